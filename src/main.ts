@@ -1,0 +1,42 @@
+import { App, AppProps, Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EgressTlsOrigination } from './egress-tls-origination';
+import { MeshExternalNginx } from './mesh-external-nginx';
+import { MutualTlsOrigination } from './mutual-tls-origination';
+import { SleepClient } from './sleep-client';
+import { TlsCredential } from './tls-credential';
+
+/**
+ * The whole scenario of Istio's "Egress TLS Origination" task, with the task's object names:
+ * the `sleep` client, TLS origination to `edition.cnn.com`, the mutual-TLS nginx server in
+ * `mesh-external`, and mutual TLS origination from `sleep` to it.
+ *
+ * The three Secrets (`client-credential`, `nginx-server-certs`, `nginx-ca-certs`) are referred to by
+ * name and created out of band (see `npm run certs`), so no private key reaches the manifests.
+ */
+export class EgressTlsOriginationChart extends Chart {
+  public constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, props);
+
+    const sleep = new SleepClient(this, 'sleep');
+
+    new EgressTlsOrigination(this, 'edition-cnn-com', { host: 'edition.cnn.com' });
+
+    const nginx = new MeshExternalNginx(this, 'my-nginx');
+
+    new MutualTlsOrigination(this, 'originate-mtls-for-nginx', {
+      name: 'originate-mtls-for-nginx',
+      host: nginx.host,
+      httpsPort: nginx.port,
+      client: sleep,
+      credential: TlsCredential.fromExistingSecret('client-credential'),
+    });
+  }
+}
+
+/** Builds the app with the main chart; `outdir` defaults to `$CDK8S_OUTDIR` or `dist`. */
+export function buildApp(props: AppProps = {}): App {
+  const app = new App(props);
+  new EgressTlsOriginationChart(app, 'egress-tls-origination');
+  return app;
+}

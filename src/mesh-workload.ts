@@ -1,0 +1,52 @@
+import { validateLabels, validateNamespace, validateObjectName } from './validate-props';
+
+/**
+ * A workload in the mesh that originates traffic: what a DestinationRule's `workloadSelector` and the
+ * RBAC for its credential need to know about it.
+ *
+ * `SleepClient` implements it; for a workload deployed from another repository use
+ * `MeshWorkload.fromAttributes`.
+ */
+export interface IMeshWorkload {
+  /**
+   * Namespace the workload runs in.
+   * @default - the chart's namespace, or `default` when the chart has none
+   */
+  readonly namespace?: string;
+  /** Name of the workload's Kubernetes service account. */
+  readonly serviceAccountName: string;
+  /** Labels of the workload's pods (at least one), used as the `workloadSelector`. */
+  readonly podLabels: Record<string, string>;
+}
+
+/** Attributes of a workload deployed elsewhere. */
+export interface MeshWorkloadAttributes {
+  /**
+   * Namespace the workload runs in.
+   * @default - the namespace of the construct it is used with, or `default`
+   */
+  readonly namespace?: string;
+  /** Name of the workload's Kubernetes service account. */
+  readonly serviceAccountName: string;
+  /** Labels of the workload's pods (at least one). */
+  readonly podLabels: Record<string, string>;
+}
+
+/** Factories for `IMeshWorkload`. */
+export class MeshWorkload {
+  /**
+   * Describes a workload that is not defined in this app (for example deployed from another repository).
+   * @example MeshWorkload.fromAttributes({ namespace: 'shop', serviceAccountName: 'checkout', podLabels: { app: 'checkout' } })
+   */
+  public static fromAttributes(attrs: MeshWorkloadAttributes): IMeshWorkload {
+    if (attrs.namespace !== undefined) validateNamespace('namespace', attrs.namespace);
+    validateObjectName('serviceAccountName', attrs.serviceAccountName);
+    return {
+      namespace: attrs.namespace,
+      serviceAccountName: attrs.serviceAccountName,
+      podLabels: validateLabels('podLabels', attrs.podLabels, { nonEmpty: true }),
+    };
+  }
+
+  private constructor() {}
+}

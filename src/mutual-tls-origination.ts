@@ -1,0 +1,186 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { LoadBalancer, TlsMode } from './istio';
+import { IMeshWorkload } from './mesh-workload';
+import { TlsCredential } from './tls-credential';
+import { TlsOriginationOptions, emitOrigination, resolveOrigination, validateFilePath, validateLoadBalancer } from './tls-origination';
+import { show, validateLabels, validateNamespace, validateObjectName } from './validate-props';
+
+/** Props of `MutualTlsOrigination`. */
+export interface MutualTlsOriginationProps extends TlsOriginationOptions {
+  /**
+   * The client certificate, key and CA certificate, as a Secret in the client's namespace (Istio's
+   * `credentialName`). `TlsCredential.fromExistingSecret('client-credential')` refers to a Secret made
+   * out of band; `TlsCredential.fromPem(...)` emits it (and puts the key in your manifests).
+   *
+   * Exactly one of `credential` or the file trio `clientCertificate` + `privateKey` (+ `caCertificates`)
+   * must be given.
+   * @default - none; then `clientCertificate` and `privateKey` are required
+   */
+  readonly credential?: TlsCredential;
+  /**
+   * The workload that originates the traffic: its pod labels become the DestinationRule's
+   * `workloadSelector` and its service account gets read access to the credential. Required with
+   * `credential`: sidecars ignore `credentialName` on a DestinationRule without `workloadSelector` and
+   * send plaintext.
+   * @default - none; allowed only with certificate files
+   */
+  readonly client?: IMeshWorkload;
+  /**
+   * Path, inside the sidecar, of the client certificate (instead of `credential`).
+   * @default - none; use `credential`
+   */
+  readonly clientCertificate?: string;
+  /**
+   * Path, inside the sidecar, of the client private key (instead of `credential`).
+   * @default - none; use `credential`
+   */
+  readonly privateKey?: string;
+  /**
+   * Path, inside the sidecar, of the CA certificates that verify the server (instead of `credential`).
+   * @default - the proxy's system CA bundle
+   */
+  readonly caCertificates?: string;
+  /**
+   * Load balancing algorithm.
+   * @default LoadBalancer.ROUND_ROBIN
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * SNI sent to the server.
+   * @default - the host
+   */
+  readonly sni?: string;
+  /**
+   * Whether to emit the Role and RoleBinding that let the client's service account read the credential.
+   * @default true when `credential` is given
+   */
+  readonly createRbac?: boolean;
+  /**
+   * Name of the Role.
+   * @default - `<secret name>-role`
+   */
+  readonly roleName?: string;
+  /**
+   * Name of the RoleBinding.
+   * @default - `<secret name>-role-binding`
+   */
+  readonly roleBindingName?: string;
+}
+
+/**
+ * Mutual TLS origination from a sidecar to a server outside the mesh that requires client certificates.
+ *
+ * Emits a ServiceEntry (child id `ServiceEntry`) whose HTTP port has the HTTPS port as `targetPort`;
+ * a DestinationRule (child id `DestinationRule`) in the client's namespace with a `workloadSelector`
+ * for the client, the load balancer, and TLS mode `MUTUAL` with `credentialName` and `sni` on the HTTP
+ * port; a Role (child id `Role`) that may `list` Secrets and a RoleBinding (child id `RoleBinding`)
+ * for the client's service account; and, for a `fromPem` credential, the Secret (child id `Credential`).
+ *
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/#mutual-tls-origination-for-egress-traffic
+ * @example
+ * new MutualTlsOrigination(chart, 'mtls', {
+ *   host: nginx.host, httpsPort: nginx.port, client: sleep,
+ *   credential: TlsCredential.fromExistingSecret('client-credential'),
+ * });
+ */
+export class MutualTlsOrigination extends Construct {
+  /** The external host. */
+  public readonly host: string;
+  /** `metadata.name` of the ServiceEntry and the DestinationRule. */
+  public readonly name: string;
+  /** Namespace of the objects (the client's), when known. */
+  public readonly namespace?: string;
+  /** The HTTP port applications call. */
+  public readonly httpPort: number;
+  /** The HTTPS port mutual TLS is originated to. */
+  public readonly httpsPort: number;
+  /** The ServiceEntry. */
+  public readonly serviceEntry: ApiObject;
+  /** The DestinationRule. */
+  public readonly destinationRule: ApiObject;
+  /** The Role that reads the credential, when emitted. */
+  public readonly role?: ApiObject;
+  /** The RoleBinding for the client's service account, when emitted. */
+  public readonly roleBinding?: ApiObject;
+  /** The credential Secret, when emitted from PEM. */
+  public readonly credentialSecret?: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: MutualTlsOriginationProps) {
+    super(scope, id);
+    const r = resolveOrigination(props, true);
+    const { credential, client } = props;
+    validateFilePath('clientCertificate', props.clientCertificate);
+    validateFilePath('privateKey', props.privateKey);
+    validateFilePath('caCertificates', props.caCertificates);
+    const files = (['clientCertificate', 'privateKey', 'caCertificates'] as const).filter((p) => props[p] !== undefined);
+    if (credential !== undefined && !(credential instanceof TlsCredential)) {
+      throw new Error(`'credential' must be made with TlsCredential.fromExistingSecret() or TlsCredential.fromPem() (got ${show(credential)})`);
+    }
+    if (credential && files.length > 0) {
+      throw new Error(`'credential' and '${files[0]}' exclude each other: Istio rejects credentialName together with certificate files (got ${files[0]} ${show(props[files[0]])})`);
+    }
+    if (!credential && (props.clientCertificate === undefined || props.privateKey === undefined)) {
+      throw new Error(`MUTUAL TLS needs a client certificate: give 'credential' (a Secret), or both 'clientCertificate' and 'privateKey' (got ${files.length ? files.join(' and ') + ' only' : 'neither'})`);
+    }
+    if (credential && !credential.hasKeyPair) {
+      throw new Error(`'credential' must hold a client certificate and key for MUTUAL TLS (got secret ${show(credential.secretName)} with a CA certificate only)`);
+    }
+    if (credential && client === undefined) {
+      throw new Error(`'client' is required with 'credential' (secret ${show(credential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector and send plaintext`);
+    }
+    if (client !== undefined) {
+      if (client.namespace !== undefined) validateNamespace('client.namespace', client.namespace);
+      validateObjectName('client.serviceAccountName', client.serviceAccountName);
+    }
+    const selector = client ? validateLabels('client.podLabels', client.podLabels, { nonEmpty: true }) : undefined;
+    const chartNamespace = Chart.of(this).namespace;
+    if (props.namespace !== undefined && client?.namespace !== undefined && props.namespace !== client.namespace) {
+      throw new Error(`'namespace' must be the client's namespace ${show(client.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace, and the credential must live there too (got ${show(props.namespace)})`);
+    }
+    const namespace = props.namespace ?? client?.namespace ?? chartNamespace;
+    const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN);
+    const createRbac = props.createRbac ?? credential !== undefined;
+    if (createRbac && !credential) {
+      throw new Error("'createRbac' needs 'credential': certificate files are read from the sidecar's filesystem, not from a Secret");
+    }
+
+    this.host = r.host;
+    this.name = r.name;
+    this.namespace = namespace;
+    this.httpPort = r.httpPort;
+    this.httpsPort = r.httpsPort;
+
+    const out = emitOrigination(this, props, { ...r, namespace }, {
+      tls: {
+        mode: TlsMode.MUTUAL,
+        credentialName: credential?.secretName,
+        clientCertificate: props.clientCertificate,
+        privateKey: props.privateKey,
+        caCertificates: props.caCertificates,
+        sni: props.sni ?? r.host,
+        subjectAltNames: props.subjectAltNames,
+      },
+      workloadSelector: selector,
+      loadBalancer,
+    });
+    this.serviceEntry = out.serviceEntry;
+    this.destinationRule = out.destinationRule!;
+    this.credentialSecret = credential?._bind(this, 'Credential', namespace);
+
+    if (createRbac && credential && client) {
+      const roleName = validateObjectName('roleName', props.roleName ?? `${credential.secretName}-role`);
+      const roleBindingName = validateObjectName('roleBindingName', props.roleBindingName ?? `${credential.secretName}-role-binding`);
+      this.role = new k8s.KubeRole(this, 'Role', {
+        metadata: { name: roleName, namespace },
+        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }],
+      });
+      this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+        metadata: { name: roleBindingName, namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+        subjects: [{ kind: 'ServiceAccount', name: client.serviceAccountName, namespace: client.namespace ?? namespace ?? 'default' }],
+      });
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as istio from '../imports/networking.istio.io';
+import { IstioApiVersion, LoadBalancer, Resolution, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
+import {
+  nameFromHost, show, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateNamespace,
+  validateObjectName, validatePort,
+} from './validate-props';
+
+/**
+ * Props shared by `EgressTlsOrigination` and `MutualTlsOrigination`: the external host, the ServiceEntry
+ * ports and where the objects go.
+ */
+export interface TlsOriginationOptions {
+  /**
+   * The external host, a fully qualified domain name (`edition.cnn.com`). Not a URL, not `host:port`,
+   * not an IP address.
+   */
+  readonly host: string;
+  /**
+   * `metadata.name` of the ServiceEntry and the DestinationRule.
+   * @default - derived from the host: `edition.cnn.com` → `edition-cnn-com`
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the emitted objects.
+   * @default - the chart's namespace (none: the namespace `kubectl apply` targets)
+   */
+  readonly namespace?: string;
+  /**
+   * The plain-HTTP port the application calls; the sidecar sends it to `httpsPort` with TLS.
+   * @default 80
+   */
+  readonly httpPort?: number;
+  /**
+   * Name of the HTTP port in the ServiceEntry.
+   * @default 'http-port'
+   */
+  readonly httpPortName?: string;
+  /**
+   * The HTTPS port of the external service: the HTTP port's `targetPort`, and declared itself so that
+   * applications that already speak HTTPS keep working.
+   * @default 443
+   */
+  readonly httpsPort?: number;
+  /**
+   * Name of the HTTPS port in the ServiceEntry.
+   * @default 'https-port'
+   */
+  readonly httpsPortName?: string;
+  /**
+   * How the sidecar resolves the host.
+   * @default Resolution.DNS
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
+   */
+  readonly resolution?: Resolution;
+  /**
+   * Namespaces that see the ServiceEntry and the DestinationRule: `.` (own namespace only), `*`, `~`
+   * (none) or namespace names.
+   * @default - exported to all namespaces (Istio's default)
+   */
+  readonly exportTo?: string[];
+  /**
+   * SNI sent to the external service during the TLS handshake.
+   * @default - not set in the DestinationRule; Envoy sends the HTTP Host (Istio's `auto_sni`)
+   */
+  readonly sni?: string;
+  /**
+   * Alternate names that the server certificate must carry.
+   * @default - the certificate is verified against the host (Istio's `auto_san_validation`)
+   */
+  readonly subjectAltNames?: string[];
+  /**
+   * API version of the ServiceEntry and DestinationRule.
+   * @default IstioApiVersion.V1
+   */
+  readonly apiVersion?: IstioApiVersion;
+}
+
+/** The TLS settings of the origination port, as the DestinationRule spells them. */
+export type ClientTls = istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTls;
+
+/** What the shared builder needs beyond the options. */
+export interface OriginationSpec {
+  readonly tls?: { readonly mode: TlsMode } & Omit<ClientTls, 'mode'>;
+  readonly workloadSelector?: Record<string, string>;
+  readonly loadBalancer?: LoadBalancer;
+}
+
+/** Resolved, validated options. */
+export interface ResolvedOrigination {
+  readonly host: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly apiVersion: IstioApiVersion;
+}
+
+/** Validates the shared options; throws with the prop name on bad input. */
+export function resolveOrigination(options: TlsOriginationOptions, originates: boolean): ResolvedOrigination {
+  if (options === undefined || options === null || typeof options !== 'object') {
+    throw new Error(`props must be an object with at least 'host' (got ${show(options)})`);
+  }
+  const resolution = options.resolution ?? Resolution.DNS;
+  if (!Object.values(Resolution).includes(resolution)) {
+    throw new Error(`'resolution' must be one of ${Object.values(Resolution).join(', ')} (got ${show(resolution)})`);
+  }
+  const dnsResolved = resolution === Resolution.DNS || resolution === Resolution.DNS_ROUND_ROBIN;
+  const host = validateHost('host', options.host, {
+    allowWildcard: !dnsResolved && !originates,
+    wildcardReason: dnsResolved
+      ? `resolution ${resolution} cannot resolve a wildcard host; name the host, or use resolution NONE without TLS origination`
+      : 'the sidecar forwards wildcard hosts to the original destination port, so the HTTP port cannot be sent to the HTTPS port; originate TLS for each named host',
+  });
+  if (resolution === Resolution.STATIC) {
+    throw new Error("'resolution' STATIC needs ServiceEntry endpoints, which this construct does not emit (got \"STATIC\"); use DNS or DNS_ROUND_ROBIN");
+  }
+  if (resolution === Resolution.NONE && originates) {
+    throw new Error(`'resolution' NONE forwards to the original destination port, so the HTTP port's targetPort is ignored and TLS is never originated on the HTTPS port (got "NONE"); use DNS or DNS_ROUND_ROBIN`);
+  }
+  const httpPort = validatePort('httpPort', options.httpPort ?? 80);
+  const httpsPort = validatePort('httpsPort', options.httpsPort ?? 443);
+  validateDistinctPorts({ httpPort, httpsPort });
+  const httpPortName = validateDnsLabel('httpPortName', options.httpPortName ?? 'http-port');
+  const httpsPortName = validateDnsLabel('httpsPortName', options.httpsPortName ?? 'https-port');
+  if (httpPortName === httpsPortName) {
+    throw new Error(`'httpsPortName' must differ from 'httpPortName': both are ${show(httpPortName)}, and ServiceEntry port names must be unique`);
+  }
+  if (options.exportTo !== undefined) validateExportTo('exportTo', options.exportTo);
+  if (options.namespace !== undefined) validateNamespace('namespace', options.namespace);
+  const name = validateObjectName('name', options.name ?? nameFromHost(host));
+  if (options.sni !== undefined) validateHost('sni', options.sni);
+  if (options.subjectAltNames !== undefined) {
+    if (!Array.isArray(options.subjectAltNames) || options.subjectAltNames.length === 0
+      || options.subjectAltNames.some((s) => typeof s !== 'string' || s.trim() === '' || /\s/.test(s))) {
+      throw new Error(`'subjectAltNames' must be a non-empty list of names without spaces, e.g. ["${host}"] (got ${show(options.subjectAltNames)})`);
+    }
+  }
+  if (!originates) {
+    for (const prop of ['sni', 'subjectAltNames'] as const) {
+      if (options[prop] !== undefined) {
+        throw new Error(`'${prop}' has no effect when 'originateTls' is false (got ${show(options[prop])}); remove it or originate TLS`);
+      }
+    }
+  }
+  return { host, name, namespace: options.namespace, httpPort, httpsPort, apiVersion: validateApiVersion(options.apiVersion ?? IstioApiVersion.V1) };
+}
+
+/**
+ * Emits the ServiceEntry (child id `ServiceEntry`) and, when TLS is originated, the DestinationRule
+ * (child id `DestinationRule`) under `scope`.
+ */
+export function emitOrigination(scope: Construct, options: TlsOriginationOptions, r: ResolvedOrigination, spec: OriginationSpec)
+  : { serviceEntry: ApiObject; destinationRule?: ApiObject } {
+  const metadata = { name: r.name, namespace: r.namespace };
+  const serviceEntry = newServiceEntry(scope, 'ServiceEntry', r.apiVersion, metadata, {
+    hosts: [r.host],
+    ports: [
+      { number: r.httpPort, name: options.httpPortName ?? 'http-port', protocol: 'HTTP', targetPort: spec.tls ? r.httpsPort : undefined },
+      { number: r.httpsPort, name: options.httpsPortName ?? 'https-port', protocol: 'HTTPS' },
+    ],
+    resolution: (options.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
+    exportTo: options.exportTo,
+  });
+  if (!spec.tls) return { serviceEntry };
+  const destinationRule = newDestinationRule(scope, 'DestinationRule', r.apiVersion, metadata, {
+    workloadSelector: spec.workloadSelector ? { matchLabels: spec.workloadSelector } : undefined,
+    host: r.host,
+    exportTo: options.exportTo,
+    trafficPolicy: {
+      loadBalancer: spec.loadBalancer ? { simple: spec.loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple } : undefined,
+      portLevelSettings: [{
+        port: { number: r.httpPort },
+        tls: { ...spec.tls, mode: spec.tls.mode as unknown as istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode },
+      }],
+    },
+  });
+  return { serviceEntry, destinationRule };
+}
+
+/** Validates a `loadBalancer` prop. */
+export function validateLoadBalancer(value: LoadBalancer | undefined): LoadBalancer | undefined {
+  if (value !== undefined && !Object.values(LoadBalancer).includes(value)) {
+    throw new Error(`'loadBalancer' must be one of ${Object.values(LoadBalancer).join(', ')} (got ${show(value)})`);
+  }
+  return value;
+}
+
+/** Validates a file path prop (certificate files mounted into the sidecar). */
+export function validateFilePath(prop: string, value: string | undefined): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || !value.startsWith('/') || /\s/.test(value))) {
+    throw new Error(`'${prop}' must be an absolute file path in the sidecar, e.g. "/etc/certs/ca.pem" (got ${show(value)})`);
+  }
+  return value;
+}
