@@ -15,6 +15,6 @@ if [ -f "$sums" ]; then
 fi
 CDK8S_CHECK_UPGRADE=false npx cdk8s import "$crds" --language typescript --output "$out" >/dev/null
 if [ -f scripts/extract-schemas.js ]; then
-  node scripts/extract-schemas.js --out "$out/validation" "$crds"
+  node scripts/extract-schemas.js --out "$out/validation" "$crds" >/dev/null
 fi
 echo "imported $(ls "$out"/*.ts | wc -l) binding file(s) into $out/"

@@ -3,6 +3,7 @@
 // `npm run synth [-- --out DIR]`: synthesizes the main chart into a temporary folder next to the output
 // folder, validates it, and only then swaps it in. A failing app (bad props, validation errors) leaves the
 // previous output untouched; files of charts that no longer exist disappear with the old folder.
+// `--app FILE` synthesizes another TypeScript module that exports `buildApp({ outdir })`.
 const fs = require('fs');
 const path = require('path');
 const { loadSource, root } = require('./load-src');
@@ -10,12 +11,14 @@ const { loadSource, root } = require('./load-src');
 function main(argv) {
   const outIdx = argv.indexOf('--out');
   const outdir = path.resolve(root, outIdx >= 0 ? argv[outIdx + 1] : 'dist');
+  const appIdx = argv.indexOf('--app');
+  const appFile = appIdx >= 0 ? argv[appIdx + 1] : 'src/main.ts';
   const parent = path.dirname(outdir);
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}-synth-`));
   fs.chmodSync(tmp, 0o755); // mkdtemp makes it private; dist/ is a normal folder
   try {
-    const src = loadSource('src/main.ts');
+    const src = loadSource(appFile);
     const app = src.buildApp({ outdir: tmp });
     app.synth();
     const report = validate(app, tmp);

@@ -158,7 +158,7 @@ export class MeshExternalNginx extends Construct {
     });
 
     if (props.createNamespace ?? true) {
-      this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+      this.namespaceObject = new ClusterScopedNamespace(this, 'Namespace', {
         metadata: { name: namespace, labels: { 'istio-injection': 'disabled' } },
       });
     }
@@ -213,6 +213,15 @@ export class MeshExternalNginx extends Construct {
         },
       },
     });
+  }
+}
+
+/** A Namespace that ignores the chart's namespace: cdk8s would otherwise stamp it on a cluster-scoped object. */
+class ClusterScopedNamespace extends k8s.KubeNamespace {
+  public override toJson(): any {
+    const json = super.toJson();
+    delete json.metadata.namespace;
+    return json;
   }
 }
 

@@ -1,0 +1,18 @@
+// A tiny cdk8s app that uses the library through its public API only, as a user's app would.
+import { App, Chart } from 'cdk8s';
+import {
+  EgressTlsOrigination, IstioApiVersion, MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential,
+} from 'cdk8s-istio-egress';
+
+const app = new App({ outdir: process.argv[2] });
+const chart = new Chart(app, 'consumer', { namespace: 'apps' });
+const sleep = new SleepClient(chart, 'sleep');
+new EgressTlsOrigination(chart, 'api', { host: 'api.example.com', apiVersion: IstioApiVersion.V1BETA1 });
+const nginx = new MeshExternalNginx(chart, 'nginx', { namespace: 'partner', port: 8443 });
+new MutualTlsOrigination(chart, 'mtls', {
+  host: nginx.host,
+  httpsPort: nginx.port,
+  client: sleep,
+  credential: TlsCredential.fromExistingSecret('client-credential'),
+});
+app.synth();

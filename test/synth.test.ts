@@ -1,0 +1,66 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function synth(out: string, app?: string) {
+  const args = ['scripts/synth.js', '--out', out, ...(app ? ['--app', app] : [])];
+  return spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+}
+
+function listing(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+describe('npm run synth', () => {
+  let work: string;
+  beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')); });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('writes the main chart', () => {
+    const out = path.join(work, 'dist');
+    const r = synth(out);
+    expect(r.status).toBe(0);
+    expect(Object.keys(listing(out))).toEqual(['egress-tls-origination.k8s.yaml']);
+    expect(listing(out)).toEqual(listing(path.join(ROOT, 'dist')));
+    expect(fs.readdirSync(work)).toEqual(['dist']); // no temporary folder left behind
+  });
+
+  test('is deterministic', () => {
+    const a = path.join(work, 'a');
+    const b = path.join(work, 'b');
+    expect(synth(a).status).toBe(0);
+    expect(synth(b).status).toBe(0);
+    expect(listing(a)).toEqual(listing(b));
+  });
+
+  test('fails on bad props and leaves the previous output untouched', () => {
+    // GIVEN a previous output
+    const out = path.join(work, 'dist');
+    expect(synth(out).status).toBe(0);
+    const before = listing(out);
+    // WHEN the app fails
+    const r = synth(out, 'test/fixtures/apps/bad-props.ts');
+    // THEN
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/'host' must be a host name, not a URL.*\(got "https:\/\/edition.cnn.com\/politics"\)/);
+    expect(r.stderr).toMatch(/left untouched/);
+    expect(listing(out)).toEqual(before);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
+  });
+
+  test('removes the files of charts that no longer exist', () => {
+    const out = path.join(work, 'dist');
+    expect(synth(out, 'test/fixtures/apps/two-charts.ts').status).toBe(0);
+    expect(Object.keys(listing(out))).toEqual(['one.k8s.yaml', 'two.k8s.yaml']);
+    expect(synth(out).status).toBe(0);
+    expect(Object.keys(listing(out))).toEqual(['egress-tls-origination.k8s.yaml']);
+  });
+
+  test('the cdk8s app command writes to $CDK8S_OUTDIR', () => {
+    execFileSync(process.execPath, ['scripts/app.js'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: work } });
+    expect(listing(work)).toEqual(listing(path.join(ROOT, 'dist')));
+  });
+});
