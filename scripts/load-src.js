@@ -5,7 +5,7 @@
 //
 // Bundling parses the 1 MB Istio bindings (~200 ms), so the bundle is cached in
 // node_modules/.cache/cdk8s-istio-egress/ and reused while every input file keeps its size and mtime.
-const crypto = require('crypto');
+const { createHash } = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -54,7 +54,7 @@ function bundle(file, js, metaFile) {
 
 function loadSource(entry) {
   const file = path.resolve(root, entry);
-  const key = crypto.createHash('sha1').update(file).digest('hex').slice(0, 16);
+  const key = createHash('sha1').update(file).digest('hex').slice(0, 16);
   const js = path.join(cacheDir, `${path.basename(entry, '.ts')}-${key}.js`);
   const metaFile = `${js}.inputs.json`;
   let meta;

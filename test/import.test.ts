@@ -14,7 +14,6 @@ function files(dir: string, prefix = ''): string[] {
 describe('npm run import', () => {
   const haveCrds = fs.existsSync(CRDS);
   if (!haveCrds && process.env.CI !== 'true') {
-    // eslint-disable-next-line no-console
     console.warn(`SKIPPED: ${CRDS} is missing, so imports/ cannot be regenerated here`);
   }
   (haveCrds || process.env.CI === 'true' ? test : test.skip)('reproduces imports/ byte for byte from the pinned CRDs', () => {

@@ -110,7 +110,7 @@ describe('main chart', () => {
 describe('dist/', () => {
   test('equals a fresh synth', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-'));
-    const { buildApp } = require('../src/main');
+    const { buildApp } = jest.requireActual<typeof import('../src/main')>('../src/main');
     buildApp({ outdir: out }).synth();
     const files = fs.readdirSync(out).sort();
     expect(fs.readdirSync(path.join(ROOT, 'dist')).sort()).toEqual(files);
