@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
 import { IstioApiVersion, LoadBalancer, Resolution, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
@@ -154,6 +154,13 @@ export function resolveOrigination(options: TlsOriginationOptions, originates: b
 export function emitOrigination(scope: Construct, options: TlsOriginationOptions, r: ResolvedOrigination, spec: OriginationSpec)
   : { serviceEntry: ApiObject; destinationRule?: ApiObject } {
   const metadata = { name: r.name, namespace: r.namespace };
+  const ns = r.namespace ?? Chart.of(scope).namespace ?? '';
+  register(scope, `a ServiceEntry named "${r.name}"`, ns);
+  if (spec.tls) {
+    register(scope, `a DestinationRule named "${r.name}"`, ns);
+    const selector = spec.workloadSelector ? JSON.stringify(Object.entries(spec.workloadSelector).sort()) : 'every workload';
+    register(scope, `a DestinationRule for host "${r.host}" and the same workloadSelector (${selector})`, ns);
+  }
   const serviceEntry = newServiceEntry(scope, 'ServiceEntry', r.apiVersion, metadata, {
     hosts: [r.host],
     ports: [
@@ -193,4 +200,36 @@ export function validateFilePath(prop: string, value: string | undefined): strin
     throw new Error(`'${prop}' must be an absolute file path in the sidecar, e.g. "/etc/certs/ca.pem" (got ${show(value)})`);
   }
   return value;
+}
+
+/** What the originations of one app claim: `<namespace>\0<claim>` → construct paths. */
+const CLAIMS = new WeakMap<object, Map<string, string[]>>();
+const CHECKED = new WeakSet<object>();
+
+/**
+ * Records that `scope` emits `claim` in `namespace`, and makes its chart fail synth when two constructs
+ * of the app claim the same thing: `kubectl apply` would let the second object overwrite the first, or
+ * Istio would pick one of two DestinationRules for the same workloads and host at random.
+ */
+function register(scope: Construct, claim: string, namespace: string): void {
+  const root = scope.node.root;
+  let claims = CLAIMS.get(root);
+  if (!claims) CLAIMS.set(root, claims = new Map());
+  const key = `${namespace}\0${claim}`;
+  claims.set(key, [...claims.get(key) ?? [], scope.node.path]);
+  const chart = Chart.of(scope);
+  if (CHECKED.has(chart)) return;
+  CHECKED.add(chart);
+  const prefix = chart.node.path === '' ? '' : `${chart.node.path}/`;
+  chart.node.addValidation({
+    validate: () => {
+      const errors: string[] = [];
+      for (const [k, paths] of claims) {
+        if (paths.length < 2 || !paths.some((p) => p.startsWith(prefix))) continue;
+        const [ns, what] = k.split('\0');
+        errors.push(`${paths.map((p) => `'${p}'`).join(' and ')} both emit ${what} in namespace "${ns || '(none)'}": give one of them another 'name', 'namespace' or client`);
+      }
+      return errors;
+    },
+  });
 }

@@ -173,3 +173,28 @@ describe('EgressTlsOrigination', () => {
     });
   });
 });
+
+describe('collisions across constructs', () => {
+  test('fails at synth when two originations emit objects with the same name', () => {
+    const c = chart();
+    new EgressTlsOrigination(c, 'one', { host: 'edition.cnn.com' });
+    new EgressTlsOrigination(c, 'two', { host: 'edition.cnn.com', httpPort: 8080 });
+    expect(() => Testing.synth(c)).toThrow(/'test\/one' and 'test\/two' both emit a ServiceEntry named "edition-cnn-com" in namespace "\(none\)"/);
+  });
+
+  test('fails at synth when two DestinationRules select the same workloads for one host', () => {
+    const c = chart({ namespace: 'apps' });
+    new EgressTlsOrigination(c, 'one', { host: 'edition.cnn.com' });
+    new EgressTlsOrigination(c, 'two', { host: 'edition.cnn.com', name: 'cnn-again' });
+    expect(() => Testing.synth(c)).toThrow(/both emit a DestinationRule for host "edition.cnn.com" and the same workloadSelector \(every workload\) in namespace "apps"/);
+  });
+
+  test('allows the same host in other namespaces or for other workloads', () => {
+    const c = chart();
+    new EgressTlsOrigination(c, 'one', { host: 'edition.cnn.com', namespace: 'a' });
+    new EgressTlsOrigination(c, 'two', { host: 'edition.cnn.com', namespace: 'b' });
+    const w = MeshWorkload.fromAttributes({ namespace: 'a', serviceAccountName: 'x', podLabels: { app: 'x' } });
+    new EgressTlsOrigination(c, 'three', { host: 'edition.cnn.com', name: 'cnn-for-x', workload: w, originateTls: true });
+    expect(Testing.synth(c)).toHaveLength(6);
+  });
+});
