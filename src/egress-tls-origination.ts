@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LoadBalancer, TlsMode } from './istio';
 import { IMeshWorkload } from './mesh-workload';
-import { TlsCredential } from './tls-credential';
+import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { TlsOriginationOptions, emitOrigination, resolveOrigination, validateFilePath, validateLoadBalancer } from './tls-origination';
 import { show, validateLabels } from './validate-props';
 
@@ -100,7 +100,7 @@ export class EgressTlsOrigination extends Construct {
     this.httpPort = r.httpPort;
     this.httpsPort = r.httpsPort;
 
-    props.caCredential?._bind(this, 'CaCredential', this.namespace);
+    props.caCredential?._bind(this, 'CaCredential', this.namespace, CredentialPurpose.CA);
     const out = emitOrigination(this, props, { ...r, namespace }, originates ? {
       tls: {
         mode: TlsMode.SIMPLE,

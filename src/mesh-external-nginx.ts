@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { TlsCredential } from './tls-credential';
+import { CredentialPurpose, TlsCredential } from './tls-credential';
 import {
   show, validateDnsLabel, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
 } from './validate-props';
@@ -162,8 +162,8 @@ export class MeshExternalNginx extends Construct {
         metadata: { name: namespace, labels: { 'istio-injection': 'disabled' } },
       });
     }
-    server._bind(this, 'ServerCertificate', namespace);
-    ca?._bind(this, 'CaCertificate', namespace);
+    server._bind(this, 'ServerCertificate', namespace, CredentialPurpose.SERVER);
+    ca?._bind(this, 'CaCertificate', namespace, CredentialPurpose.CA);
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
       metadata: { name: configMapName, namespace },
       data: { 'nginx.conf': this.nginxConf },

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LoadBalancer, TlsMode } from './istio';
 import { IMeshWorkload } from './mesh-workload';
-import { TlsCredential } from './tls-credential';
+import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { TlsOriginationOptions, emitOrigination, resolveOrigination, validateFilePath, validateLoadBalancer } from './tls-origination';
 import { show, validateLabels, validateNamespace, validateObjectName } from './validate-props';
 
@@ -76,7 +76,8 @@ export interface MutualTlsOriginationProps extends TlsOriginationOptions {
  * a DestinationRule (child id `DestinationRule`) in the client's namespace with a `workloadSelector`
  * for the client, the load balancer, and TLS mode `MUTUAL` with `credentialName` and `sni` on the HTTP
  * port; a Role (child id `Role`) that may `list` Secrets and a RoleBinding (child id `RoleBinding`)
- * for the client's service account; and, for a `fromPem` credential, the Secret (child id `Credential`).
+ * for the client's service account; and the Secret of a `fromPem` credential or the cert-manager
+ * Certificate of a `fromCertManager` one (child id `Credential`).
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/#mutual-tls-origination-for-egress-traffic
  * @example
@@ -104,7 +105,7 @@ export class MutualTlsOrigination extends Construct {
   public readonly role?: ApiObject;
   /** The RoleBinding for the client's service account, when emitted. */
   public readonly roleBinding?: ApiObject;
-  /** The credential Secret, when emitted from PEM. */
+  /** The credential Secret (`fromPem`) or cert-manager Certificate (`fromCertManager`), when emitted. */
   public readonly credentialSecret?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: MutualTlsOriginationProps) {
@@ -167,7 +168,7 @@ export class MutualTlsOrigination extends Construct {
     });
     this.serviceEntry = out.serviceEntry;
     this.destinationRule = out.destinationRule!;
-    this.credentialSecret = credential?._bind(this, 'Credential', namespace);
+    this.credentialSecret = credential?._bind(this, 'Credential', namespace, CredentialPurpose.CLIENT);
 
     if (createRbac && credential && client) {
       const roleName = validateObjectName('roleName', props.roleName ?? `${credential.secretName}-role`);

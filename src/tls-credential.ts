@@ -1,7 +1,63 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { validateObjectName } from './validate-props';
+import * as cm from '../imports/cert-manager.io';
+import { show, validateHost, validateObjectName } from './validate-props';
+
+/** The kind of a cert-manager issuer. */
+export enum IssuerKind {
+  /** A namespaced `Issuer`, in the namespace of the Certificate. */
+  ISSUER = 'Issuer',
+  /** A cluster-wide `ClusterIssuer`. */
+  CLUSTER_ISSUER = 'ClusterIssuer',
+}
+
+/** A certificate that cert-manager issues into a Secret, for `TlsCredential.fromCertManager`. */
+export interface CertManagerCredentialOptions {
+  /** Name of the Secret cert-manager writes (`tls.crt`, `tls.key`, and `ca.crt` for CA-based issuers). */
+  readonly secretName: string;
+  /** Name of the issuer. */
+  readonly issuerName: string;
+  /**
+   * Kind of the issuer.
+   * @default IssuerKind.ISSUER
+   */
+  readonly issuerKind?: IssuerKind;
+  /**
+   * Subject common name.
+   * @default - the first of `dnsNames`
+   */
+  readonly commonName?: string;
+  /**
+   * DNS subject alternative names (at least one).
+   */
+  readonly dnsNames: string[];
+  /**
+   * Requested lifetime, as a Go duration.
+   * @default - the issuer's default (90 days for most issuers)
+   */
+  readonly duration?: string;
+  /**
+   * How long before expiry cert-manager renews, as a Go duration.
+   * @default - a third of the lifetime
+   */
+  readonly renewBefore?: string;
+}
+
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/**
+ * What a credential is used for; decides the key usages of cert-manager certificates.
+ * @internal
+ */
+export enum CredentialPurpose {
+  /** A client certificate (mutual TLS origination). */
+  CLIENT = 'client',
+  /** A server certificate. */
+  SERVER = 'server',
+  /** CA certificates only. */
+  CA = 'ca',
+}
 
 /** Key names inside an existing Secret. */
 export interface ExistingSecretOptions {
@@ -110,6 +166,33 @@ export class TlsCredential {
     return new TlsCredential(options.secretName, {}, options);
   }
 
+  /**
+   * Emits a cert-manager `Certificate` that issues the Secret (`tls.crt`, `tls.key`, and `ca.crt` when
+   * the issuer is CA-based): keys are made in the cluster and rotated by cert-manager, never committed.
+   * Key usages follow the use: `client auth` for a client credential, `server auth` for a server.
+   * Requires cert-manager in the cluster.
+   * @example TlsCredential.fromCertManager({ secretName: 'client-credential', issuerName: 'example-ca', dnsNames: ['client.example.com'] })
+   */
+  public static fromCertManager(options: CertManagerCredentialOptions): TlsCredential {
+    validateObjectName('secretName', options.secretName);
+    validateObjectName('issuerName', options.issuerName);
+    const kind = options.issuerKind ?? IssuerKind.ISSUER;
+    if (!Object.values(IssuerKind).includes(kind)) {
+      throw new Error(`'issuerKind' must be one of ${Object.values(IssuerKind).join(', ')} (got ${show(kind)})`);
+    }
+    if (!Array.isArray(options.dnsNames) || options.dnsNames.length === 0) {
+      throw new Error(`'dnsNames' must list at least one DNS name (got ${show(options.dnsNames)})`);
+    }
+    options.dnsNames.forEach((n, i) => validateHost(`dnsNames[${i}]`, n, { allowWildcard: true }));
+    for (const prop of ['duration', 'renewBefore'] as const) {
+      const v = options[prop];
+      if (v !== undefined && !GO_DURATION.test(v)) {
+        throw new Error(`'${prop}' must be a Go duration such as "2160h" or "720h30m" (got ${show(v)})`);
+      }
+    }
+    return new TlsCredential(options.secretName, {}, undefined, { ...options, issuerKind: kind });
+  }
+
   /** Name of the Secret. */
   public readonly secretName: string;
   /** Key of the certificate in the Secret. */
@@ -121,15 +204,21 @@ export class TlsCredential {
   /** Whether this credential emits its Secret (`fromPem`) rather than referring to an existing one. */
   public readonly emitsSecret: boolean;
 
-  private readonly pem?: PemCredentialOptions;
+  /** Whether the Secret is issued by a cert-manager Certificate this credential emits. */
+  public readonly issuedByCertManager: boolean;
 
-  private constructor(secretName: string, keys: ExistingSecretOptions, pem: PemCredentialOptions | undefined) {
+  private readonly pem?: PemCredentialOptions;
+  private readonly certManager?: CertManagerCredentialOptions;
+
+  private constructor(secretName: string, keys: ExistingSecretOptions, pem: PemCredentialOptions | undefined, certManager?: CertManagerCredentialOptions) {
     this.secretName = secretName;
     this.certificateKey = keys.certificateKey ?? 'tls.crt';
     this.privateKeyKey = keys.privateKeyKey ?? 'tls.key';
     this.caCertificateKey = keys.caCertificateKey ?? 'ca.crt';
     this.pem = pem;
+    this.certManager = certManager;
     this.emitsSecret = pem !== undefined;
+    this.issuedByCertManager = certManager !== undefined;
   }
 
   /** Whether the credential carries a certificate and private key (and not only CA certificates). */
@@ -138,11 +227,12 @@ export class TlsCredential {
   }
 
   /**
-   * Emits the Secret for a `fromPem` credential in `namespace` under `scope`; does nothing for an
-   * existing Secret.
+   * Emits the Secret of a `fromPem` credential, or the Certificate of a `fromCertManager` one, in
+   * `namespace` under `scope`; does nothing for an existing Secret.
    * @internal
    */
-  public _bind(scope: Construct, id: string, namespace: string | undefined, labels?: Record<string, string>): ApiObject | undefined {
+  public _bind(scope: Construct, id: string, namespace: string | undefined, purpose: CredentialPurpose): ApiObject | undefined {
+    if (this.certManager) return this.bindCertificate(scope, id, namespace, purpose);
     const pem = this.pem;
     if (!pem) return undefined;
     const b64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'utf8').toString('base64'));
@@ -152,9 +242,29 @@ export class TlsCredential {
       [this.caCertificateKey]: b64(pem.caCertificate),
     };
     return new k8s.KubeSecret(scope, id, {
-      metadata: { name: this.secretName, namespace, labels },
+      metadata: { name: this.secretName, namespace },
       type: pem.certificate !== undefined ? 'kubernetes.io/tls' : 'Opaque',
       data: Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as Record<string, string>,
+    });
+  }
+
+  private bindCertificate(scope: Construct, id: string, namespace: string | undefined, purpose: CredentialPurpose): ApiObject {
+    const o = this.certManager!;
+    const usages = purpose === CredentialPurpose.SERVER ? ['digital signature', 'key encipherment', 'server auth']
+      : purpose === CredentialPurpose.CLIENT ? ['digital signature', 'key encipherment', 'client auth']
+        : ['digital signature', 'key encipherment'];
+    return new cm.Certificate(scope, id, {
+      metadata: { name: this.secretName, namespace },
+      spec: {
+        secretName: this.secretName,
+        issuerRef: { name: o.issuerName, kind: o.issuerKind, group: 'cert-manager.io' },
+        commonName: o.commonName ?? o.dnsNames[0],
+        dnsNames: [...o.dnsNames],
+        duration: o.duration,
+        renewBefore: o.renewBefore,
+        usages: usages as cm.CertificateSpecUsages[],
+        privateKey: { rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+      },
     });
   }
 }

@@ -150,3 +150,41 @@ describe('TlsCredential', () => {
       .toEqual(['nginx-ca-certs', 'tls.crt', 'tls.key', 'example.com.crt', false]);
   });
 });
+
+describe('TlsCredential.fromCertManager', () => {
+  test('emits a cert-manager Certificate for the client credential', () => {
+    // GIVEN
+    const c = chart({ namespace: 'apps' });
+    const sleep = new SleepClient(c, 'sleep');
+    // WHEN
+    new MutualTlsOrigination(c, 'mtls', {
+      host: HOST,
+      client: sleep,
+      credential: TlsCredential.fromCertManager({ secretName: 'client-credential', issuerName: 'example-ca', dnsNames: ['client.example.com'], duration: '2160h' }),
+    });
+    // THEN
+    const cert = one(c, 'Certificate');
+    expect(cert.apiVersion).toBe('cert-manager.io/v1');
+    expect(cert.metadata).toEqual({ name: 'client-credential', namespace: 'apps' });
+    expect(cert.spec).toEqual({
+      secretName: 'client-credential',
+      issuerRef: { name: 'example-ca', kind: 'Issuer', group: 'cert-manager.io' },
+      commonName: 'client.example.com',
+      dnsNames: ['client.example.com'],
+      duration: '2160h',
+      usages: ['digital signature', 'key encipherment', 'client auth'],
+      privateKey: { rotationPolicy: 'Always' },
+    });
+    expect(ofKind(c, 'Secret')).toEqual([]);
+    expect(one(c, 'DestinationRule').spec.trafficPolicy.portLevelSettings[0].tls.credentialName).toBe('client-credential');
+  });
+
+  test.each([
+    ['no dnsNames', { dnsNames: [] }, /'dnsNames' must list at least one DNS name \(got \[\]\)/],
+    ['a URL as DNS name', { dnsNames: ['https://x.example.com'] }, /'dnsNames\[0\]' must be a host name, not a URL/],
+    ['a bad duration', { dnsNames: ['a.example.com'], duration: '90 days' }, /'duration' must be a Go duration such as "2160h".*\(got "90 days"\)/],
+    ['an unknown issuer kind', { dnsNames: ['a.example.com'], issuerKind: 'Vault' }, /'issuerKind' must be one of Issuer, ClusterIssuer \(got "Vault"\)/],
+  ])('fails when given %s', (_what, options, message) => {
+    expect(() => TlsCredential.fromCertManager({ secretName: 's', issuerName: 'ca', ...options } as any)).toThrow(message);
+  });
+});
