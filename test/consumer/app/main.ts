@@ -3,6 +3,9 @@ import { App, Chart } from 'cdk8s';
 import {
   EgressTlsOrigination, IstioApiVersion, MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential,
 } from 'cdk8s-istio-egress';
+import { generateCertificates } from 'cdk8s-istio-egress/certificates';
+
+if (typeof generateCertificates !== 'function') throw new Error('cdk8s-istio-egress/certificates does not export generateCertificates');
 
 const app = new App({ outdir: process.argv[2] });
 const chart = new Chart(app, 'consumer', { namespace: 'apps' });
