@@ -22,7 +22,7 @@ function main(argv) {
     const src = loadSource(appFile);
     const app = src.buildApp({ outdir: tmp });
     app.synth();
-    const report = argv.includes('--no-validate') ? undefined : validate(app, tmp);
+    const report = argv.includes('--no-validate') ? undefined : validate(app, tmp, outdir);
     if (report && !report.ok) {
       throw Object.assign(new Error(`validation failed with ${report.errors.length} error(s); ${path.relative(root, outdir)}/ was left untouched`), { quiet: true });
     }
@@ -37,7 +37,7 @@ function main(argv) {
 }
 
 /** Runs the offline validator over the synthesized objects, when it is present; prints the findings. */
-function validate(app, dir) {
+function validate(app, dir, outdir) {
   let validator;
   try {
     validator = loadSource('src/validator/index.ts');
@@ -46,6 +46,11 @@ function validate(app, dir) {
     throw e;
   }
   const report = validator.validateDirectory(dir, { constructPaths: constructPathsOf(app) });
+  // report the files under the name they get once swapped in
+  const shown = path.relative(process.cwd(), outdir) || '.';
+  for (const f of report.findings) {
+    if (f.object.file) f.object.file = path.join(shown, path.relative(dir, path.resolve(f.object.file)));
+  }
   if (report.findings.length > 0) console.error(validator.formatFindings(report.findings));
   return report;
 }

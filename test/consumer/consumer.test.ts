@@ -39,9 +39,13 @@ describe('consumer of the packed library', () => {
     execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', APP], { cwd: APP, stdio: 'pipe' });
     const out = path.join(work, 'dist');
-    execFileSync(process.execPath, [path.join(APP, 'out/main.js'), out], { cwd: APP, stdio: 'pipe' });
+    const printed = execFileSync(process.execPath, [path.join(APP, 'out/main.js'), out], { cwd: work, encoding: 'utf8' });
 
-    // THEN
+    // THEN the packed validator ran on the output without the repository (cwd is a temporary folder)
+    const validation = JSON.parse(printed.trim().split('\n').pop()!);
+    expect(validation.errors).toBe(0);
+    expect(validation.warnings).toContain('wiring/secret-exists');
+    expect(files).toContain('imports/validation/crds.json');
     const objects = parseAllDocuments(fs.readFileSync(path.join(out, 'consumer.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     const dr = objects.find((o) => o.kind === 'DestinationRule' && o.spec.trafficPolicy.portLevelSettings[0].tls.mode === 'MUTUAL');
     expect(dr.metadata).toEqual({ name: 'my-nginx-partner-svc-cluster-local', namespace: 'apps' });

@@ -4,6 +4,7 @@ import {
   EgressTlsOrigination, IstioApiVersion, MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential,
 } from 'cdk8s-istio-egress';
 import { generateCertificates } from 'cdk8s-istio-egress/certificates';
+import { formatFindings, validateDirectory } from 'cdk8s-istio-egress/validator';
 
 if (typeof generateCertificates !== 'function') throw new Error('cdk8s-istio-egress/certificates does not export generateCertificates');
 
@@ -19,3 +20,8 @@ new MutualTlsOrigination(chart, 'mtls', {
   credential: TlsCredential.fromExistingSecret('client-credential'),
 });
 app.synth();
+
+// the packed validator works offline from the schemas the package ships
+const report = validateDirectory(app.outdir);
+if (!report.ok) throw new Error(formatFindings(report.errors));
+console.log(JSON.stringify({ errors: report.errors.length, warnings: report.warnings.map((w) => w.ruleId) }));

@@ -1,0 +1,16 @@
+'use strict';
+/*
+ * cdk8s validation plugin entry (cdk8s.yaml):
+ *
+ *   validations:
+ *     - package: ./scripts/validation-plugin.js
+ *       version: 0.1.0
+ *       class: IstioEgressValidation
+ *       properties:
+ *         warn: []          # rule ids downgraded to warnings, e.g. [wiring/selector-matches-workload]
+ *
+ * Loads src/validator/plugin.ts from source (scripts/load-src.js).
+ */
+const { loadSource } = require('./load-src');
+
+module.exports = { IstioEgressValidation: loadSource('src/validator/plugin.ts').IstioEgressValidation };

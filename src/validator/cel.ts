@@ -1,0 +1,110 @@
+/**
+ * Evaluation of x-kubernetes-validations rules with @bufbuild/cel, typed like the Kubernetes
+ * API server does: schema integers are CEL ints, objects and maps are CEL maps, `self` is the
+ * node carrying the rule. Rules that mention `oldSelf` are transition rules; on create they are
+ * not evaluated by the API server, so they are skipped here too.
+ *
+ * Kubernetes CEL library functions used by the kept Istio/cert-manager CRDs that are not in
+ * @bufbuild/cel are implemented below: isURL(string), url(string) and <URL>.getScheme()
+ * (URL values are represented as their string form). The strings extension supplies substring().
+ */
+import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import type { Schema } from './structural';
+
+type Program = (ctx: { self: unknown }) => unknown;
+export type CompiledRule = { ok: true; program: Program } | { ok: false; reason: string; transition?: boolean };
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+/** Go's url.ParseRequestURI acceptance, approximately: absolute URL with scheme, or absolute path. */
+function isUrl(s: string): boolean {
+  if (/\s/.test(s) || s === '') return false;
+  if (s.startsWith('/')) return true;
+  const m = SCHEME.exec(s);
+  if (!m) return false;
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function schemeOf(s: string): string {
+  const m = SCHEME.exec(s);
+  return m ? m[1].toLowerCase() : '';
+}
+
+const k8sFuncs = [
+  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isUrl(s)),
+  celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
+    if (!isUrl(s)) throw new Error(`URL parse error during conversion from string: ${s}`);
+    return s;
+  }),
+  celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+    return schemeOf(this);
+  }),
+];
+
+let envCache: ReturnType<typeof celEnv> | undefined;
+function env() {
+  if (!envCache) envCache = celEnv({ funcs: [...strings, ...k8sFuncs] });
+  return envCache;
+}
+
+const compiled = new Map<string, CompiledRule>();
+export function compileRule(rule: string): CompiledRule {
+  let c = compiled.get(rule);
+  if (c) return c;
+  if (/\boldSelf\b/.test(rule)) {
+    c = { ok: false, transition: true, reason: 'transition rule (uses oldSelf): not evaluated on create' };
+  } else {
+    try {
+      const p = plan(env(), parse(rule)) as unknown as Program;
+      c = { ok: true, program: p };
+    } catch (e) {
+      c = { ok: false, reason: `cannot compile: ${(e as Error).message}` };
+    }
+  }
+  compiled.set(rule, c);
+  return c;
+}
+
+/** Converts a JSON value into CEL input according to its schema (integers become bigint). */
+export function toCel(schema: Schema | undefined, v: unknown): unknown {
+  if (v === null || v === undefined) return v ?? null;
+  if (typeof v === 'number') {
+    const t = schema?.type;
+    if (t === 'number') return v;
+    if (t === 'integer' || schema?.['x-kubernetes-int-or-string'] || Number.isInteger(v)) return Number.isInteger(v) ? BigInt(v) : v;
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(it => toCel(schema?.items, it));
+  if (typeof v === 'object') {
+    const m = new Map<string, unknown>();
+    const props = schema?.properties;
+    const ap = schema?.additionalProperties;
+    for (const [k, pv] of Object.entries(v as object)) {
+      if (pv === undefined) continue;
+      m.set(k, toCel(props?.[k] ?? (typeof ap === 'object' ? ap : undefined), pv));
+    }
+    return m;
+  }
+  return v;
+}
+
+export type RuleOutcome = { status: 'pass' } | { status: 'fail' } | { status: 'skipped'; reason: string; transition?: boolean } | { status: 'error'; reason: string };
+
+export function evalRule(rule: string, schema: Schema, value: unknown, celValue?: unknown): RuleOutcome {
+  const c = compileRule(rule);
+  if (!c.ok) return { status: 'skipped', reason: c.reason, transition: c.transition };
+  let r: unknown;
+  try {
+    r = c.program({ self: celValue !== undefined ? celValue : toCel(schema, value) });
+  } catch (e) {
+    return { status: 'error', reason: (e as Error).message };
+  }
+  if (isCelError(r)) return { status: 'error', reason: r.message };
+  if (r === true) return { status: 'pass' };
+  if (r === false) return { status: 'fail' };
+  return { status: 'error', reason: `rule did not evaluate to a bool (got ${String(r)})` };
+}

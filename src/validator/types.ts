@@ -1,0 +1,51 @@
+/** Severity of a validation finding. */
+export type Severity = 'error' | 'warning';
+
+/** The object a finding is about. */
+export interface FindingObject {
+  readonly apiVersion?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** The cdk8s construct path of the object, when known. */
+  readonly constructPath?: string;
+  /** The file the object was read from, when it came from a file. */
+  readonly file?: string;
+}
+
+/** One problem found in the manifests. */
+export interface Finding {
+  /** Rule identifier, e.g. `schema/unknown-field` (see RULES). */
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly object: FindingObject;
+  /** JSON path inside the object, e.g. `spec.trafficPolicy.portLevelSettings[0].tls.mode`. */
+  readonly field: string;
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+/** Result of a validation run. */
+export interface ValidationReport {
+  readonly findings: Finding[];
+  readonly errors: Finding[];
+  readonly warnings: Finding[];
+  /** true when there are no errors (warnings allowed). */
+  readonly ok: boolean;
+}
+
+/** Options of validateManifests / validateDirectory. */
+export interface ValidateOptions {
+  /**
+   * Rule ids (or prefixes ending in `/`, e.g. `wiring/`) whose errors are reported as warnings
+   * for the whole run. Per object, use the annotation `validation.cdk8s-istio-egress.io/warn`.
+   */
+  readonly downgrade?: string[];
+  /** Construct paths of objects, by object identity or computed by a function. */
+  readonly constructPaths?: Map<object, string> | ((obj: any) => string | undefined);
+  /** Files the objects came from, by object identity (filled by validateDirectory). */
+  readonly files?: Map<object, string>;
+  /** Namespace assumed for namespaced objects without metadata.namespace (default `default`). */
+  readonly defaultNamespace?: string;
+}
