@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import { EgressTlsOrigination, IstioApiVersion, LoadBalancer, MeshWorkload, Resolution, TlsCredential } from '../src';
-import { chart, ofKind, one } from './util';
+import { PEM, chart, ofKind, one } from './util';
 
-const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n';
+const CA_PEM = PEM.cert('dummy');
 
 describe('EgressTlsOrigination', () => {
   test('defaults reproduce the Istio task (edition.cnn.com)', () => {

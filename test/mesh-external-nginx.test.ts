@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
 import { MeshExternalNginx, TlsCredential } from '../src';
-import { chart, ofKind, one } from './util';
+import { PEM, chart, ofKind, one } from './util';
 
-const CERT = '-----BEGIN CERTIFICATE-----\nMIIBserver\n-----END CERTIFICATE-----\n';
-const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n';
-const CA = '-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n';
+const CERT = PEM.cert('server');
+const KEY = PEM.key;
+const CA = PEM.cert('ca');
 
 describe('MeshExternalNginx', () => {
   test('defaults are the Istio task', () => {

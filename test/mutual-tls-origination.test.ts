@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
 import { MeshWorkload, MutualTlsOrigination, LoadBalancer, SleepClient, TlsCredential } from '../src';
-import { chart, ofKind, one } from './util';
+import { PEM, chart, ofKind, one } from './util';
 
-const CERT = '-----BEGIN CERTIFICATE-----\nMIIBclient\n-----END CERTIFICATE-----\n';
-const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n';
-const CA = '-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n';
+const CERT = PEM.cert('client');
+const KEY = PEM.key;
+const CA = PEM.cert('ca');
 const HOST = 'my-nginx.mesh-external.svc.cluster.local';
 
 describe('MutualTlsOrigination', () => {

@@ -16,3 +16,9 @@ export function one(c: Chart, kind: string): any {
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
   return found[0];
 }
+
+/** Placeholder PEM blocks: shaped like PEM, not real keys (constructs only check the framing). */
+export const PEM = {
+  cert: (tag: string) => `-----BEGIN CERTIFICATE-----\nMIIB${tag}\n-----END CERTIFICATE-----\n`,
+  key: '-----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n',
+};

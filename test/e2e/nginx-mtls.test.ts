@@ -207,14 +207,17 @@ describeE2e.each(scenarios)('nginx mTLS e2e: $title', (def) => {
   });
 });
 
+/** The Secrets the seed creates with kubectl, for the namespaces the manifests' mTLS target needs. */
+function clusterSecretsFor(objects: Manifest[], certs: CertificateBundle, opts: SecretOptions = {}): Manifest[] {
+  const t = mtlsTarget(objects);
+  return secretManifests(certs, { namespace: t.serverNamespace, clientNamespace: t.clientNamespace, ...opts }) as unknown as Manifest[];
+}
+
 /** The harness must not be vacuous: broken manifests must make it fail. */
 describeE2e('nginx mTLS e2e harness: negative controls (main chart, mutated)', () => {
   let objects: Manifest[];
   let certs: CertificateBundle;
-  const secretsFor = (opts: SecretOptions = {}) => {
-    const t = mtlsTarget(objects);
-    return secretManifests(certs, { namespace: t.serverNamespace, clientNamespace: t.clientNamespace, ...opts }) as unknown as Manifest[];
-  };
+  const secretsFor = (opts: SecretOptions = {}) => clusterSecretsFor(objects, certs, opts);
   const clone = () => JSON.parse(JSON.stringify(objects)) as Manifest[];
   const runWith = (scenario: MtlsScenario) => runNginxSandbox({
     tools: probe.tools as Tools,
@@ -275,10 +278,7 @@ describeE2e('nginx mTLS e2e harness: negative controls (main chart, mutated)', (
 describe('nginx mTLS e2e harness: manifest derivation', () => {
   let objects: Manifest[];
   let certs: CertificateBundle;
-  const secretsFor = (opts: SecretOptions = {}) => {
-    const t = mtlsTarget(objects);
-    return secretManifests(certs, { namespace: t.serverNamespace, clientNamespace: t.clientNamespace, ...opts }) as unknown as Manifest[];
-  };
+  const secretsFor = (opts: SecretOptions = {}) => clusterSecretsFor(objects, certs, opts);
   beforeAll(async () => {
     objects = Testing.synth(new EgressTlsOriginationChart(Testing.app(), 'egress-tls-origination')) as Manifest[];
     certs = await generateCertificates({ serverHost: mtlsTarget(objects).host, keyAlgorithm: 'ECDSA-P256' });
