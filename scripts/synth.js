@@ -5,11 +5,15 @@
 // previous output untouched; files of charts that no longer exist disappear with the old folder.
 // `--app FILE` synthesizes another TypeScript module that exports `buildApp({ outdir })`;
 // `--no-validate` skips the offline validator (for measuring it; never for output you commit).
+//
+// The validator (and its CEL engine, ~150 ms to load) starts in a worker thread while the app
+// synthesizes on the main thread, so validation costs little more than the checks themselves.
 const fs = require('fs');
 const path = require('path');
+const { Worker } = require('worker_threads');
 const { loadSource, root } = require('./load-src');
 
-function main(argv) {
+async function main(argv) {
   const outIdx = argv.indexOf('--out');
   const outdir = path.resolve(root, outIdx >= 0 ? argv[outIdx + 1] : 'dist');
   const appIdx = argv.indexOf('--app');
@@ -18,13 +22,18 @@ function main(argv) {
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}-synth-`));
   fs.chmodSync(tmp, 0o755); // mkdtemp makes it private; dist/ is a normal folder
+  const validator = argv.includes('--no-validate') ? undefined : startValidator();
   try {
     const src = loadSource(appFile);
     const app = src.buildApp({ outdir: tmp });
     app.synth();
-    const report = argv.includes('--no-validate') ? undefined : validate(app, tmp, outdir);
-    if (report && !report.ok) {
-      throw Object.assign(new Error(`validation failed with ${report.errors.length} error(s); ${path.relative(root, outdir)}/ was left untouched`), { quiet: true });
+    if (validator) {
+      const shown = path.relative(process.cwd(), outdir) || '.';
+      const { errors, text } = await validator.validate({ dir: tmp, shown, constructPaths: constructPathsOf(app) });
+      if (text) console.error(text);
+      if (errors > 0) {
+        throw Object.assign(new Error(`validation failed with ${errors} error(s); ${path.relative(root, outdir)}/ was left untouched`), { quiet: true });
+      }
     }
     swap(tmp, outdir);
     const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml'));
@@ -33,36 +42,45 @@ function main(argv) {
     fs.rmSync(tmp, { recursive: true, force: true });
     console.error(err.quiet ? `error: ${err.message}` : `error: ${err.message}\n${path.relative(root, outdir)}/ was left untouched`);
     process.exitCode = 1;
+  } finally {
+    await validator?.stop();
   }
 }
 
-/** Runs the offline validator over the synthesized objects, when it is present; prints the findings. */
-function validate(app, dir, outdir) {
-  let validator;
-  try {
-    validator = loadSource('src/validator/index.ts');
-  } catch (e) {
-    if (!fs.existsSync(path.join(root, 'src/validator/index.ts'))) return undefined;
-    throw e;
-  }
-  const report = validator.validateDirectory(dir, { constructPaths: constructPathsOf(app) });
-  // report the files under the name they get once swapped in
-  const shown = path.relative(process.cwd(), outdir) || '.';
-  for (const f of report.findings) {
-    if (f.object.file) f.object.file = path.join(shown, path.relative(dir, path.resolve(f.object.file)));
-  }
-  if (report.findings.length > 0) console.error(validator.formatFindings(report.findings));
-  return report;
+/** The validator, loading in a worker thread; `validate()` answers with the error count and the report text. */
+function startValidator() {
+  const worker = new Worker(`
+    const path = require('path');
+    const { parentPort, workerData } = require('worker_threads');
+    const v = require(workerData.loader).loadSource('src/validator/index.ts');
+    v.validateManifests([]); // loads the schemas while the app synthesizes
+    parentPort.on('message', ({ dir, shown, constructPaths }) => {
+      const key = (o) => o.kind + '/' + (o.metadata?.namespace ?? '') + '/' + o.metadata?.name;
+      const report = v.validateDirectory(dir, { constructPaths: (o) => constructPaths[key(o)] });
+      // name the files as they will be once swapped in
+      for (const f of report.findings) if (f.object.file) f.object.file = path.join(shown, path.relative(dir, path.resolve(f.object.file)));
+      parentPort.postMessage({ errors: report.errors.length, text: report.findings.length ? v.formatFindings(report.findings) : '' });
+    });
+  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js') } });
+  const failed = new Promise((_, reject) => worker.once('error', reject));
+  failed.catch(() => undefined); // reported by validate()
+  return {
+    validate: (request) => {
+      worker.postMessage(request);
+      return Promise.race([new Promise((resolve) => worker.once('message', resolve)), failed]);
+    },
+    stop: () => worker.terminate(),
+  };
 }
 
 /** Maps `kind/namespace/name` of every ApiObject to its construct path. */
 function constructPathsOf(app) {
   const { ApiObject } = require('cdk8s');
-  const paths = new Map();
+  const paths = {};
   for (const c of app.node.findAll()) {
-    if (c instanceof ApiObject) paths.set(`${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`, c.node.path);
+    if (c instanceof ApiObject) paths[`${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`] = c.node.path;
   }
-  return (obj) => paths.get(`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`);
+  return paths;
 }
 
 /** Replaces `outdir` by `tmp` with two renames, so readers never see a half-written folder. */

@@ -75,7 +75,14 @@ export function exportToErrors(values: unknown, namespace: string, isDrWithSelec
 }
 
 export function checkIstio(objs: Obj[], rep: Reporter): void {
-  const serviceEntries = objs.filter(o => o.group === 'networking.istio.io' && o.kind === 'ServiceEntry');
+  // ServiceEntries by host, so that each DestinationRule looks up its host instead of scanning them all
+  const serviceEntries = new Map<string, Obj[]>();
+  for (const o of objs) {
+    if (o.group !== 'networking.istio.io' || o.kind !== 'ServiceEntry' || !Array.isArray(o.raw?.spec?.hosts)) continue;
+    for (const h of new Set<unknown>(o.raw.spec.hosts)) {
+      if (typeof h === 'string') serviceEntries.set(h, [...serviceEntries.get(h) ?? [], o]);
+    }
+  }
   for (const o of objs) {
     if (o.group === 'networking.istio.io' && o.kind === 'ServiceEntry') checkServiceEntry(o, rep);
     else if (o.group === 'networking.istio.io' && o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries);
@@ -206,7 +213,7 @@ export function drTlsSites(spec: any) {
   return collectTls(spec);
 }
 
-function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Obj[]) {
+function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>) {
   const spec = o.raw?.spec;
   if (!spec || typeof spec !== 'object') return;
   const host = spec.host;
@@ -248,7 +255,7 @@ function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Obj[]) {
   const checkPls = (pls: any, base: string) => {
     if (!Array.isArray(pls)) return;
     const seen = new Map<number, number>();
-    const matchingSes = typeof host === 'string' ? serviceEntries.filter(se => Array.isArray(se.raw?.spec?.hosts) && se.raw.spec.hosts.includes(host) && exportedTo(se, o.namespace ?? 'default')) : [];
+    const matchingSes = typeof host === 'string' ? (serviceEntries.get(host) ?? []).filter(se => exportedTo(se, o.namespace ?? 'default')) : [];
     pls.forEach((p: any, i: number) => {
       const f = `${base}[${i}].port`;
       const num = p?.port?.number;
