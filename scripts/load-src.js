@@ -25,7 +25,14 @@ function fresh(meta) {
   }
 }
 
-function bundle(file, js, metaFile) {
+/** The packages this repository declares stay external (required from node_modules at run time), but those matching `inline`. */
+function externals(inline) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.devDependencies });
+  return inline ? names.filter((n) => !inline.test(n)) : names;
+}
+
+function bundle(file, js, metaFile, inline) {
   const esbuild = require('esbuild');
   const out = esbuild.buildSync({
     entryPoints: [file],
@@ -33,7 +40,7 @@ function bundle(file, js, metaFile) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    packages: 'external',
+    ...(inline ? { external: externals(inline) } : { packages: 'external' }),
     outfile: js,
     sourcemap: 'linked',
     metafile: true,
@@ -52,9 +59,14 @@ function bundle(file, js, metaFile) {
   fs.renameSync(metaFile + tmp, metaFile);
 }
 
-function loadSource(entry) {
+/**
+ * Requires the TypeScript module `entry` (relative to the repository root). Packages matching the
+ * `inline` pattern are bundled in instead of required: one file loads faster than hundreds of small
+ * modules (the validator inlines @bufbuild/cel: ~100 ms instead of ~200 ms).
+ */
+function loadSource(entry, { inline } = {}) {
   const file = path.resolve(root, entry);
-  const key = createHash('sha1').update(file).digest('hex').slice(0, 16);
+  const key = createHash('sha1').update(`${file}\0${inline ?? ''}`).digest('hex').slice(0, 16);
   const js = path.join(cacheDir, `${path.basename(entry, '.ts')}-${key}.js`);
   const metaFile = `${js}.inputs.json`;
   let meta;
@@ -63,9 +75,14 @@ function loadSource(entry) {
   } catch {
     meta = undefined;
   }
-  if (!meta || !fresh(meta) || !fs.existsSync(js)) bundle(file, js, metaFile);
+  if (!meta || !fresh(meta) || !fs.existsSync(js)) bundle(file, js, metaFile, inline);
   process.setSourceMapsEnabled(true);
   return require(js);
 }
 
-module.exports = { loadSource, root };
+/** Loads `src/validator/<name>.ts` with its CEL engine (@bufbuild/*) bundled in. */
+function loadValidator(name = 'index') {
+  return loadSource(`src/validator/${name}.ts`, { inline: /^@bufbuild\// });
+}
+
+module.exports = { loadSource, loadValidator, root };

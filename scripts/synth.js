@@ -22,7 +22,7 @@ async function main(argv) {
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}-synth-`));
   fs.chmodSync(tmp, 0o755); // mkdtemp makes it private; dist/ is a normal folder
-  const validator = argv.includes('--no-validate') ? undefined : startValidator();
+  const validator = argv.includes('--no-validate') ? undefined : startValidator(outdir);
   try {
     const src = loadSource(appFile);
     const app = src.buildApp({ outdir: tmp });
@@ -48,12 +48,13 @@ async function main(argv) {
 }
 
 /** The validator, loading in a worker thread; `validate()` answers with the error count and the report text. */
-function startValidator() {
+function startValidator(previous) {
   const worker = new Worker(`
     const path = require('path');
     const { parentPort, workerData } = require('worker_threads');
-    const v = require(workerData.loader).loadSource('src/validator/index.ts');
-    v.validateManifests([]); // loads the schemas while the app synthesizes
+    const v = require(workerData.loader).loadValidator();
+    // warm up (schemas, compiled CEL rules) on the previous output while the app synthesizes
+    try { if (require('fs').existsSync(workerData.previous)) v.validateDirectory(workerData.previous); } catch {}
     parentPort.on('message', ({ dir, shown, constructPaths }) => {
       const key = (o) => o.kind + '/' + (o.metadata?.namespace ?? '') + '/' + o.metadata?.name;
       const report = v.validateDirectory(dir, { constructPaths: (o) => constructPaths[key(o)] });
@@ -61,7 +62,7 @@ function startValidator() {
       for (const f of report.findings) if (f.object.file) f.object.file = path.join(shown, path.relative(dir, path.resolve(f.object.file)));
       parentPort.postMessage({ errors: report.errors.length, text: report.findings.length ? v.formatFindings(report.findings) : '' });
     });
-  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js') } });
+  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js'), previous } });
   const failed = new Promise((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined); // reported by validate()
   return {

@@ -6,6 +6,6 @@
  * DIR defaults to dist. Exits 1 when there are errors (warnings do not fail), 2 on unreadable input.
  * Runs straight from src/validator (scripts/load-src.js), with no TypeScript build step.
  */
-const { loadSource } = require('./load-src');
+const { loadValidator } = require('./load-src');
 
-process.exitCode = loadSource('src/validator/cli.ts').main(process.argv.slice(2));
+process.exitCode = loadValidator('cli').main(process.argv.slice(2));

@@ -11,6 +11,6 @@
  *
  * Loads src/validator/plugin.ts from source (scripts/load-src.js).
  */
-const { loadSource } = require('./load-src');
+const { loadValidator } = require('./load-src');
 
-module.exports = { IstioEgressValidation: loadSource('src/validator/plugin.ts').IstioEgressValidation };
+module.exports = { IstioEgressValidation: loadValidator('plugin').IstioEgressValidation };
