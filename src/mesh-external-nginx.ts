@@ -137,8 +137,9 @@ export class MeshExternalNginx extends Construct {
     const ca = verifyClient
       ? props.caCertificate ?? TlsCredential.fromExistingSecret('nginx-ca-certs', { caCertificateKey: 'example.com.crt' })
       : undefined;
-    if (ca && server.secretName === ca.secretName && (server.emitsSecret || ca.emitsSecret)) {
-      throw new Error(`'caCertificate' must name another Secret than 'serverCertificate' when either is emitted from PEM (both are ${show(ca.secretName)})`);
+    const emitted = (c: TlsCredential) => c.emitsSecret || c.issuedByCertManager;
+    if (ca && server.secretName === ca.secretName && (emitted(server) || emitted(ca))) {
+      throw new Error(`'caCertificate' must name another Secret than 'serverCertificate' when either is emitted by this construct (both are ${show(ca.secretName)})`);
     }
 
     this.host = host;

@@ -106,6 +106,10 @@ describe('MeshExternalNginx', () => {
       ['an invalid serverName', { serverName: 'https://my-nginx' }, /'serverName' must be a host name, not a URL/],
       ['negative replicas', { replicas: -1 }, /'replicas' must be a non-negative integer \(got -1\)/],
       ['a CA-only server certificate', { serverCertificate: TlsCredential.fromPem({ secretName: 's', caCertificate: CA }) }, /'serverCertificate' must hold a certificate and a private key/],
+      ['one Secret name for an issued server certificate and the CA', {
+        serverCertificate: TlsCredential.fromCertManager({ secretName: 'nginx-tls', issuerName: 'ca', dnsNames: ['my-nginx.mesh-external.svc.cluster.local'] }),
+        caCertificate: TlsCredential.fromExistingSecret('nginx-tls'),
+      }, /'caCertificate' must name another Secret than 'serverCertificate' when either is emitted by this construct \(both are "nginx-tls"\)/],
       ['a CA without client verification', { verifyClient: false, caCertificate: TlsCredential.fromExistingSecret('ca') }, /'caCertificate' has no effect when 'verifyClient' is false/],
     ])('fails when given %s', (_what, props, message) => {
       expect(() => new MeshExternalNginx(chart(), 'x', props as any)).toThrow(message);
