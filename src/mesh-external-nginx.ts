@@ -138,8 +138,8 @@ export class MeshExternalNginx extends Construct {
       ? props.caCertificate ?? TlsCredential.fromExistingSecret('nginx-ca-certs', { caCertificateKey: 'example.com.crt' })
       : undefined;
     const emitted = (c: TlsCredential) => c.emitsSecret || c.issuedByCertManager;
-    if (ca && server.secretName === ca.secretName && (emitted(server) || emitted(ca))) {
-      throw new Error(`'caCertificate' must name another Secret than 'serverCertificate' when either is emitted by this construct (both are ${show(ca.secretName)})`);
+    if (ca && server.secretName === ca.secretName && emitted(server) && emitted(ca)) {
+      throw new Error(`'caCertificate' must name another Secret than 'serverCertificate' when both are emitted by this construct: the two objects would collide (both are ${show(ca.secretName)})`);
     }
 
     this.host = host;

@@ -90,6 +90,16 @@ describe('MeshExternalNginx', () => {
     expect(one(c, 'Deployment').spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['nginx-config', 'nginx-server-certs']);
   });
 
+  test('the CA may come from the ca.crt of the Secret cert-manager issues for the server', () => {
+    const c = chart();
+    new MeshExternalNginx(c, 'nginx', {
+      serverCertificate: TlsCredential.fromCertManager({ secretName: 'nginx-tls', issuerName: 'example-ca', dnsNames: ['my-nginx.mesh-external.svc.cluster.local'] }),
+      caCertificate: TlsCredential.fromExistingSecret('nginx-tls'),
+    });
+    expect(one(c, 'Certificate').spec.usages).toEqual(['digital signature', 'key encipherment', 'server auth']);
+    expect(one(c, 'ConfigMap').data['nginx.conf']).toContain('ssl_client_certificate /etc/nginx-ca-certs/ca.crt;');
+  });
+
   test('createNamespace: false emits no Namespace', () => {
     const c = chart();
     new MeshExternalNginx(c, 'nginx', { createNamespace: false });
@@ -106,10 +116,10 @@ describe('MeshExternalNginx', () => {
       ['an invalid serverName', { serverName: 'https://my-nginx' }, /'serverName' must be a host name, not a URL/],
       ['negative replicas', { replicas: -1 }, /'replicas' must be a non-negative integer \(got -1\)/],
       ['a CA-only server certificate', { serverCertificate: TlsCredential.fromPem({ secretName: 's', caCertificate: CA }) }, /'serverCertificate' must hold a certificate and a private key/],
-      ['one Secret name for an issued server certificate and the CA', {
-        serverCertificate: TlsCredential.fromCertManager({ secretName: 'nginx-tls', issuerName: 'ca', dnsNames: ['my-nginx.mesh-external.svc.cluster.local'] }),
-        caCertificate: TlsCredential.fromExistingSecret('nginx-tls'),
-      }, /'caCertificate' must name another Secret than 'serverCertificate' when either is emitted by this construct \(both are "nginx-tls"\)/],
+      ['one Secret name for two emitted Secrets', {
+        serverCertificate: TlsCredential.fromPem({ secretName: 'nginx-tls', certificate: CERT, privateKey: KEY }),
+        caCertificate: TlsCredential.fromPem({ secretName: 'nginx-tls', caCertificate: CA }),
+      }, /'caCertificate' must name another Secret than 'serverCertificate' when both are emitted by this construct: the two objects would collide \(both are "nginx-tls"\)/],
       ['a CA without client verification', { verifyClient: false, caCertificate: TlsCredential.fromExistingSecret('ca') }, /'caCertificate' has no effect when 'verifyClient' is false/],
     ])('fails when given %s', (_what, props, message) => {
       expect(() => new MeshExternalNginx(chart(), 'x', props as any)).toThrow(message);
