@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,6 +18,7 @@ describe('consumer of the packed library', () => {
     fs.rmSync(work, { recursive: true, force: true });
     fs.rmSync(path.join(APP, 'node_modules'), { recursive: true, force: true });
     fs.rmSync(path.join(APP, 'out'), { recursive: true, force: true });
+    fs.rmSync(path.join(APP, 'dist'), { recursive: true, force: true });
   });
 
   test('packs, installs and synthesizes', () => {
@@ -46,6 +47,14 @@ describe('consumer of the packed library', () => {
     expect(validation.errors).toBe(0);
     expect(validation.warnings).toContain('wiring/secret-exists');
     expect(files).toContain('imports/validation/crds.json');
+
+    // and `cdk8s synth` runs it as the validation plugin that the README tells users to register
+    const cli = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth'], {
+      cwd: APP, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
+    expect(cli.stderr + cli.stdout).toMatch(/Validations ended succesfully/);
+    expect(cli.status).toBe(0);
+    expect(fs.readdirSync(path.join(APP, 'dist'))).toContain('consumer.k8s.yaml');
     const objects = parseAllDocuments(fs.readFileSync(path.join(out, 'consumer.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     const dr = objects.find((o) => o.kind === 'DestinationRule' && o.spec.trafficPolicy.portLevelSettings[0].tls.mode === 'MUTUAL');
     expect(dr.metadata).toEqual({ name: 'my-nginx-partner-svc-cluster-local', namespace: 'apps' });
