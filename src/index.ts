@@ -1,7 +1,7 @@
-export * from './istio';
+export { IstioApiVersion, LoadBalancer, Resolution } from './istio';
 export * from './tls-credential';
 export * from './mesh-workload';
-export * from './tls-origination';
+export type { TlsOriginationOptions } from './tls-origination';
 export * from './egress-tls-origination';
 export * from './mutual-tls-origination';
 export * from './mesh-external-nginx';
