@@ -93,15 +93,11 @@ const DESTINATION_RULE = {
   [IstioApiVersion.V1ALPHA3]: istio.DestinationRuleV1Alpha3,
 };
 
-function checkVersion(apiVersion: IstioApiVersion): void {
+/** Validates an `IstioApiVersion` prop (for JavaScript callers) and returns it. */
+export function validateApiVersion(apiVersion: IstioApiVersion): IstioApiVersion {
   if (!(apiVersion in SERVICE_ENTRY)) {
     throw new Error(`'apiVersion' must be one of ${Object.values(IstioApiVersion).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(apiVersion)})`);
   }
-}
-
-/** Validates an `IstioApiVersion` prop (for JavaScript callers) and returns it. */
-export function validateApiVersion(apiVersion: IstioApiVersion): IstioApiVersion {
-  checkVersion(apiVersion);
   return apiVersion;
 }
 
