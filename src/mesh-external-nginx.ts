@@ -69,6 +69,11 @@ export interface MeshExternalNginxProps {
    */
   readonly replicas?: number;
   /**
+   * CPU and memory requests and limits of the nginx container.
+   * @default - none, as in the Istio task (the namespace's LimitRange applies, if any)
+   */
+  readonly resources?: k8s.ResourceRequirements;
+  /**
    * Security context of the nginx container. The official image starts as root (the master process
    * binds the port, creates `/var/cache/nginx/*_temp` and switches its workers to the `nginx` user), so
    * `runAsNonRoot` and `readOnlyRootFilesystem` cannot be true with it.
@@ -200,6 +205,7 @@ export class MeshExternalNginx extends Construct {
               name,
               image,
               ports: [{ containerPort: port }],
+              resources: props.resources,
               securityContext: props.securityContext ?? {
                 allowPrivilegeEscalation: false,
                 privileged: false,

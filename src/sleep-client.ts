@@ -27,6 +27,11 @@ export interface SleepClientProps {
    */
   readonly image?: string;
   /**
+   * CPU and memory requests and limits of the container.
+   * @default - none, as in Istio's sample (the namespace's LimitRange applies, if any)
+   */
+  readonly resources?: k8s.ResourceRequirements;
+  /**
    * Numeric user the container runs as. `curlimages/curl` declares the non-numeric user `curl_user`
    * (uid 100), which the kubelet cannot check against `runAsNonRoot`, so a number is always set.
    * @default 100
@@ -94,6 +99,7 @@ export class SleepClient extends Construct implements IMeshWorkload {
               image,
               command: ['/bin/sleep', 'infinity'],
               imagePullPolicy: 'IfNotPresent',
+              resources: props.resources,
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,

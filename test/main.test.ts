@@ -102,6 +102,14 @@ describe('main chart', () => {
     expect(JSON.stringify(objects)).not.toMatch(/PRIVATE KEY/);
   });
 
+  test('chart labels and namespace flow down to every object but the pinned mesh-external ones', () => {
+    const labelled = Testing.synth(new EgressTlsOriginationChart(Testing.app(), 'x', { namespace: 'team-a', labels: { team: 'a' } }));
+    for (const o of labelled) expect({ o: `${o.kind}/${o.metadata.name}`, team: o.metadata.labels?.team }).toEqual({ o: `${o.kind}/${o.metadata.name}`, team: 'a' });
+    const namespaces = new Set(labelled.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace));
+    expect([...namespaces].sort()).toEqual(['mesh-external', 'team-a']);
+    expect(labelled.find((o) => o.kind === 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'sleep', namespace: 'team-a' }]);
+  });
+
   test('snapshot', () => {
     expect(objects).toMatchSnapshot();
   });

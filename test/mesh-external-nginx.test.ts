@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { MeshExternalNginx, TlsCredential } from '../src';
 import { PEM, chart, ofKind, one } from './util';
 
@@ -61,6 +62,7 @@ describe('MeshExternalNginx', () => {
       caCertificate: TlsCredential.fromPem({ secretName: 'tls-echo-ca', caCertificate: CA }),
       image: 'nginx:1.27.5',
       replicas: 2,
+      resources: { limits: { memory: k8s.Quantity.fromString('64Mi') } },
     });
     // THEN
     expect(nginx.host).toBe('tls-echo.edge-ext.svc.corp.internal');
@@ -70,6 +72,7 @@ describe('MeshExternalNginx', () => {
     expect(one(c, 'Namespace').metadata).toEqual({ name: 'edge-ext', labels: { 'istio-injection': 'disabled' } });
     expect(one(c, 'Service').spec.ports).toEqual([{ port: 8443, protocol: 'TCP' }]);
     expect(one(c, 'Deployment').spec.replicas).toBe(2);
+    expect(one(c, 'Deployment').spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '64Mi' } });
     expect(one(c, 'Deployment').spec.template.spec.containers[0].ports).toEqual([{ containerPort: 8443 }]);
     const conf = one(c, 'ConfigMap').data['nginx.conf'];
     expect(conf).toContain('listen 8443 ssl;');

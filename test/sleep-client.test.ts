@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { SleepClient } from '../src';
 import { chart, one } from './util';
 
@@ -28,10 +29,12 @@ describe('SleepClient', () => {
 
   test('namespace and labels', () => {
     const c = chart({ namespace: 'team-a' });
-    const sleep = new SleepClient(c, 'client', { name: 'curl', namespace: 'apps', podLabels: { app: 'curl', tier: 'debug' }, image: 'curlimages/curl:8.10.1', runAsUser: 1000 });
+    const resources = { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') } };
+    const sleep = new SleepClient(c, 'client', { name: 'curl', namespace: 'apps', podLabels: { app: 'curl', tier: 'debug' }, image: 'curlimages/curl:8.10.1', runAsUser: 1000, resources });
     expect([sleep.namespace, sleep.serviceAccountName, sleep.podLabels]).toEqual(['apps', 'curl', { app: 'curl', tier: 'debug' }]);
     expect(Testing.synth(c).map((o) => o.metadata.namespace)).toEqual(['apps', 'apps', 'apps']);
     expect(one(c, 'Deployment').spec.template.spec.containers[0].securityContext.runAsUser).toBe(1000);
+    expect(one(c, 'Deployment').spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' } });
   });
 
   test('takes the chart namespace', () => {
