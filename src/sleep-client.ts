@@ -27,6 +27,13 @@ export interface SleepClientProps {
    */
   readonly image?: string;
   /**
+   * Whether to label the pods `sidecar.istio.io/inject: "true"`, so that Istio injects the sidecar even
+   * in a namespace not labelled for injection (such as `default`). The label is not part of `podLabels`.
+   * `false` leaves injection to the namespace.
+   * @default true
+   */
+  readonly injectSidecar?: boolean;
+  /**
    * CPU and memory requests and limits of the container.
    * @default - none, as in Istio's sample (the namespace's LimitRange applies, if any)
    */
@@ -45,7 +52,7 @@ export interface SleepClientProps {
  *
  * Emits a ServiceAccount (child id `ServiceAccount`), a Service on port 80 (child id `Service`) and a
  * Deployment (child id `Deployment`) running `/bin/sleep infinity` as a non-root user with a read-only
- * root filesystem. Implements `IMeshWorkload`, so it can be passed as the `client` of
+ * root filesystem, its pods labelled for sidecar injection. Implements `IMeshWorkload`, so it can be passed as the `client` of
  * `MutualTlsOrigination`.
  * @see https://github.com/istio/istio/blob/master/samples/sleep/sleep.yaml
  */
@@ -77,6 +84,11 @@ export class SleepClient extends Construct implements IMeshWorkload {
     this.serviceAccountName = name;
     this.podLabels = podLabels;
     const metadata = { name, namespace: props.namespace };
+    const injectSidecar = props.injectSidecar ?? true;
+    if (typeof injectSidecar !== 'boolean') {
+      throw new Error(`'injectSidecar' must be true or false (got ${show(injectSidecar)})`);
+    }
+    const templateLabels = injectSidecar ? { ...podLabels, 'sidecar.istio.io/inject': 'true' } : podLabels;
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
     this.service = new k8s.KubeService(this, 'Service', {
@@ -89,7 +101,7 @@ export class SleepClient extends Construct implements IMeshWorkload {
         replicas: 1,
         selector: { matchLabels: podLabels },
         template: {
-          metadata: { labels: podLabels },
+          metadata: { labels: templateLabels },
           spec: {
             terminationGracePeriodSeconds: 0,
             serviceAccountName: name,

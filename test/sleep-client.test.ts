@@ -16,6 +16,8 @@ describe('SleepClient', () => {
     expect(one(c, 'Service').spec).toEqual({ ports: [{ port: 80, name: 'http' }], selector: { app: 'sleep' } });
     const d = one(c, 'Deployment');
     expect(d.spec.selector).toEqual({ matchLabels: { app: 'sleep' } });
+    // injected even in a namespace that is not labelled for injection; the selector stays the pod labels
+    expect(d.spec.template.metadata.labels).toEqual({ 'app': 'sleep', 'sidecar.istio.io/inject': 'true' });
     const pod = d.spec.template.spec;
     expect(pod.serviceAccountName).toBe('sleep');
     expect(pod.terminationGracePeriodSeconds).toBe(0);
@@ -35,6 +37,12 @@ describe('SleepClient', () => {
     expect(Testing.synth(c).map((o) => o.metadata.namespace)).toEqual(['apps', 'apps', 'apps']);
     expect(one(c, 'Deployment').spec.template.spec.containers[0].securityContext.runAsUser).toBe(1000);
     expect(one(c, 'Deployment').spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' } });
+  });
+
+  test('injectSidecar: false leaves injection to the namespace', () => {
+    const c = chart();
+    new SleepClient(c, 'sleep', { injectSidecar: false });
+    expect(one(c, 'Deployment').spec.template.metadata.labels).toEqual({ app: 'sleep' });
   });
 
   test('takes the chart namespace', () => {
