@@ -44,7 +44,8 @@ describe('known-good seed (Istio Egress TLS Origination task)', () => {
     expect(r.errors).toEqual([]);
     expect(r.ok).toBe(true);
     const ids = r.warnings.map(w => w.ruleId).sort();
-    expect(ids).toEqual(['wiring/image-tag', 'wiring/image-tag', 'wiring/secret-exists', 'wiring/secret-exists', 'wiring/secret-exists']);
+    // the seed relies on the default namespace being labelled for injection, which the output cannot show
+    expect(ids).toEqual(['wiring/image-tag', 'wiring/image-tag', 'wiring/secret-exists', 'wiring/secret-exists', 'wiring/secret-exists', 'wiring/sidecar-injection']);
     expect(r.warnings.find(w => w.field === 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName')?.message).toMatch(/client-credential/);
     expect(r.findings.every(f => f.object.file?.startsWith(SEED_DIR))).toBe(true);
   });
@@ -61,7 +62,7 @@ describe('known-good seed (Istio Egress TLS Origination task)', () => {
   test('formatFindings prints one block per finding', () => {
     const text = formatFindings(validateDirectory(SEED_DIR).findings);
     expect(text).toMatch(/^WARNING \[wiring\/secret-exists\] Deployment mesh-external\/my-nginx\n {2}field: {3}spec\.template\.spec\.volumes\[1\]\.secret\.secretName\n/m);
-    expect(text).toMatch(/0 error\(s\), 5 warning\(s\)\n$/);
+    expect(text).toMatch(/0 error\(s\), 6 warning\(s\)\n$/);
   });
 });
 
@@ -250,6 +251,23 @@ describe('wiring across objects', () => {
     const r = mutated(objs => { find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector.matchLabels.app = 'sleepy'; });
     expectFinding(r, 'wiring/selector-matches-workload', 'spec.workloadSelector.matchLabels');
   });
+  test('the client selected by an originating DestinationRule gets no sidecar', () => {
+    const field = 'spec.template.metadata.labels';
+    // pods opt out
+    let r = mutated(objs => { find(objs, 'Deployment', 'sleep').spec.template.metadata.labels['sidecar.istio.io/inject'] = 'false'; });
+    expect(expectFinding(r, 'wiring/sidecar-injection', field).message).toMatch(/opt out of sidecar injection/);
+    // the namespace is in the output and not labelled for injection
+    r = mutated(objs => objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+    expect(expectFinding(r, 'wiring/sidecar-injection', field).message).toMatch(/nor its namespace "default" \(istio-injection: unset\)/);
+    // the pods opt in, or the namespace does: no finding
+    for (const fix of [
+      (objs: any[]) => { find(objs, 'Deployment', 'sleep').spec.template.metadata.labels['sidecar.istio.io/inject'] = 'true'; },
+      (objs: any[]) => objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', labels: { 'istio-injection': 'enabled' } } }),
+      (objs: any[]) => objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', labels: { 'istio.io/rev': 'stable' } } }),
+    ]) {
+      expect(mutated(fix).findings.filter(f => f.ruleId === 'wiring/sidecar-injection')).toEqual([]);
+    }
+  });
   test('Service selector selects no workload', () => {
     const r = mutated(objs => { find(objs, 'Service', 'my-nginx').spec.selector = { run: 'nginx' }; });
     expectFinding(r, 'wiring/selector-matches-workload', 'spec.selector');
@@ -391,7 +409,7 @@ describe('CLI and cdk8s plugin', () => {
   test('scripts/validate.js exits 0 on the seed and 1 on errors', () => {
     const ok = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), SEED_DIR], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/0 error\(s\), 5 warning\(s\)/);
+    expect(ok.stdout).toMatch(/0 error\(s\), 6 warning\(s\)/);
     const bad = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), BAD_DIR], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/ERROR \[istio\/credential-without-selector\]/);

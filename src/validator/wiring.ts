@@ -11,6 +11,7 @@ interface PodTemplate {
   readonly owner: Obj;
   readonly namespace: string;
   readonly labels: { [k: string]: string };
+  readonly annotations: { [k: string]: string };
   readonly spec: any;
   /** JSON path of the pod spec inside the owner, e.g. spec.template.spec */
   readonly base: string;
@@ -24,7 +25,7 @@ function podTemplates(objs: Obj[]): PodTemplate[] {
     let tpl: any;
     let base = '';
     if (o.kind === 'Pod' && o.apiVersion === 'v1') {
-      out.push({ owner: o, namespace: ns, labels: r.metadata?.labels ?? {}, spec: r.spec ?? {}, base: 'spec' });
+      out.push({ owner: o, namespace: ns, labels: r.metadata?.labels ?? {}, annotations: r.metadata?.annotations ?? {}, spec: r.spec ?? {}, base: 'spec' });
       continue;
     }
     if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)) {
@@ -34,7 +35,9 @@ function podTemplates(objs: Obj[]): PodTemplate[] {
       tpl = r.spec?.jobTemplate?.spec?.template;
       base = 'spec.jobTemplate.spec.template';
     }
-    if (tpl && typeof tpl === 'object') out.push({ owner: o, namespace: ns, labels: tpl.metadata?.labels ?? {}, spec: tpl.spec ?? {}, base: `${base}.spec` });
+    if (tpl && typeof tpl === 'object') {
+      out.push({ owner: o, namespace: ns, labels: tpl.metadata?.labels ?? {}, annotations: tpl.metadata?.annotations ?? {}, spec: tpl.spec ?? {}, base: `${base}.spec` });
+    }
   }
   return out;
 }
@@ -99,6 +102,7 @@ export function checkWiring(objs: Obj[], rep: Reporter): void {
   const pods = podTemplates(objs);
   checkNamespaces(objs, idx, rep);
   checkSelectors(objs, pods, rep);
+  checkSidecarInjection(objs, idx, pods, rep);
   checkRbac(idx, pods, rep);
   checkPodRefs(idx, pods, rep);
   checkCredentials(objs, idx, pods, rep);
@@ -136,6 +140,39 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
         rep.add(o, 'wiring/selector-matches-workload', 'spec.selector',
           `Service selector ${fmtLabels(sel)} selects no pod template of the output in namespace "${o.namespace}"${describeCandidates(pods, o.namespace!)}`,
           'Make spec.selector match the pod template labels of the backing Deployment.');
+      }
+    }
+  }
+}
+
+/**
+ * Workloads selected by an originating DestinationRule need an Envoy sidecar: without one nothing
+ * originates TLS and the request leaves in plaintext. Injection is decided by the pod's
+ * `sidecar.istio.io/inject` label (or annotation), else by its namespace's `istio-injection` /
+ * `istio.io/rev` label; a namespace that is not in the output cannot be checked (warning).
+ */
+function checkSidecarInjection(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Reporter) {
+  for (const o of objs) {
+    if (o.group !== 'networking.istio.io' || o.kind !== 'DestinationRule') continue;
+    const ml = o.raw?.spec?.workloadSelector?.matchLabels;
+    if (!ml || typeof ml !== 'object' || !Object.keys(ml).length) continue;
+    if (!drTlsSites(o.raw.spec).some(({ tls }) => tls?.mode === 'SIMPLE' || tls?.mode === 'MUTUAL')) continue;
+    for (const p of pods.filter(x => x.namespace === o.namespace && selectorMatches({ matchLabels: ml }, x.labels))) {
+      const podSays = p.labels['sidecar.istio.io/inject'] ?? p.annotations['sidecar.istio.io/inject'];
+      const who = `${p.owner.kind}/${p.owner.name}`;
+      const field = `${p.base.replace(/\.spec$/, '')}.metadata.labels`;
+      if (podSays === 'true') continue;
+      if (podSays === 'false') {
+        rep.add(p.owner, 'wiring/sidecar-injection', field, `${who} is selected by DestinationRule ${o.namespace}/${o.name} to originate TLS, but its pods opt out of sidecar injection (sidecar.istio.io/inject: "false"): nothing originates TLS and requests leave in plaintext`, 'Remove sidecar.istio.io/inject: "false" from the pod template (or set it to "true").');
+        continue;
+      }
+      const ns = idx.find('Namespace', undefined, p.namespace);
+      const nsLabels = ns?.raw?.metadata?.labels ?? {};
+      if (nsLabels['istio-injection'] === 'enabled' || (nsLabels['istio.io/rev'] && nsLabels['istio-injection'] !== 'disabled')) continue;
+      if (ns) {
+        rep.add(p.owner, 'wiring/sidecar-injection', field, `${who} is selected by DestinationRule ${o.namespace}/${o.name} to originate TLS, but neither its pods (sidecar.istio.io/inject) nor its namespace "${p.namespace}" (istio-injection: ${nsLabels['istio-injection'] ?? 'unset'}) enable sidecar injection: requests would leave in plaintext`, `Label the pod template sidecar.istio.io/inject: "true", or the namespace istio-injection: enabled.`);
+      } else {
+        rep.add(p.owner, 'wiring/sidecar-injection', field, `${who} is selected by DestinationRule ${o.namespace}/${o.name} to originate TLS; its namespace "${p.namespace}" is not in the output, so whether it injects sidecars cannot be checked`, `Label the pod template sidecar.istio.io/inject: "true", or make sure namespace "${p.namespace}" is labelled istio-injection: enabled.`, 'warning');
       }
     }
   }
