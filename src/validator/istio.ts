@@ -3,6 +3,8 @@
  * (ValidateServiceEntry, ValidateDestinationRule, validateTLS, validateExportTo) and the analyzers.
  */
 import type { Obj, Reporter } from './context';
+import { checkGateway } from './istio-gateway';
+import { checkVirtualService } from './istio-virtual-service';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_LABEL_CI = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
@@ -87,6 +89,8 @@ export function checkIstio(objs: Obj[], rep: Reporter): void {
     if (o.group === 'networking.istio.io' && o.kind === 'ServiceEntry') checkServiceEntry(o, rep);
     else if (o.group === 'networking.istio.io' && o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries);
     else if (o.apiVersion === 'v1' && o.kind === 'Service') checkServiceAnnotation(o, rep);
+    else if (o.group === 'networking.istio.io' && o.kind === 'Gateway') checkGateway(o, rep);
+    else if (o.group === 'networking.istio.io' && o.kind === 'VirtualService') checkVirtualService(o, rep);
   }
 }
 
