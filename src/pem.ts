@@ -21,7 +21,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Splits PEM text into blocks; throws, naming `prop`, on anything that is not a well-formed PEM block. */
 function parseBlocks(prop: string, text: string): PemBlock[] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  // blocks concatenated without a newline between them (`cat a.pem b.pem`) are still two blocks
+  const lines = text.replace(/\r\n?/g, '\n').replace(/(-----END [A-Z0-9 ]+-----)[ \t]*(?=-----BEGIN )/g, '$1\n').split('\n');
   const blocks: PemBlock[] = [];
   let i = 0;
   while (i < lines.length) {

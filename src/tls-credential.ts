@@ -125,7 +125,7 @@ export class TlsCredential {
   public static fromExistingSecret(secretName: string, options: ExistingSecretOptions = {}): TlsCredential {
     validateObjectName('secretName', secretName);
     options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
-    for (const prop of Object.keys(EXISTING_KEYS) as Array<keyof ExistingSecretOptions>) {
+    for (const prop of EXISTING_KEYS as Array<keyof ExistingSecretOptions>) {
       const key = options[prop];
       if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
         throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);

@@ -193,7 +193,7 @@ export function validateExportTo(prop: string, values: string[], ctx: ExportToCo
   if (!Array.isArray(values) || values.length === 0) {
     fail(prop, values, "must be a non-empty list of '.', '*' or namespace names (omit it to export to every namespace)");
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   values.forEach((v, i) => {
     if (v === '~' && ctx.destinationRule) {
       fail(prop, values, "must not contain '~' (export to no one): Istio allows it only on a ServiceEntry, and this construct also emits a DestinationRule; use '.' to keep both in their namespace");
@@ -202,10 +202,11 @@ export function validateExportTo(prop: string, values: string[], ctx: ExportToCo
       validateNamespace(`${prop}[${i}]`, v);
     }
     const key = v === '.' && ctx.namespace !== undefined ? ctx.namespace : v;
-    if (seen.has(key)) {
-      fail(prop, values, key === v ? `must not list ${show(v)} twice` : `must not list both '.' and the own namespace ${show(key)}: they are the same entry`);
+    const before = seen.get(key);
+    if (before !== undefined) {
+      fail(prop, values, before === v ? `must not list ${show(v)} twice` : `must not list both '.' and the own namespace ${show(key)}: they are the same entry`);
     }
-    seen.add(key);
+    seen.set(key, v);
   });
   if ((seen.has('*') || seen.has('~')) && values.length > 1) {
     fail(prop, values, "must not combine '*' or '~' with other entries");
