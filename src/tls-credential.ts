@@ -94,7 +94,8 @@ export interface PemCredentialOptions {
    */
   readonly privateKey?: string;
   /**
-   * PEM CA certificate(s), stored as `ca.crt`.
+   * PEM CA certificate(s), stored as `ca.crt`. Each must be a CA (basicConstraints cA=true); with
+   * `certificate`, one of them must have issued it (the Istio task's layout: one CA for both sides).
    * @default - no CA certificate
    */
   readonly caCertificate?: string;

@@ -20,8 +20,10 @@ export interface TlsOriginationOptions {
    */
   readonly host: string;
   /**
-   * `metadata.name` of the ServiceEntry and the DestinationRule.
-   * @default - derived from the host: `edition.cnn.com` → `edition-cnn-com`
+   * `metadata.name` of the ServiceEntry and the DestinationRule: a DNS-1123 subdomain (at most 253 lowercase
+   * letters, digits, '-' or '.').
+   * @default - derived from the host: `edition.cnn.com` → `edition-cnn-com` (shortened with a hash suffix
+   * when longer than 253 characters)
    */
   readonly name?: string;
   /**
@@ -57,8 +59,10 @@ export interface TlsOriginationOptions {
    */
   readonly resolution?: Resolution;
   /**
-   * Namespaces that see the ServiceEntry and the DestinationRule: `.` (own namespace only), `*`, `~`
-   * (none) or namespace names.
+   * Namespaces that see the ServiceEntry and the DestinationRule: `.` (own namespace only), `*` or namespace
+   * names, without duplicates; `*` alone. Refused where Istio refuses it: `~` (no one) is only allowed
+   * alone and without a DestinationRule (`originateTls: false`), and with a `client` (a workloadSelector)
+   * only the own namespace (`['.']`) is allowed.
    * @default - exported to all namespaces (Istio's default)
    */
   readonly exportTo?: string[];
