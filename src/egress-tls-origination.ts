@@ -3,8 +3,11 @@ import { Construct } from 'constructs';
 import { LoadBalancer, TlsMode } from './istio';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
-import { TlsOriginationOptions, emitOrigination, resolveOrigination, validateFilePath, validateLoadBalancer } from './tls-origination';
-import { show, validateLabels } from './validate-props';
+import {
+  TLS_ORIGINATION_KEYS, TlsOriginationOptions, emitOrigination, resolveOrigination, validateClient, validateFilePath,
+  validateLoadBalancer, validateOriginationExportTo,
+} from './tls-origination';
+import { checkProps, knownKeys, show } from './validate-props';
 
 /** Props of `EgressTlsOrigination`. */
 export interface EgressTlsOriginationProps extends TlsOriginationOptions {
@@ -21,14 +24,22 @@ export interface EgressTlsOriginationProps extends TlsOriginationOptions {
   readonly caCertificates?: string;
   /**
    * A Secret whose `ca.crt` verifies the external server (Istio's `credentialName` in SIMPLE mode).
-   * Sidecars only read it when the DestinationRule has a `workloadSelector`, so `workload` is required
+   * Sidecars only read it when the DestinationRule has a `workloadSelector`, so `client` is required
    * with it.
    * @default - no credential; see `caCertificates`
    */
   readonly caCredential?: TlsCredential;
   /**
-   * The workload the DestinationRule applies to (its `workloadSelector`).
+   * The workload that originates the traffic: its pod labels become the DestinationRule's
+   * `workloadSelector` (the same prop as `MutualTlsOrigination`'s `client`). A `SleepClient`, or
+   * `MeshWorkload.fromAttributes(...)` for a workload deployed elsewhere.
    * @default - every workload that sees the DestinationRule
+   */
+  readonly client?: IMeshWorkload;
+  /**
+   * Old name of `client`.
+   * @deprecated use `client`
+   * @default - see `client`
    */
   readonly workload?: IMeshWorkload;
   /**
@@ -37,6 +48,11 @@ export interface EgressTlsOriginationProps extends TlsOriginationOptions {
    */
   readonly loadBalancer?: LoadBalancer;
 }
+
+const PROPS = knownKeys<EgressTlsOriginationProps>({
+  ...TLS_ORIGINATION_KEYS, originateTls: true, caCertificates: true, caCredential: true, client: true, workload: true,
+  loadBalancer: true,
+});
 
 /**
  * TLS origination for an external HTTPS service: applications call `http://<host>` and the sidecar
@@ -68,32 +84,42 @@ export class EgressTlsOrigination extends Construct {
 
   public constructor(scope: Construct, id: string, props: EgressTlsOriginationProps) {
     super(scope, id);
-    const originates = props?.originateTls ?? true;
+    checkProps('EgressTlsOrigination', props, PROPS);
+    const originates = props.originateTls ?? true;
     if (typeof originates !== 'boolean') {
       throw new Error(`'originateTls' must be true or false (got ${show(originates)})`);
     }
     const r = resolveOrigination(props, originates);
     validateFilePath('caCertificates', props.caCertificates);
     const loadBalancer = validateLoadBalancer(props.loadBalancer);
+    if (props.client !== undefined && props.workload !== undefined) {
+      throw new Error("'workload' is the deprecated name of 'client': give only 'client'");
+    }
+    const client = props.client ?? props.workload;
+    const clientProp = props.client !== undefined ? 'client' : 'workload';
     if (!originates) {
-      for (const prop of ['caCertificates', 'caCredential', 'workload', 'loadBalancer'] as const) {
+      for (const prop of ['caCertificates', 'caCredential', 'client', 'workload', 'loadBalancer'] as const) {
         if (props[prop] !== undefined) {
           throw new Error(`'${prop}' has no effect when 'originateTls' is false; remove it or originate TLS`);
         }
       }
     }
+    if (props.caCredential !== undefined && !(props.caCredential instanceof TlsCredential)) {
+      throw new Error(`'caCredential' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props.caCredential)})`);
+    }
     if (props.caCredential !== undefined && props.caCertificates !== undefined) {
       throw new Error(`'caCredential' and 'caCertificates' exclude each other: Istio rejects credentialName together with certificate files (got caCertificates ${show(props.caCertificates)})`);
     }
-    if (props.caCredential !== undefined && props.workload === undefined) {
-      throw new Error(`'workload' is required with 'caCredential' (secret ${show(props.caCredential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector`);
+    if (props.caCredential !== undefined && client === undefined) {
+      throw new Error(`'client' is required with 'caCredential' (secret ${show(props.caCredential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector`);
     }
-    const selector = props.workload ? validateLabels('workload.podLabels', props.workload.podLabels, { nonEmpty: true }) : undefined;
+    const selector = client ? validateClient(clientProp, client).podLabels : undefined;
 
-    const namespace = r.namespace ?? props.workload?.namespace ?? Chart.of(this).namespace;
-    if (props.workload?.namespace !== undefined && namespace !== undefined && props.workload.namespace !== namespace) {
-      throw new Error(`'namespace' must be the workload's namespace ${show(props.workload.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace (got ${show(namespace)})`);
+    const namespace = r.namespace ?? client?.namespace ?? Chart.of(this).namespace;
+    if (client?.namespace !== undefined && namespace !== undefined && client.namespace !== namespace) {
+      throw new Error(`'namespace' must be the client's namespace ${show(client.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace (got ${show(namespace)})`);
     }
+    validateOriginationExportTo(props, originates, client !== undefined, namespace);
     this.host = r.host;
     this.name = r.name;
     this.namespace = namespace;
@@ -111,6 +137,7 @@ export class EgressTlsOrigination extends Construct {
       },
       workloadSelector: selector,
       loadBalancer,
+      remoteClient: client?.deployedElsewhere === true,
     } : {});
     this.serviceEntry = out.serviceEntry;
     this.destinationRule = out.destinationRule;

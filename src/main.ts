@@ -5,6 +5,10 @@ import { MeshExternalNginx } from './mesh-external-nginx';
 import { MutualTlsOrigination } from './mutual-tls-origination';
 import { SleepClient } from './sleep-client';
 import { TlsCredential } from './tls-credential';
+import { checkProps, knownKeys } from './validate-props';
+
+const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
+const APP_PROPS = knownKeys<AppProps>({ outdir: true, outputFileExtension: true, yamlOutputType: true, recordConstructMetadata: true, resolvers: true });
 
 /**
  * The whole scenario of Istio's "Egress TLS Origination" task, with the task's object names:
@@ -16,7 +20,7 @@ import { TlsCredential } from './tls-credential';
  */
 export class EgressTlsOriginationChart extends Chart {
   public constructor(scope: Construct, id: string, props: ChartProps = {}) {
-    super(scope, id, props);
+    super(scope, id, checkProps('EgressTlsOriginationChart', props, CHART_PROPS, { optional: true }));
 
     const sleep = new SleepClient(this, 'sleep');
 
@@ -36,7 +40,7 @@ export class EgressTlsOriginationChart extends Chart {
 
 /** Builds the app with the main chart; `outdir` defaults to `$CDK8S_OUTDIR` or `dist`. */
 export function buildApp(props: AppProps = {}): App {
-  const app = new App(props);
+  const app = new App(checkProps('buildApp', props, APP_PROPS, { optional: true }));
   new EgressTlsOriginationChart(app, 'egress-tls-origination');
   return app;
 }

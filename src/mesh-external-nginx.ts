@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import {
-  show, validateDnsLabel, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
+  checkProps, knownKeys, show, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
+  validateServiceName,
 } from './validate-props';
 
 /** Props of `MeshExternalNginx`. Every prop is optional: the defaults are the Istio task's. */
@@ -19,7 +20,8 @@ export interface MeshExternalNginxProps {
    */
   readonly createNamespace?: boolean;
   /**
-   * Name of the Service and the Deployment, and the `run` label of the pods.
+   * Name of the Service and the Deployment, and the `run` label of the pods: a Service name (a DNS-1035
+   * label, at most 63 lowercase letters, digits or '-', starting with a letter).
    * @default 'my-nginx'
    */
   readonly name?: string;
@@ -84,6 +86,12 @@ export interface MeshExternalNginxProps {
   readonly securityContext?: k8s.SecurityContext;
 }
 
+const PROPS = knownKeys<MeshExternalNginxProps>({
+  namespace: true, createNamespace: true, name: true, configMapName: true, port: true, clusterDomain: true,
+  serverName: true, serverCertificate: true, caCertificate: true, verifyClient: true, image: true, replicas: true,
+  resources: true, securityContext: true,
+});
+
 /**
  * An nginx server that requires mutual TLS, outside the mesh: the destination of Istio's mutual TLS
  * origination task.
@@ -119,8 +127,9 @@ export class MeshExternalNginx extends Construct {
 
   public constructor(scope: Construct, id: string, props: MeshExternalNginxProps = {}) {
     super(scope, id);
+    props = checkProps('MeshExternalNginx', props, PROPS, { optional: true });
     const namespace = validateNamespace('namespace', props.namespace ?? 'mesh-external');
-    const name = validateDnsLabel('name', props.name ?? 'my-nginx', 'a Service name (a DNS-1123 label)');
+    const name = validateServiceName('name', props.name ?? 'my-nginx');
     const configMapName = validateObjectName('configMapName', props.configMapName ?? 'nginx-configmap');
     const port = validatePort('port', props.port ?? 443);
     const clusterDomain = validateHost('clusterDomain', props.clusterDomain ?? 'cluster.local');
@@ -130,6 +139,16 @@ export class MeshExternalNginx extends Construct {
       throw new Error(`'replicas' must be a non-negative integer (got ${show(replicas)})`);
     }
     const verifyClient = props.verifyClient ?? true;
+    for (const prop of ['verifyClient', 'createNamespace'] as const) {
+      if (props[prop] !== undefined && typeof props[prop] !== 'boolean') {
+        throw new Error(`'${prop}' must be true or false (got ${show(props[prop])})`);
+      }
+    }
+    for (const prop of ['serverCertificate', 'caCertificate'] as const) {
+      if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
+        throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
+      }
+    }
     if (!verifyClient && props.caCertificate !== undefined) {
       throw new Error(`'caCertificate' has no effect when 'verifyClient' is false (got secret ${show(props.caCertificate.secretName)}); remove it or verify clients`);
     }

@@ -1,4 +1,4 @@
-import { validateLabels, validateNamespace, validateObjectName } from './validate-props';
+import { checkProps, knownKeys, validateLabels, validateNamespace, validateObjectName } from './validate-props';
 
 /**
  * A workload in the mesh that originates traffic: what a DestinationRule's `workloadSelector` and the
@@ -17,6 +17,15 @@ export interface IMeshWorkload {
   readonly serviceAccountName: string;
   /** Labels of the workload's pods (at least one), used as the `workloadSelector`. */
   readonly podLabels: Record<string, string>;
+  /**
+   * Whether the workload is deployed elsewhere (by another app or repository), so that its pods and service
+   * account are not in this app's output. The constructs then annotate what they emit for it with
+   * `validation.cdk8s-istio-egress.io/client-deployed-elsewhere: "true"`, and the validator reports the
+   * checks it cannot make (selector matches a workload, sidecar injection, service account exists and is
+   * used) as warnings instead of errors. `MeshWorkload.fromAttributes` sets it.
+   * @default false
+   */
+  readonly deployedElsewhere?: boolean;
 }
 
 /** Attributes of a workload deployed elsewhere. */
@@ -32,19 +41,25 @@ export interface MeshWorkloadAttributes {
   readonly podLabels: Record<string, string>;
 }
 
+const ATTRIBUTE_KEYS = knownKeys<MeshWorkloadAttributes>({ namespace: true, serviceAccountName: true, podLabels: true });
+
 /** Factories for `IMeshWorkload`. */
 export class MeshWorkload {
   /**
    * Describes a workload that is not defined in this app (for example deployed from another repository).
+   * The result is `deployedElsewhere`: synth and the validator pass without its pods in the output, and
+   * warn about what they could not check.
    * @example MeshWorkload.fromAttributes({ namespace: 'shop', serviceAccountName: 'checkout', podLabels: { app: 'checkout' } })
    */
   public static fromAttributes(attrs: MeshWorkloadAttributes): IMeshWorkload {
+    checkProps('MeshWorkload.fromAttributes', attrs, ATTRIBUTE_KEYS, { what: 'attributes' });
     if (attrs.namespace !== undefined) validateNamespace('namespace', attrs.namespace);
     validateObjectName('serviceAccountName', attrs.serviceAccountName);
     return {
       namespace: attrs.namespace,
       serviceAccountName: attrs.serviceAccountName,
       podLabels: validateLabels('podLabels', attrs.podLabels, { nonEmpty: true }),
+      deployedElsewhere: true,
     };
   }
 

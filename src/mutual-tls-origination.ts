@@ -4,8 +4,12 @@ import { Construct } from 'constructs';
 import { LoadBalancer, TlsMode } from './istio';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
-import { TlsOriginationOptions, emitOrigination, resolveOrigination, validateFilePath, validateLoadBalancer } from './tls-origination';
-import { show, validateLabels, validateNamespace, validateObjectName } from './validate-props';
+import { REMOTE_CLIENT_ANNOTATION } from './validator/rules';
+import {
+  TLS_ORIGINATION_KEYS, TlsOriginationOptions, emitOrigination, resolveOrigination, validateClient, validateFilePath,
+  validateLoadBalancer, validateOriginationExportTo,
+} from './tls-origination';
+import { checkProps, knownKeys, shortenName, show, validateObjectName } from './validate-props';
 
 /** Props of `MutualTlsOrigination`. */
 export interface MutualTlsOriginationProps extends TlsOriginationOptions {
@@ -23,7 +27,8 @@ export interface MutualTlsOriginationProps extends TlsOriginationOptions {
    * The workload that originates the traffic: its pod labels become the DestinationRule's
    * `workloadSelector` and its service account gets read access to the credential. Required with
    * `credential`: sidecars ignore `credentialName` on a DestinationRule without `workloadSelector` and
-   * send plaintext.
+   * send plaintext. A `SleepClient` of this app, or `MeshWorkload.fromAttributes(...)` for a workload deployed
+   * elsewhere (the validator then warns about what it cannot check instead of failing).
    * @default - none; allowed only with certificate files
    */
   readonly client?: IMeshWorkload;
@@ -69,6 +74,11 @@ export interface MutualTlsOriginationProps extends TlsOriginationOptions {
   readonly roleBindingName?: string;
 }
 
+const PROPS = knownKeys<MutualTlsOriginationProps>({
+  ...TLS_ORIGINATION_KEYS, credential: true, client: true, clientCertificate: true, privateKey: true,
+  caCertificates: true, loadBalancer: true, createRbac: true, roleName: true, roleBindingName: true,
+});
+
 /**
  * Mutual TLS origination from a sidecar to a server outside the mesh that requires client certificates.
  *
@@ -110,6 +120,7 @@ export class MutualTlsOrigination extends Construct {
 
   public constructor(scope: Construct, id: string, props: MutualTlsOriginationProps) {
     super(scope, id);
+    checkProps('MutualTlsOrigination', props, PROPS);
     const r = resolveOrigination(props, true);
     const { credential, client } = props;
     validateFilePath('clientCertificate', props.clientCertificate);
@@ -131,18 +142,18 @@ export class MutualTlsOrigination extends Construct {
     if (credential && client === undefined) {
       throw new Error(`'client' is required with 'credential' (secret ${show(credential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector and send plaintext`);
     }
-    if (client !== undefined) {
-      if (client.namespace !== undefined) validateNamespace('client.namespace', client.namespace);
-      validateObjectName('client.serviceAccountName', client.serviceAccountName);
-    }
-    const selector = client ? validateLabels('client.podLabels', client.podLabels, { nonEmpty: true }) : undefined;
+    const selector = client !== undefined ? validateClient('client', client).podLabels : undefined;
     const chartNamespace = Chart.of(this).namespace;
     if (props.namespace !== undefined && client?.namespace !== undefined && props.namespace !== client.namespace) {
       throw new Error(`'namespace' must be the client's namespace ${show(client.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace, and the credential must live there too (got ${show(props.namespace)})`);
     }
     const namespace = props.namespace ?? client?.namespace ?? chartNamespace;
     const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN);
+    validateOriginationExportTo(props, true, client !== undefined, namespace);
     const createRbac = props.createRbac ?? credential !== undefined;
+    if (typeof createRbac !== 'boolean') {
+      throw new Error(`'createRbac' must be true or false (got ${show(createRbac)})`);
+    }
     if (createRbac && !credential) {
       throw new Error("'createRbac' needs 'credential': certificate files are read from the sidecar's filesystem, not from a Secret");
     }
@@ -165,20 +176,27 @@ export class MutualTlsOrigination extends Construct {
       },
       workloadSelector: selector,
       loadBalancer,
+      remoteClient: client?.deployedElsewhere === true,
     });
     this.serviceEntry = out.serviceEntry;
     this.destinationRule = out.destinationRule!;
     this.credentialSecret = credential?._bind(this, 'Credential', namespace, CredentialPurpose.CLIENT);
 
     if (createRbac && credential && client) {
-      const roleName = validateObjectName('roleName', props.roleName ?? `${credential.secretName}-role`);
-      const roleBindingName = validateObjectName('roleBindingName', props.roleBindingName ?? `${credential.secretName}-role-binding`);
+      // names derived from the Secret's name are shortened with a hash when they would exceed 253 characters
+      const roleName = props.roleName !== undefined ? validateObjectName('roleName', props.roleName) : shortenName(`${credential.secretName}-role`, 253);
+      const roleBindingName = props.roleBindingName !== undefined
+        ? validateObjectName('roleBindingName', props.roleBindingName) : shortenName(`${credential.secretName}-role-binding`, 253);
       this.role = new k8s.KubeRole(this, 'Role', {
         metadata: { name: roleName, namespace },
         rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }],
       });
       this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
-        metadata: { name: roleBindingName, namespace },
+        metadata: {
+          name: roleBindingName,
+          namespace,
+          annotations: client.deployedElsewhere === true ? { [REMOTE_CLIENT_ANNOTATION]: 'true' } : undefined,
+        },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
         subjects: [{ kind: 'ServiceAccount', name: client.serviceAccountName, namespace: client.namespace ?? namespace ?? 'default' }],
       });

@@ -2,12 +2,13 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMeshWorkload } from './mesh-workload';
-import { show, validateDnsLabel, validateLabels, validateNamespace, validatePinnedImage } from './validate-props';
+import { checkProps, knownKeys, show, validateLabels, validateNamespace, validatePinnedImage, validateServiceName } from './validate-props';
 
 /** Props of `SleepClient`. Every prop is optional: the defaults are Istio's `sleep` sample. */
 export interface SleepClientProps {
   /**
-   * Name of the ServiceAccount, Service, Deployment and container.
+   * Name of the ServiceAccount, Service, Deployment and container: a Service name (a DNS-1035 label, at
+   * most 63 lowercase letters, digits or '-', starting with a letter).
    * @default 'sleep'
    */
   readonly name?: string;
@@ -46,6 +47,10 @@ export interface SleepClientProps {
   readonly runAsUser?: number;
 }
 
+const PROPS = knownKeys<SleepClientProps>({
+  name: true, namespace: true, podLabels: true, image: true, injectSidecar: true, resources: true, runAsUser: true,
+});
+
 /**
  * The client workload of Istio's egress tasks: the `sleep` sample, a pod with curl that sleeps forever
  * so that you can `kubectl exec` requests from it.
@@ -72,7 +77,8 @@ export class SleepClient extends Construct implements IMeshWorkload {
 
   public constructor(scope: Construct, id: string, props: SleepClientProps = {}) {
     super(scope, id);
-    const name = validateDnsLabel('name', props.name ?? 'sleep', 'a Service name (a DNS-1123 label)');
+    props = checkProps('SleepClient', props, PROPS, { optional: true });
+    const name = validateServiceName('name', props.name ?? 'sleep');
     if (props.namespace !== undefined) validateNamespace('namespace', props.namespace);
     const podLabels = validateLabels('podLabels', props.podLabels ?? { app: name }, { nonEmpty: true });
     const image = validatePinnedImage('image', props.image ?? 'curlimages/curl:8.11.1');

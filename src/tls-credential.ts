@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
-import { show, validateHost, validateObjectName } from './validate-props';
+import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from './pem';
+import { checkProps, knownKeys, show, validateHost, validateObjectName } from './validate-props';
 
 /** The kind of a cert-manager issuer. */
 export enum IssuerKind {
@@ -93,34 +94,18 @@ export interface PemCredentialOptions {
    */
   readonly privateKey?: string;
   /**
-   * PEM CA certificate(s), stored as `ca.crt`.
+   * PEM CA certificate(s), stored as `ca.crt`. Each must be a CA (basicConstraints cA=true); with
+   * `certificate`, one of them must have issued it (the Istio task's layout: one CA for both sides).
    * @default - no CA certificate
    */
   readonly caCertificate?: string;
 }
 
-const PEM_CERT = /^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+?\r?\n-----END CERTIFICATE-----\s*/;
-const PEM_KEY = /^-----BEGIN ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----\r?\n[\s\S]+?\r?\n-----END ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----\s*$/;
-
-function checkPem(prop: string, value: string | undefined, kind: 'certificate' | 'key'): void {
-  if (value === undefined) return;
-  const ok = typeof value === 'string' && (kind === 'key' ? PEM_KEY.test(value.trim() + '\n') : isCertificateBundle(value));
-  if (!ok) {
-    const head = typeof value === 'string' ? value.trim().split('\n')[0].slice(0, 40) : value;
-    throw new Error(`'${prop}' must be a PEM ${kind === 'key' ? 'private key ("-----BEGIN PRIVATE KEY-----" ...)' : 'certificate ("-----BEGIN CERTIFICATE-----" ...)'} (got ${JSON.stringify(head)}${typeof value === 'string' && value.length > 40 ? '...' : ''})`);
-  }
-}
-
-function isCertificateBundle(value: string): boolean {
-  let rest = value.trim() + '\n';
-  if (!rest.startsWith('-----BEGIN CERTIFICATE-----')) return false;
-  while (rest.length > 0) {
-    const m = PEM_CERT.exec(rest);
-    if (!m) return false;
-    rest = rest.slice(m[0].length);
-  }
-  return true;
-}
+const EXISTING_KEYS = knownKeys<ExistingSecretOptions>({ certificateKey: true, privateKeyKey: true, caCertificateKey: true });
+const PEM_KEYS = knownKeys<PemCredentialOptions>({ secretName: true, certificate: true, privateKey: true, caCertificate: true });
+const CERT_MANAGER_KEYS = knownKeys<CertManagerCredentialOptions>({
+  secretName: true, issuerName: true, issuerKind: true, commonName: true, dnsNames: true, duration: true, renewBefore: true,
+});
 
 /**
  * TLS material held in a Kubernetes Secret: a certificate, its private key and CA certificates.
@@ -140,6 +125,13 @@ export class TlsCredential {
    */
   public static fromExistingSecret(secretName: string, options: ExistingSecretOptions = {}): TlsCredential {
     validateObjectName('secretName', secretName);
+    options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
+    for (const prop of EXISTING_KEYS as Array<keyof ExistingSecretOptions>) {
+      const key = options[prop];
+      if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
+        throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);
+      }
+    }
     return new TlsCredential(secretName, options, undefined);
   }
 
@@ -151,18 +143,34 @@ export class TlsCredential {
    * manifests. Never commit such output to Git.** Use it for tests and throw-away clusters, or feed the
    * output to a sealing step (Sealed Secrets, SOPS) before it leaves the machine; otherwise prefer
    * `fromExistingSecret`.
+   *
+   * The material is checked before anything is emitted, and refused with the field (`certificate`,
+   * `privateKey`, `caCertificate`) and the reason, never the key: well-formed PEM (matching BEGIN/END
+   * labels, base64 bodies), exactly one unencrypted private key that belongs to the certificate (the leaf,
+   * first in the chain), every certificate valid now, every `caCertificate` a CA (basicConstraints cA=true),
+   * and, when both are given, the certificate verified by the CA (directly or through the intermediates that
+   * follow the leaf in `certificate`).
    */
   public static fromPem(options: PemCredentialOptions): TlsCredential {
+    checkProps('TlsCredential.fromPem', options, PEM_KEYS, { what: 'options' });
     validateObjectName('secretName', options.secretName);
-    checkPem('certificate', options.certificate, 'certificate');
-    checkPem('privateKey', options.privateKey, 'key');
-    checkPem('caCertificate', options.caCertificate, 'certificate');
     if ((options.certificate === undefined) !== (options.privateKey === undefined)) {
       throw new Error(`'certificate' and 'privateKey' must be given together (got ${options.certificate === undefined ? 'only privateKey' : 'only certificate'})`);
     }
     if (options.certificate === undefined && options.caCertificate === undefined) {
       throw new Error("'fromPem' needs 'certificate' and 'privateKey', or 'caCertificate' (got none of them)");
     }
+    const now = new Date();
+    const chain = options.certificate !== undefined ? parseCertificates('certificate', options.certificate) : undefined;
+    const key = options.privateKey !== undefined ? parsePrivateKey('privateKey', options.privateKey) : undefined;
+    const cas = options.caCertificate !== undefined ? parseCertificates('caCertificate', options.caCertificate) : undefined;
+    if (chain && key) checkKeyPair(chain[0], key);
+    if (chain) checkValidity('certificate', chain, now);
+    if (cas) {
+      checkCas('caCertificate', cas);
+      checkValidity('caCertificate', cas, now);
+    }
+    if (chain && cas) checkIssuedBy(chain, cas);
     return new TlsCredential(options.secretName, {}, options);
   }
 
@@ -174,6 +182,7 @@ export class TlsCredential {
    * @example TlsCredential.fromCertManager({ secretName: 'client-credential', issuerName: 'example-ca', dnsNames: ['client.example.com'] })
    */
   public static fromCertManager(options: CertManagerCredentialOptions): TlsCredential {
+    checkProps('TlsCredential.fromCertManager', options, CERT_MANAGER_KEYS, { what: 'options' });
     validateObjectName('secretName', options.secretName);
     validateObjectName('issuerName', options.issuerName);
     const kind = options.issuerKind ?? IssuerKind.ISSUER;

@@ -1,9 +1,11 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
+import { REMOTE_CLIENT_ANNOTATION } from './validator/rules';
 import { IstioApiVersion, LoadBalancer, Resolution, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
+import { IMeshWorkload } from './mesh-workload';
 import {
-  nameFromHost, show, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateNamespace,
+  KnownKeys, nameFromHost, show, validateLabels, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateNamespace,
   validateObjectName, validatePort,
 } from './validate-props';
 
@@ -18,8 +20,10 @@ export interface TlsOriginationOptions {
    */
   readonly host: string;
   /**
-   * `metadata.name` of the ServiceEntry and the DestinationRule.
-   * @default - derived from the host: `edition.cnn.com` → `edition-cnn-com`
+   * `metadata.name` of the ServiceEntry and the DestinationRule: a DNS-1123 subdomain (at most 253 lowercase
+   * letters, digits, '-' or '.').
+   * @default - derived from the host: `edition.cnn.com` → `edition-cnn-com` (shortened with a hash suffix
+   * when longer than 253 characters)
    */
   readonly name?: string;
   /**
@@ -55,8 +59,10 @@ export interface TlsOriginationOptions {
    */
   readonly resolution?: Resolution;
   /**
-   * Namespaces that see the ServiceEntry and the DestinationRule: `.` (own namespace only), `*`, `~`
-   * (none) or namespace names.
+   * Namespaces that see the ServiceEntry and the DestinationRule: `.` (own namespace only), `*` or namespace
+   * names, without duplicates; `*` alone. Refused where Istio refuses it: `~` (no one) is only allowed
+   * alone and without a DestinationRule (`originateTls: false`), and with a `client` (a workloadSelector)
+   * only the own namespace (`['.']`) is allowed.
    * @default - exported to all namespaces (Istio's default)
    */
   readonly exportTo?: string[];
@@ -77,6 +83,25 @@ export interface TlsOriginationOptions {
   readonly apiVersion?: IstioApiVersion;
 }
 
+/** The prop names of `TlsOriginationOptions`, for the unknown-prop check of the constructs. */
+export const TLS_ORIGINATION_KEYS: KnownKeys<TlsOriginationOptions> = {
+  host: true, name: true, namespace: true, httpPort: true, httpPortName: true, httpsPort: true, httpsPortName: true,
+  resolution: true, exportTo: true, sni: true, subjectAltNames: true, apiVersion: true,
+};
+
+/**
+ * Validates a client workload given from JavaScript or by a custom `IMeshWorkload`: namespace, service
+ * account name, pod labels (at least one); `prop` is the construct's prop (`client`).
+ */
+export function validateClient(prop: string, client: IMeshWorkload): { podLabels: Record<string, string> } {
+  if (client === null || typeof client !== 'object') {
+    throw new Error(`'${prop}' must be a SleepClient or MeshWorkload.fromAttributes(...) (got ${show(client)})`);
+  }
+  if (client.namespace !== undefined) validateNamespace(`${prop}.namespace`, client.namespace);
+  validateObjectName(`${prop}.serviceAccountName`, client.serviceAccountName);
+  return { podLabels: validateLabels(`${prop}.podLabels`, client.podLabels, { nonEmpty: true }) };
+}
+
 /** The TLS settings of the origination port, as the DestinationRule spells them. */
 export type ClientTls = istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTls;
 
@@ -85,6 +110,8 @@ export interface OriginationSpec {
   readonly tls?: { readonly mode: TlsMode } & Omit<ClientTls, 'mode'>;
   readonly workloadSelector?: Record<string, string>;
   readonly loadBalancer?: LoadBalancer;
+  /** Whether the selected client is deployed elsewhere: the DestinationRule is annotated for the validator. */
+  readonly remoteClient?: boolean;
 }
 
 /** Resolved, validated options. */
@@ -99,9 +126,6 @@ export interface ResolvedOrigination {
 
 /** Validates the shared options; throws with the prop name on bad input. */
 export function resolveOrigination(options: TlsOriginationOptions, originates: boolean): ResolvedOrigination {
-  if (options === undefined || options === null || typeof options !== 'object') {
-    throw new Error(`props must be an object with at least 'host' (got ${show(options)})`);
-  }
   const resolution = options.resolution ?? Resolution.DNS;
   if (!Object.values(Resolution).includes(resolution)) {
     throw new Error(`'resolution' must be one of ${Object.values(Resolution).join(', ')} (got ${show(resolution)})`);
@@ -127,9 +151,9 @@ export function resolveOrigination(options: TlsOriginationOptions, originates: b
   if (httpPortName === httpsPortName) {
     throw new Error(`'httpsPortName' must differ from 'httpPortName': both are ${show(httpPortName)}, and ServiceEntry port names must be unique`);
   }
-  if (options.exportTo !== undefined) validateExportTo('exportTo', options.exportTo);
   if (options.namespace !== undefined) validateNamespace('namespace', options.namespace);
-  const name = validateObjectName('name', options.name ?? nameFromHost(host));
+  // a name derived from a valid host is always valid (shortened with a hash when too long)
+  const name = options.name !== undefined ? validateObjectName('name', options.name) : nameFromHost(host);
   if (options.sni !== undefined) validateHost('sni', options.sni);
   if (options.subjectAltNames !== undefined) {
     if (!Array.isArray(options.subjectAltNames) || options.subjectAltNames.length === 0
@@ -148,6 +172,15 @@ export function resolveOrigination(options: TlsOriginationOptions, originates: b
 }
 
 /**
+ * Validates `exportTo` once the namespace of the objects and the client are known: Istio refuses `~` on a
+ * DestinationRule, and a DestinationRule with a workloadSelector exported beyond its namespace.
+ */
+export function validateOriginationExportTo(options: TlsOriginationOptions, originates: boolean, hasClient: boolean, namespace: string | undefined): void {
+  if (options.exportTo === undefined) return;
+  validateExportTo('exportTo', options.exportTo, { destinationRule: originates, workloadSelector: originates && hasClient, namespace });
+}
+
+/**
  * Emits the ServiceEntry (child id `ServiceEntry`) and, when TLS is originated, the DestinationRule
  * (child id `DestinationRule`) under `scope`.
  */
@@ -155,11 +188,11 @@ export function emitOrigination(scope: Construct, options: TlsOriginationOptions
   : { serviceEntry: ApiObject; destinationRule?: ApiObject } {
   const metadata = { name: r.name, namespace: r.namespace };
   const ns = r.namespace ?? Chart.of(scope).namespace ?? '';
-  register(scope, `a ServiceEntry named "${r.name}"`, ns);
+  register(scope, ns, 'ServiceEntry', r.name);
   if (spec.tls) {
-    register(scope, `a DestinationRule named "${r.name}"`, ns);
+    register(scope, ns, 'DestinationRule', r.name);
     const selector = spec.workloadSelector ? JSON.stringify(Object.entries(spec.workloadSelector).sort()) : 'every workload';
-    register(scope, `a DestinationRule for host "${r.host}" and the same workloadSelector (${selector})`, ns);
+    register(scope, ns, HOST_CLAIM, `host "${r.host}" and the same workloadSelector (${selector})`);
   }
   const serviceEntry = newServiceEntry(scope, 'ServiceEntry', r.apiVersion, metadata, {
     hosts: [r.host],
@@ -171,7 +204,9 @@ export function emitOrigination(scope: Construct, options: TlsOriginationOptions
     exportTo: options.exportTo,
   });
   if (!spec.tls) return { serviceEntry };
-  const destinationRule = newDestinationRule(scope, 'DestinationRule', r.apiVersion, metadata, {
+  const drMetadata = spec.remoteClient && spec.workloadSelector
+    ? { ...metadata, annotations: { [REMOTE_CLIENT_ANNOTATION]: 'true' } } : metadata;
+  const destinationRule = newDestinationRule(scope, 'DestinationRule', r.apiVersion, drMetadata, {
     workloadSelector: spec.workloadSelector ? { matchLabels: spec.workloadSelector } : undefined,
     host: r.host,
     exportTo: options.exportTo,
@@ -202,20 +237,23 @@ export function validateFilePath(prop: string, value: string | undefined): strin
   return value;
 }
 
-/** What the originations of one app claim: `<namespace>\0<claim>` → construct paths. */
+/** What the originations of one app claim: `<namespace>\0<kind>\0<value>` → construct paths. */
 const CLAIMS = new WeakMap<object, Map<string, string[]>>();
 const CHECKED = new WeakSet<object>();
+const HOST_CLAIM = 'host';
 
 /**
- * Records that `scope` emits `claim` in `namespace`, and makes its chart fail synth when two constructs
- * of the app claim the same thing: `kubectl apply` would let the second object overwrite the first, or
- * Istio would pick one of two DestinationRules for the same workloads and host at random.
+ * Records that `scope` emits an object of `kind` named `value` (or, for the host claim, a DestinationRule
+ * for that host and workloads) in `namespace`, and makes its chart fail synth when two constructs of the app
+ * claim the same thing: `kubectl apply` would let the second object overwrite the first, or Istio would
+ * apply one of two DestinationRules for the same workloads and host. The advice says what resolves it:
+ * when two originations compete for a host, another 'name' alone does not.
  */
-function register(scope: Construct, claim: string, namespace: string): void {
+function register(scope: Construct, namespace: string, kind: string, value: string): void {
   const root = scope.node.root;
   let claims = CLAIMS.get(root);
   if (!claims) CLAIMS.set(root, claims = new Map());
-  const key = `${namespace}\0${claim}`;
+  const key = `${namespace}\0${kind}\0${value}`;
   claims.set(key, [...claims.get(key) ?? [], scope.node.path]);
   const chart = Chart.of(scope);
   if (CHECKED.has(chart)) return;
@@ -224,10 +262,24 @@ function register(scope: Construct, claim: string, namespace: string): void {
   chart.node.addValidation({
     validate: () => {
       const errors: string[] = [];
-      for (const [k, paths] of claims) {
-        if (paths.length < 2 || !paths.some((p) => p.startsWith(prefix))) continue;
-        const [ns, what] = k.split('\0');
-        errors.push(`${paths.map((p) => `'${p}'`).join(' and ')} both emit ${what} in namespace "${ns || '(none)'}": give one of them another 'name', 'namespace' or client`);
+      const collisions = [...claims].filter(([, paths]) => paths.length >= 2 && paths.some((p) => p.startsWith(prefix)));
+      const competing = collisions.filter(([k]) => k.split('\0')[1] === HOST_CLAIM);
+      for (const [k, paths] of collisions) {
+        const [ns, kind, what] = k.split('\0');
+        const list = paths.map((p) => `'${p}'`).join(' and ');
+        const where = `in namespace "${ns || '(none)'}"`;
+        if (kind === HOST_CLAIM) {
+          const sameName = collisions.some(([k2, p2]) => k2.split('\0')[0] === ns && k2.split('\0')[1] === 'DestinationRule'
+            && paths.every((p) => p2.includes(p)));
+          const everyWorkload = what.endsWith('(every workload)');
+          errors.push(`${list} both emit a DestinationRule for ${what} ${where}: Istio applies only one of them. `
+            + `Keep one, or give each its own 'client' (other workloads)${sameName ? " and its own 'name'" : ''}`
+            + `${everyWorkload ? ", or put them in different namespaces ('namespace')" : ''}`);
+          continue;
+        }
+        // a name collision between originations that also compete for a host is explained by that error
+        if (competing.some(([k2, p2]) => k2.split('\0')[0] === ns && paths.every((p) => p2.includes(p)))) continue;
+        errors.push(`${list} both emit a ${kind} named "${what}" ${where}: give one of them another 'name' or 'namespace'`);
       }
       return errors;
     },

@@ -7,7 +7,11 @@
  * @internal
  */
 
+import { createHash } from 'crypto';
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 
@@ -59,12 +63,34 @@ export function validateNamespace(prop: string, value: string): string {
   return validateDnsLabel(prop, value, 'a Kubernetes namespace name (a DNS-1123 label)');
 }
 
-/** Throws unless `value` is a DNS-1123 subdomain (names of most Kubernetes and Istio objects). */
+/**
+ * Throws unless `value` is a DNS-1123 subdomain, the rule Kubernetes applies to the names of most objects
+ * (ServiceAccounts, Deployments, Secrets, ConfigMaps, Roles, Istio objects): at most 253 characters of
+ * lowercase letters, digits, '-' and '.', each '.'-separated part starting and ending with a letter or
+ * digit. Unlike a label, a part may be longer than 63 characters.
+ */
 export function validateObjectName(prop: string, value: string): string {
-  const ok = typeof value === 'string' && value.length > 0 && value.length <= 253
-    && value.split('.').every((l) => l.length <= 63 && DNS1123_LABEL.test(l));
-  if (!ok) {
-    fail(prop, value, "must be a Kubernetes object name: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit");
+  if (typeof value !== 'string' || value.length === 0) {
+    fail(prop, value, 'must be a Kubernetes object name (a DNS-1123 subdomain such as "my-app")');
+  }
+  if (value.length > 253) {
+    throw new Error(`'${prop}' must be a Kubernetes object name of at most 253 characters (got ${value.length} characters: ${show(value.slice(0, 40))}...)`);
+  }
+  if (!DNS1123_SUBDOMAIN.test(value)) {
+    fail(prop, value, "must be a Kubernetes object name (a DNS-1123 subdomain): lowercase letters, digits, '-' or '.', each '.'-separated part starting and ending with a letter or digit");
+  }
+  return value;
+}
+
+/**
+ * Throws unless `value` is a DNS-1035 label, the rule for Service names: at most 63 lowercase letters,
+ * digits or '-', starting with a letter and ending with a letter or digit.
+ */
+export function validateServiceName(prop: string, value: string, what = 'a Service name'): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS1035_LABEL.test(value)) {
+    const why = typeof value === 'string' && value.length > 63 ? ` of at most 63 characters (got ${value.length} characters: ${show(value)})`
+      : ` (a DNS-1035 label): 1 to 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit (got ${show(value)})`;
+    throw new Error(`'${prop}' must be ${what}${why}`);
   }
   return value;
 }
@@ -147,23 +173,49 @@ export function validateHost(prop: string, value: string, options: { allowWildca
   return value;
 }
 
-/** Throws unless `values` is a valid Istio `exportTo` list; returns a copy. */
-export function validateExportTo(prop: string, values: string[]): string[] {
+/** Where an `exportTo` list goes, for the rules Istio's webhook applies (`validateExportTo` in validation.go). */
+export interface ExportToContext {
+  /** Whether the list is also emitted on a DestinationRule (not only on a ServiceEntry): then `~` is refused. */
+  readonly destinationRule: boolean;
+  /** Whether that DestinationRule has a `workloadSelector`: then only its own namespace is allowed. */
+  readonly workloadSelector?: boolean;
+  /** Namespace of the objects, when known: `.` and that namespace are the same entry. */
+  readonly namespace?: string;
+}
+
+/**
+ * Throws unless `values` is an `exportTo` list Istio accepts on the objects it goes to; returns a copy.
+ * Istio: entries are `.`, `*` or namespace names (`~` only on a ServiceEntry), without duplicates (`.` and
+ * the own namespace are one), `*` and `~` alone, and a DestinationRule with a `workloadSelector` is exported
+ * to its own namespace only.
+ */
+export function validateExportTo(prop: string, values: string[], ctx: ExportToContext = { destinationRule: true }): string[] {
   if (!Array.isArray(values) || values.length === 0) {
-    fail(prop, values, "must be a non-empty list of '.', '*', '~' or namespace names (omit it to export to every namespace)");
+    fail(prop, values, "must be a non-empty list of '.', '*' or namespace names (omit it to export to every namespace)");
   }
-  const seen = new Set<string>();
-  for (const v of values) {
+  const seen = new Map<string, string>();
+  values.forEach((v, i) => {
+    if (v === '~' && ctx.destinationRule) {
+      fail(prop, values, "must not contain '~' (export to no one): Istio allows it only on a ServiceEntry, and this construct also emits a DestinationRule; use '.' to keep both in their namespace");
+    }
     if (v !== '.' && v !== '*' && v !== '~') {
-      validateNamespace(`${prop}[${values.indexOf(v)}]`, v);
+      validateNamespace(`${prop}[${i}]`, v);
     }
-    if (seen.has(v)) {
-      fail(prop, values, `must not list ${show(v)} twice`);
+    const key = v === '.' && ctx.namespace !== undefined ? ctx.namespace : v;
+    const before = seen.get(key);
+    if (before !== undefined) {
+      fail(prop, values, before === v ? `must not list ${show(v)} twice` : `must not list both '.' and the own namespace ${show(key)}: they are the same entry`);
     }
-    seen.add(v);
-  }
+    seen.set(key, v);
+  });
   if ((seen.has('*') || seen.has('~')) && values.length > 1) {
     fail(prop, values, "must not combine '*' or '~' with other entries");
+  }
+  if (ctx.workloadSelector) {
+    const own = values.length === 1 && (values[0] === '.' || (ctx.namespace !== undefined && values[0] === ctx.namespace));
+    if (!own) {
+      fail(prop, values, `must be ['.'] (or omitted) with a client: Istio refuses a DestinationRule with a workloadSelector that is exported beyond its own namespace${ctx.namespace ? ` (${show(ctx.namespace)})` : ''}`);
+    }
   }
   return [...values];
 }
@@ -182,7 +234,72 @@ export function validatePinnedImage(prop: string, image: string): string {
   return image;
 }
 
-/** Derives a Kubernetes object name from a host: `edition.cnn.com` → `edition-cnn-com`. */
+/**
+ * Shortens `name` to at most `max` characters, deterministically: a name that fits is returned as is;
+ * a longer one keeps its start and ends with `-` and 8 hex digits of its SHA-256, so that two long names
+ * that share a prefix stay different.
+ */
+export function shortenName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, max - 9).replace(/[-.]+$/, '')}-${hash}`;
+}
+
+/**
+ * Derives a Kubernetes object name (a DNS-1123 subdomain) from a valid host: `edition.cnn.com` →
+ * `edition-cnn-com`, `*.example.com` → `wildcard-example-com`; shortened with a hash when longer than 253.
+ */
 export function nameFromHost(host: string): string {
-  return host.replace(/\.$/, '').replace(/^\*\./, 'wildcard.').split('.').join('-').slice(0, 253).replace(/-+$/, '');
+  return shortenName(host.replace(/\.$/, '').replace(/^\*\./, 'wildcard.').split('.').join('-'), 253);
+}
+
+/** Keys of a props interface, all of them: the compiler refuses a missing or an unknown key. */
+export type KnownKeys<T> = { readonly [K in keyof Required<T>]: true };
+
+/** The prop names of a props interface, as a list checked against the interface by the compiler. */
+export function knownKeys<T>(keys: KnownKeys<T>): readonly string[] {
+  return Object.keys(keys);
+}
+
+/** Levenshtein distance between two strings (case-insensitive). */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+/**
+ * Checks the props object a construct or factory receives, for JavaScript callers: throws unless it is a
+ * plain object (`undefined` is allowed when `optional`, and becomes `{}`), and on any key not in `known`,
+ * naming the closest known prop.
+ *
+ * @param owner what receives the props, for the message: `SleepClient`, `TlsCredential.fromPem`
+ */
+export function checkProps<T>(owner: string, props: T, known: readonly string[], options: { optional?: boolean; what?: string } = {}): T {
+  const what = options.what ?? 'props';
+  if (props === undefined && options.optional) return {} as T;
+  if (props === null || props === undefined || typeof props !== 'object' || Array.isArray(props)) {
+    const got = props === null ? 'null' : props === undefined ? 'undefined' : Array.isArray(props) ? `an array ${show(props)}` : `${typeof props} ${show(props)}`;
+    throw new Error(`${owner}: ${what} must be an object (got ${got})`);
+  }
+  for (const key of Object.keys(props as object)) {
+    if (known.includes(key)) continue;
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const k of known) {
+      const d = editDistance(key, k);
+      if (d < bestDistance) { best = k; bestDistance = d; }
+    }
+    const close = best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3));
+    throw new Error(`${owner}: unknown prop '${key}' ${close ? `(did you mean '${best}'?)` : `(known props: ${known.map((k) => `'${k}'`).join(', ')})`}`);
+  }
+  return props;
 }

@@ -1,8 +1,9 @@
 import { Testing } from 'cdk8s';
 import { EgressTlsOrigination, IstioApiVersion, LoadBalancer, MeshWorkload, Resolution, TlsCredential } from '../src';
-import { PEM, chart, ofKind, one } from './util';
+import { chart, maskSecretData, ofKind, one, testCertificates } from './util';
 
-const CA_PEM = PEM.cert('dummy');
+let CA_PEM: string;
+beforeAll(async () => { CA_PEM = (await testCertificates()).ca.cert; });
 
 describe('EgressTlsOrigination', () => {
   test('defaults reproduce the Istio task (edition.cnn.com)', () => {
@@ -35,7 +36,7 @@ describe('EgressTlsOrigination', () => {
   test('fully configured', () => {
     // GIVEN
     const c = chart({ namespace: 'apps' });
-    const workload = MeshWorkload.fromAttributes({ serviceAccountName: 'billing', podLabels: { app: 'billing' } });
+    const client = MeshWorkload.fromAttributes({ serviceAccountName: 'billing', podLabels: { app: 'billing' } });
     // WHEN
     new EgressTlsOrigination(c, 'api', {
       host: 'api.example.com',
@@ -49,7 +50,7 @@ describe('EgressTlsOrigination', () => {
       sni: 'api.example.com',
       subjectAltNames: ['api.example.com', 'spiffe://example.com/api'],
       caCredential: TlsCredential.fromPem({ secretName: 'api-ca', caCertificate: CA_PEM }),
-      workload,
+      client,
       loadBalancer: LoadBalancer.LEAST_REQUEST,
       apiVersion: IstioApiVersion.V1BETA1,
     });
@@ -74,7 +75,7 @@ describe('EgressTlsOrigination', () => {
     expect(secret.metadata).toEqual({ name: 'api-ca', namespace: 'apps' });
     expect(secret.type).toBe('Opaque');
     expect(Buffer.from(secret.data['ca.crt'], 'base64').toString()).toBe(CA_PEM);
-    expect(Testing.synth(c)).toMatchSnapshot();
+    expect(maskSecretData(Testing.synth(c))).toMatchSnapshot();
   });
 
   test('originateTls: false emits only the plain ServiceEntry (the first step of the task)', () => {
@@ -150,16 +151,16 @@ describe('EgressTlsOrigination', () => {
       ['empty subjectAltNames', { host: 'edition.cnn.com', subjectAltNames: [] }, /'subjectAltNames' must be a non-empty list/],
       ['a relative caCertificates', { host: 'edition.cnn.com', caCertificates: 'ca.pem' }, /'caCertificates' must be an absolute file path in the sidecar.*\(got "ca.pem"\)/],
       ['sni without origination', { host: 'edition.cnn.com', originateTls: false, sni: 'edition.cnn.com' }, /'sni' has no effect when 'originateTls' is false/],
-      ['caCredential without workload', { host: 'edition.cnn.com', caCredential: TlsCredential.fromExistingSecret('ca') },
-        /'workload' is required with 'caCredential' \(secret "ca"\): sidecars ignore credentialName on a DestinationRule without workloadSelector/],
+      ['caCredential without client', { host: 'edition.cnn.com', caCredential: TlsCredential.fromExistingSecret('ca') },
+        /'client' is required with 'caCredential' \(secret "ca"\): sidecars ignore credentialName on a DestinationRule without workloadSelector/],
       ['caCredential with caCertificates', {
         host: 'edition.cnn.com', caCertificates: '/etc/ca.pem', caCredential: TlsCredential.fromExistingSecret('ca'),
-        workload: MeshWorkload.fromAttributes({ serviceAccountName: 'a', podLabels: { app: 'a' } }),
+        client: MeshWorkload.fromAttributes({ serviceAccountName: 'a', podLabels: { app: 'a' } }),
       }, /'caCredential' and 'caCertificates' exclude each other/],
-      ['a workload in another namespace', {
+      ['a client in another namespace', {
         host: 'edition.cnn.com', namespace: 'apps',
-        workload: MeshWorkload.fromAttributes({ namespace: 'shop', serviceAccountName: 'a', podLabels: { app: 'a' } }),
-      }, /'namespace' must be the workload's namespace "shop".*\(got "apps"\)/],
+        client: MeshWorkload.fromAttributes({ namespace: 'shop', serviceAccountName: 'a', podLabels: { app: 'a' } }),
+      }, /'namespace' must be the client's namespace "shop".*\(got "apps"\)/],
       ['an unknown load balancer', { host: 'edition.cnn.com', loadBalancer: 'FASTEST' }, /'loadBalancer' must be one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH \(got "FASTEST"\)/],
       ['an unknown apiVersion', { host: 'edition.cnn.com', apiVersion: 'networking.istio.io/v2' }, /'apiVersion' must be one of .*\(got "networking.istio.io\/v2"\)/],
     ])('fails when given %s', (_what, props, message) => {
@@ -177,9 +178,9 @@ describe('EgressTlsOrigination', () => {
 describe('collisions across constructs', () => {
   test('fails at synth when two originations emit objects with the same name', () => {
     const c = chart();
-    new EgressTlsOrigination(c, 'one', { host: 'edition.cnn.com' });
+    new EgressTlsOrigination(c, 'one', { host: 'edition.cnn.com', originateTls: false });
     new EgressTlsOrigination(c, 'two', { host: 'edition.cnn.com', httpPort: 8080 });
-    expect(() => Testing.synth(c)).toThrow(/'test\/one' and 'test\/two' both emit a ServiceEntry named "edition-cnn-com" in namespace "\(none\)"/);
+    expect(() => Testing.synth(c)).toThrow(/'test\/one' and 'test\/two' both emit a ServiceEntry named "edition-cnn-com" in namespace "\(none\)": give one of them another 'name'/);
   });
 
   test('fails at synth when two DestinationRules select the same workloads for one host', () => {
@@ -194,7 +195,7 @@ describe('collisions across constructs', () => {
     new EgressTlsOrigination(c, 'one', { host: 'edition.cnn.com', namespace: 'a' });
     new EgressTlsOrigination(c, 'two', { host: 'edition.cnn.com', namespace: 'b' });
     const w = MeshWorkload.fromAttributes({ namespace: 'a', serviceAccountName: 'x', podLabels: { app: 'x' } });
-    new EgressTlsOrigination(c, 'three', { host: 'edition.cnn.com', name: 'cnn-for-x', workload: w, originateTls: true });
+    new EgressTlsOrigination(c, 'three', { host: 'edition.cnn.com', name: 'cnn-for-x', client: w, originateTls: true });
     expect(Testing.synth(c)).toHaveLength(6);
   });
 });

@@ -1,11 +1,15 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { MeshExternalNginx, TlsCredential } from '../src';
-import { PEM, chart, ofKind, one } from './util';
+import { chart, maskSecretData, ofKind, one, testCertificates } from './util';
 
-const CERT = PEM.cert('server');
-const KEY = PEM.key;
-const CA = PEM.cert('ca');
+let CERT: string;
+let KEY: string;
+let CA: string;
+beforeAll(async () => {
+  const certs = await testCertificates();
+  [CERT, KEY, CA] = [certs.server.cert, certs.server.key, certs.ca.cert];
+});
 
 describe('MeshExternalNginx', () => {
   test('defaults are the Istio task', () => {
@@ -82,7 +86,7 @@ describe('MeshExternalNginx', () => {
       ['tls-echo-server', 'kubernetes.io/tls', ['tls.crt', 'tls.key']],
       ['tls-echo-ca', 'Opaque', ['ca.crt']],
     ]);
-    expect(Testing.synth(c)).toMatchSnapshot();
+    expect(maskSecretData(Testing.synth(c))).toMatchSnapshot();
   });
 
   test('verifyClient: false drops the CA', () => {
@@ -114,18 +118,19 @@ describe('MeshExternalNginx', () => {
       ['an unpinned image', { image: 'nginx' }, /'image' must pin a tag or digest other than "latest".*\(got "nginx"\)/],
       ['the latest tag', { image: 'docker.io/library/nginx:latest' }, /'image' must pin a tag/],
       ['an invalid namespace', { namespace: 'Mesh_External' }, /'namespace' must be a Kubernetes namespace name.*\(got "Mesh_External"\)/],
-      ['an invalid name', { name: 'my.nginx' }, /'name' must be a Service name \(a DNS-1123 label\).*\(got "my.nginx"\)/],
+      ['an invalid name', { name: 'my.nginx' }, /'name' must be a Service name \(a DNS-1035 label\).*\(got "my.nginx"\)/],
       ['an invalid port', { port: 0 }, /'port' must be an integer from 1 to 65535 \(got 0\)/],
       ['an invalid serverName', { serverName: 'https://my-nginx' }, /'serverName' must be a host name, not a URL/],
       ['negative replicas', { replicas: -1 }, /'replicas' must be a non-negative integer \(got -1\)/],
-      ['a CA-only server certificate', { serverCertificate: TlsCredential.fromPem({ secretName: 's', caCertificate: CA }) }, /'serverCertificate' must hold a certificate and a private key/],
-      ['one Secret name for two emitted Secrets', {
+      ['a CA-only server certificate', () => ({ serverCertificate: TlsCredential.fromPem({ secretName: 's', caCertificate: CA }) }), /'serverCertificate' must hold a certificate and a private key/],
+      ['one Secret name for two emitted Secrets', () => ({
         serverCertificate: TlsCredential.fromPem({ secretName: 'nginx-tls', certificate: CERT, privateKey: KEY }),
         caCertificate: TlsCredential.fromPem({ secretName: 'nginx-tls', caCertificate: CA }),
-      }, /'caCertificate' must name another Secret than 'serverCertificate' when both are emitted by this construct: the two objects would collide \(both are "nginx-tls"\)/],
+      }), /'caCertificate' must name another Secret than 'serverCertificate' when both are emitted by this construct: the two objects would collide \(both are "nginx-tls"\)/],
       ['a CA without client verification', { verifyClient: false, caCertificate: TlsCredential.fromExistingSecret('ca') }, /'caCertificate' has no effect when 'verifyClient' is false/],
     ])('fails when given %s', (_what, props, message) => {
-      expect(() => new MeshExternalNginx(chart(), 'x', props as any)).toThrow(message);
+      const p = typeof props === 'function' ? props() : props;
+      expect(() => new MeshExternalNginx(chart(), 'x', p as any)).toThrow(message);
     });
   });
 });

@@ -1,10 +1,14 @@
 import { Testing } from 'cdk8s';
 import { MeshWorkload, MutualTlsOrigination, LoadBalancer, SleepClient, TlsCredential } from '../src';
-import { PEM, chart, ofKind, one } from './util';
+import { chart, maskSecretData, ofKind, one, testCertificates } from './util';
 
-const CERT = PEM.cert('client');
-const KEY = PEM.key;
-const CA = PEM.cert('ca');
+let CERT: string;
+let KEY: string;
+let CA: string;
+beforeAll(async () => {
+  const certs = await testCertificates();
+  [CERT, KEY, CA] = [certs.client.cert, certs.client.key, certs.ca.cert];
+});
 const HOST = 'my-nginx.mesh-external.svc.cluster.local';
 
 describe('MutualTlsOrigination', () => {
@@ -81,7 +85,7 @@ describe('MutualTlsOrigination', () => {
     expect(Buffer.from(secret.data['tls.key'], 'base64').toString()).toBe(KEY);
     expect(one(c, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'checkout', namespace: 'shop' }]);
     expect(one(c, 'RoleBinding').roleRef.name).toBe('partner-cred-reader');
-    expect(objects).toMatchSnapshot();
+    expect(maskSecretData(objects)).toMatchSnapshot();
   });
 
   test('certificate files instead of a credential: no selector needed, no RBAC', () => {
@@ -116,7 +120,7 @@ describe('MutualTlsOrigination', () => {
       ['a credential and caCertificates', { client, credential, caCertificates: '/ca.pem' }, /'credential' and 'caCertificates' exclude each other/],
       ['a credential without a client (no workloadSelector)', { credential },
         /'client' is required with 'credential' \(secret "client-credential"\): sidecars ignore credentialName on a DestinationRule without workloadSelector and send plaintext/],
-      ['a CA-only credential', { client, credential: TlsCredential.fromPem({ secretName: 'ca', caCertificate: CA }) }, /'credential' must hold a client certificate and key/],
+      ['a CA-only credential', () => ({ client, credential: TlsCredential.fromPem({ secretName: 'ca', caCertificate: CA }) }), /'credential' must hold a client certificate and key/],
       ['a namespace other than the client\'s', { client, credential, namespace: 'default' }, /'namespace' must be the client's namespace "shop".*\(got "default"\)/],
       ['a client without pod labels', { credential, client: { serviceAccountName: 'a', podLabels: {} } }, /'client.podLabels' must contain at least one label: an empty selector selects every workload/],
       ['an invalid pod label', { credential, client: { serviceAccountName: 'a', podLabels: { 'app name': 'x' } } }, /'client.podLabels' has an invalid label key "app name"/],
@@ -128,20 +132,20 @@ describe('MutualTlsOrigination', () => {
       ['an IP host', { host: '10.0.0.1', client, credential }, /'host' must be a DNS name, not an IP address/],
       ['colliding ports', { client, credential, httpPort: 8443, httpsPort: 8443 }, /'httpsPort' must differ from 'httpPort': both are 8443/],
     ])('fails when given %s', (_what, props, message) => {
-      expect(bad(props)).toThrow(message);
+      expect(bad(typeof props === 'function' ? props() : props)).toThrow(message);
     });
   });
 });
 
 describe('TlsCredential', () => {
   test.each([
-    ['a non-PEM certificate', { secretName: 's', certificate: 'hello', privateKey: KEY }, /'certificate' must be a PEM certificate .*\(got "hello"\)/],
-    ['a non-PEM key', { secretName: 's', certificate: CERT, privateKey: 'secret' }, /'privateKey' must be a PEM private key/],
-    ['a certificate without key', { secretName: 's', certificate: CERT }, /'certificate' and 'privateKey' must be given together \(got only certificate\)/],
-    ['nothing', { secretName: 's' }, /'fromPem' needs 'certificate' and 'privateKey', or 'caCertificate'/],
-    ['an invalid secret name', { secretName: 'Client_Credential', caCertificate: CA }, /'secretName' must be a Kubernetes object name.*\(got "Client_Credential"\)/],
+    ['a non-PEM certificate', () => ({ secretName: 's', certificate: 'hello', privateKey: KEY }), /'certificate' must be PEM text: line 1 is neither a "-----BEGIN ...-----" line/],
+    ['a non-PEM key', () => ({ secretName: 's', certificate: CERT, privateKey: 'secret' }), /'privateKey' must be PEM text/],
+    ['a certificate without key', () => ({ secretName: 's', certificate: CERT }), /'certificate' and 'privateKey' must be given together \(got only certificate\)/],
+    ['nothing', () => ({ secretName: 's' }), /'fromPem' needs 'certificate' and 'privateKey', or 'caCertificate'/],
+    ['an invalid secret name', () => ({ secretName: 'Client_Credential', caCertificate: CA }), /'secretName' must be a Kubernetes object name.*\(got "Client_Credential"\)/],
   ])('fromPem fails when given %s', (_what, options, message) => {
-    expect(() => TlsCredential.fromPem(options as any)).toThrow(message);
+    expect(() => TlsCredential.fromPem(options() as any)).toThrow(message);
   });
 
   test('fromExistingSecret keeps custom key names', () => {

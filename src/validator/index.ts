@@ -12,14 +12,14 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { makeObj, Reporter } from './context';
 import { checkIstio } from './istio';
-import { RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
+import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
 import { celStats, checkSchema } from './schema-check';
 import { allCelRules } from './schemas';
 import type { Finding, ValidateOptions, ValidationReport } from './types';
 import { checkWiring } from './wiring';
 
 export type { Finding, FindingObject, Severity, ValidateOptions, ValidationReport } from './types';
-export { RULES, WARN_ANNOTATION, type RuleInfo };
+export { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo };
 export { allCelRules, celStats };
 
 /** Validates a set of Kubernetes objects (all objects of one synth). */

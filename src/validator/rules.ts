@@ -12,6 +12,14 @@ export interface RuleInfo {
 /** Annotation that downgrades errors of the listed rule ids (comma separated) to warnings for one object. */
 export const WARN_ANNOTATION = 'validation.cdk8s-istio-egress.io/warn';
 
+/**
+ * Annotation (value `"true"`) on a DestinationRule or RoleBinding emitted for a client that is deployed
+ * elsewhere (`MeshWorkload.fromAttributes`): the wiring checks that need the client's pods or service
+ * account in the output (selector matches a workload, sidecar injection, service account exists and is used)
+ * report a warning that they could not be made, instead of an error.
+ */
+export const REMOTE_CLIENT_ANNOTATION = 'validation.cdk8s-istio-egress.io/client-deployed-elsewhere';
+
 const r = (id: string, category: RuleInfo['category'], severity: Severity, description: string): RuleInfo => ({ id, category, severity, description });
 
 /** All rules of the validator, for documentation. */

@@ -2,10 +2,17 @@
 import type { Obj, Reporter } from './context';
 import { drTlsSites } from './istio';
 import { looksLikeNginxConf, nginxFileRefs } from './nginx';
+import { REMOTE_CLIENT_ANNOTATION } from './rules';
 import { childPath } from './structural';
 
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system']);
 const CERT_MANAGER_KEYS = ['tls.crt', 'tls.key', 'ca.crt'];
+
+/** Whether the constructs marked `o` as emitted for a client deployed elsewhere (see REMOTE_CLIENT_ANNOTATION). */
+function forRemoteClient(o: Obj): boolean {
+  return o.raw?.metadata?.annotations?.[REMOTE_CLIENT_ANNOTATION] === 'true';
+}
+const ELSEWHERE = 'the client is deployed elsewhere: could not check';
 
 interface PodTemplate {
   readonly owner: Obj;
@@ -129,6 +136,12 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
       const ml = ws.matchLabels ?? {};
       if (!Object.keys(ml).length) continue;
       if (!pods.some(p => p.namespace === o.namespace && selectorMatches({ matchLabels: ml }, p.labels))) {
+        if (forRemoteClient(o)) {
+          rep.add(o, 'wiring/selector-matches-workload', 'spec.workloadSelector.matchLabels',
+            `${ELSEWHERE} that workloadSelector ${fmtLabels(ml)} selects its pods in namespace "${o.namespace}"`,
+            `Make sure the client's pods in namespace "${o.namespace}" carry the labels ${fmtLabels(ml)}.`, 'warning');
+          continue;
+        }
         rep.add(o, 'wiring/selector-matches-workload', 'spec.workloadSelector.matchLabels',
           `workloadSelector ${fmtLabels(ml)} selects no pod template of the output in namespace "${o.namespace}"${describeCandidates(pods, o.namespace!)}`,
           `Make the labels match the client workload's pod template labels, or, if the workload is deployed elsewhere, downgrade with annotation validation.cdk8s-istio-egress.io/warn: "wiring/selector-matches-workload".`);
@@ -157,7 +170,12 @@ function checkSidecarInjection(objs: Obj[], idx: Index, pods: PodTemplate[], rep
     const ml = o.raw?.spec?.workloadSelector?.matchLabels;
     if (!ml || typeof ml !== 'object' || !Object.keys(ml).length) continue;
     if (!drTlsSites(o.raw.spec).some(({ tls }) => tls?.mode === 'SIMPLE' || tls?.mode === 'MUTUAL')) continue;
-    for (const p of pods.filter(x => x.namespace === o.namespace && selectorMatches({ matchLabels: ml }, x.labels))) {
+    const selected = pods.filter(x => x.namespace === o.namespace && selectorMatches({ matchLabels: ml }, x.labels));
+    if (!selected.length && forRemoteClient(o)) {
+      rep.add(o, 'wiring/sidecar-injection', 'spec.workloadSelector.matchLabels', `${ELSEWHERE} that its pods ${fmtLabels(ml)} get a sidecar: without one nothing originates TLS and requests leave in plaintext`,
+        `Make sure the client's pods are injected: label them sidecar.istio.io/inject: "true", or namespace "${o.namespace}" istio-injection: enabled.`, 'warning');
+    }
+    for (const p of selected) {
       const podSays = p.labels['sidecar.istio.io/inject'] ?? p.annotations['sidecar.istio.io/inject'];
       const who = `${p.owner.kind}/${p.owner.name}`;
       const field = `${p.base.replace(/\.spec$/, '')}.metadata.labels`;
@@ -207,12 +225,19 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
       if (s?.kind !== 'ServiceAccount' || typeof s.name !== 'string') return;
       const ns = s.namespace ?? rb.namespace ?? 'default';
       const sa = idx.find('ServiceAccount', ns, s.name);
-      if (!sa && s.name !== 'default') {
+      if (!sa && s.name !== 'default' && forRemoteClient(rb)) {
+        rep.add(rb, 'wiring/rolebinding-subject', `subjects[${i}]`, `${ELSEWHERE} that its ServiceAccount ${ns}/${s.name} exists`, `Make sure ServiceAccount "${s.name}" exists in namespace "${ns}".`, 'warning');
+      } else if (!sa && s.name !== 'default') {
         rep.add(rb, 'wiring/rolebinding-subject', `subjects[${i}]`, `ServiceAccount ${ns}/${s.name} is not in the output`, `Add ServiceAccount "${s.name}" in namespace "${ns}", or fix the subject.`);
       }
       const key = `${ns}/${s.name}`;
       if (!usedReported.has(key) && !pods.some(p => p.namespace === ns && podSa(p) === s.name)) {
         usedReported.add(key);
+        if (forRemoteClient(rb)) {
+          rep.add(rb, 'wiring/serviceaccount-used', `subjects[${i}]`, `${ELSEWHERE} that its pods run as ServiceAccount ${key}, which ${rb.kind} ${rb.name} binds`,
+            `Make sure the client's pods set serviceAccountName: ${s.name}.`, 'warning');
+          return;
+        }
         rep.add(sa ?? rb, 'wiring/serviceaccount-used', sa ? 'metadata.name' : `subjects[${i}]`,
           `ServiceAccount ${key} is bound by ${rb.kind} ${rb.name} but no pod template of the output runs as it`,
           `Set serviceAccountName: ${s.name} on the client Deployment, or downgrade with annotation validation.cdk8s-istio-egress.io/warn: "wiring/serviceaccount-used" if the pods are deployed elsewhere.`);
