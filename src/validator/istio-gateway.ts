@@ -5,7 +5,7 @@
  */
 import type { Obj, Reporter } from './context';
 import { isIp } from './istio';
-import { arr, ipAddressErr, isDns1123Label, isHttpProtocol, isObj, isTlsProtocol, parseProtocol, portErr, q, str, wildcardDomainErr } from './istio-common';
+import { arr, ipAddressErr, isDns1123Label, isHttpProtocol, isObj, isTlsProtocol, parseProtocol, portErr, q, str, wildcardDomainErr } from './istio-gateway-common';
 
 /** Annotation Istio sets on Gateways converted from the Kubernetes Gateway API (relaxes some checks). */
 const GATEWAY_SEMANTICS = 'internal.istio.io/gateway-semantics';

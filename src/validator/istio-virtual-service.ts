@@ -13,7 +13,7 @@ import { exportToErrors, isIp } from './istio';
 import {
   arr, canonicalJson, durationErr, fqdnError, gatewayBoundDomainErr, hostSubsetOf, ipSubnetErr, isDns1123Label, isObj, labelsErrors,
   matchType, num, parseDurationNs, portErr, q, regexErr, str, stringMatchErr, stringMatchRegexpErr, wildcardDomainErr,
-} from './istio-common';
+} from './istio-gateway-common';
 
 /** Annotation Istio sets on VirtualServices converted from Gateway API routes. */
 const ROUTE_SEMANTICS = 'internal.istio.io/route-semantics';
@@ -165,11 +165,8 @@ export function checkVirtualService(o: Obj, rep: Reporter): void {
   tcp.forEach((t, i) => {
     if (isObj(t)) checkTcpRoute(t, `spec.tcp[${i}]`, gatewaySemantics, err, warn);
   });
-  for (const e of exportToErrors(spec.exportTo, o.namespace ?? 'default', false)) {
-    err('istio/export-to', 'spec.exportTo', e, 'Use ".", "*" or namespace names, each once; "*" alone.');
-  }
-  if (arr(spec.exportTo).includes('~')) {
-    err('istio/export-to', 'spec.exportTo', 'exportTo ~ (none) is not allowed for Istio configuration objects: only ServiceEntry supports it', 'Use "." to keep the VirtualService in its namespace.');
+  for (const e of exportToErrors(spec.exportTo, o.namespace ?? 'default', false, false)) {
+    err('istio/export-to', 'spec.exportTo', e, 'Use ".", "*" or namespace names, each once; "*" alone ("~" is only for ServiceEntries).');
   }
   unreachableRules(http, 'http', warn);
   unreachableRules(tcp, 'tcp', warn);

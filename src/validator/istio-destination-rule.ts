@@ -1,0 +1,446 @@
+/**
+ * DestinationRule as Istio 1.30.3 validates it: ValidateDestinationRule, validateTrafficPolicy,
+ * validatePortTrafficPolicies, agent.ValidateTLS, validateLoadBalancer, agent.ValidateLocalityLbSetting,
+ * validateOutlierDetection, validateConnectionPool, validateSubset, validateExportTo, validateWorkloadSelector,
+ * the analyzers IST0128/IST0129 (CaCertificateAnalyzer), plus this project's egress TLS traps.
+ */
+import type { Obj, Reporter } from './context';
+import {
+  durationError, EXPORT_FIX, exportToErrors, fqdnError, IstioReport, isDns1123Label, isIp, isMessage, isSet, labelErrors,
+  parseDuration, percentError, wildcardDomainError,
+} from './istio-common';
+
+const TLS_FIX = 'Set credentialName (a Secret with tls.crt, tls.key, ca.crt) or the certificate files, not both; with insecureSkipVerify no CA or subjectAltNames.';
+
+interface TlsSite { field: string; tls: any; port?: number }
+
+/** Every ClientTLSSettings of a DestinationRule spec (top level, port level, subsets). */
+export function drTlsSites(spec: any): TlsSite[] {
+  const out: TlsSite[] = [];
+  const fromPolicy = (tp: any, base: string) => {
+    if (!isMessage(tp)) return;
+    if (isMessage(tp.tls)) out.push({ field: `${base}.tls`, tls: tp.tls });
+    if (Array.isArray(tp.portLevelSettings)) {
+      tp.portLevelSettings.forEach((pls: any, i: number) => {
+        if (isMessage(pls?.tls)) out.push({ field: `${base}.portLevelSettings[${i}].tls`, tls: pls.tls, port: pls.port?.number });
+      });
+    }
+  };
+  fromPolicy(spec?.trafficPolicy, 'spec.trafficPolicy');
+  if (Array.isArray(spec?.subsets)) spec.subsets.forEach((s: any, i: number) => fromPolicy(s?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`));
+  return out;
+}
+
+export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>) {
+  const spec = o.raw?.spec;
+  if (!isMessage(spec)) return;
+  const r = new IstioReport(rep, o);
+  const ns = o.namespace ?? 'default';
+  const host = spec.host;
+  if (typeof host === 'string') {
+    r.error('istio/dr-host', 'spec.host', wildcardDomainError(host), 'Use the service host name (FQDN recommended), e.g. my-svc.my-ns.svc.cluster.local or api.example.com.');
+  }
+  const hasSelector = spec.workloadSelector !== undefined && spec.workloadSelector !== null;
+
+  checkTrafficPolicy(r, spec.trafficPolicy, 'spec.trafficPolicy', ns);
+
+  if (Array.isArray(spec.subsets)) {
+    const names = new Set<string>();
+    spec.subsets.forEach((s: any, i: number) => {
+      const f = `spec.subsets[${i}]`;
+      if (s === null || s === undefined) {
+        r.error('istio/dr-subsets', f, 'subset may not be null', 'Remove the empty entry.');
+        return;
+      }
+      const name = typeof s.name === 'string' ? s.name : '';
+      if (names.has(name)) r.error('istio/dr-subsets', `${f}.name`, `duplicate subset names: ${name}`, 'Give every subset a unique name.');
+      names.add(name);
+      if (!name) r.error('istio/dr-subsets', `${f}.name`, 'subset name cannot be empty', 'Name the subset with a DNS label, e.g. v1.');
+      else if (!isDns1123Label(name)) r.error('istio/dr-subsets', `${f}.name`, `subset name is invalid: ${name}`, 'Use a DNS label: letters, digits and "-", at most 63 characters, e.g. v1.');
+      for (const e of labelErrors(s.labels)) r.error('istio/dr-subsets', `${f}.labels`, e, 'Use Kubernetes label keys ([prefix/]name) and values (at most 63 characters of letters, digits, "-", "_", ".").');
+      checkTrafficPolicy(r, s.trafficPolicy, `${f}.trafficPolicy`, ns);
+    });
+  }
+
+  for (const e of exportToErrors(spec.exportTo, ns, false, hasSelector)) r.error('istio/export-to', 'spec.exportTo', e, `${EXPORT_FIX} A DestinationRule with workloadSelector exports only to its own namespace.`);
+
+  if (hasSelector) {
+    const ml = spec.workloadSelector?.matchLabels;
+    const labels = isMessage(ml) ? ml : {};
+    for (const [k, v] of Object.entries(labels)) {
+      if (k === '') r.error('istio/dr-workload-selector', 'spec.workloadSelector.matchLabels', `empty key is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use a label key, e.g. app.');
+      if (k.includes('*') || String(v).includes('*')) r.error('istio/dr-workload-selector', 'spec.workloadSelector.matchLabels', `wildcard is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use exact label values.');
+    }
+    if (Object.keys(labels).length === 0) r.warn('istio/dr-workload-selector', 'spec.workloadSelector', 'workload selector specified without labels', 'Add matchLabels selecting the client pods, or remove the workloadSelector.');
+  }
+
+  checkTlsTraps(r, spec, hasSelector);
+  checkCaAnalyzer(r, o, spec);
+  checkPortLevelPorts(r, o, spec, serviceEntries);
+}
+
+function checkTrafficPolicy(r: IstioReport, tp: any, base: string, ns: string) {
+  if (tp === undefined || tp === null) return;
+  if (!isMessage(tp)) return;
+  const fields = ['outlierDetection', 'connectionPool', 'loadBalancer', 'tls', 'portLevelSettings', 'tunnel', 'proxyProtocol', 'retryBudget'];
+  if (!fields.some(k => tp[k] !== undefined && tp[k] !== null && !(Array.isArray(tp[k]) && tp[k].length === 0))) {
+    r.error('istio/traffic-policy', base, 'traffic policy must have at least one field', `Remove the empty ${base}, or set one of ${fields.join(', ')}.`);
+    return;
+  }
+  if (isMessage(tp.tunnel) && isMessage(tp.proxyProtocol)) {
+    r.error('istio/traffic-policy', base, 'tunnel and proxyProtocol must not be set together', 'Keep one of tunnel and proxyProtocol.');
+    return;
+  }
+  checkOutlierDetection(r, tp.outlierDetection, `${base}.outlierDetection`);
+  checkConnectionPool(r, tp.connectionPool, `${base}.connectionPool`);
+  checkLoadBalancer(r, tp.loadBalancer, tp.outlierDetection, `${base}.loadBalancer`);
+  checkTls(r, tp.tls, `${base}.tls`, ns);
+  if (Array.isArray(tp.portLevelSettings)) {
+    tp.portLevelSettings.forEach((p: any, i: number) => {
+      const f = `${base}.portLevelSettings[${i}]`;
+      if (p === null || p === undefined) {
+        r.error('istio/port-level-settings', f, 'traffic policy may not be null', 'Remove the empty entry.');
+        return;
+      }
+      if (p.port === undefined || p.port === null) r.error('istio/port-level-settings', `${f}.port`, 'portTrafficPolicy must have valid port', 'Set port.number to a port of the destination service.');
+      if (![p.outlierDetection, p.connectionPool, p.loadBalancer, p.tls].some(x => x !== undefined && x !== null)) {
+        r.error('istio/port-level-settings', f, 'port traffic policy must have at least one field', 'Set tls, loadBalancer, connectionPool or outlierDetection for the port, or remove the entry.');
+      } else {
+        checkOutlierDetection(r, p.outlierDetection, `${f}.outlierDetection`);
+        checkConnectionPool(r, p.connectionPool, `${f}.connectionPool`);
+        checkLoadBalancer(r, p.loadBalancer, p.outlierDetection, `${f}.loadBalancer`);
+        checkTls(r, p.tls, `${f}.tls`, ns);
+      }
+    });
+  }
+  if (isMessage(tp.tunnel)) {
+    const t = tp.tunnel;
+    if (isSet(t.protocol) && t.protocol !== 'CONNECT' && t.protocol !== 'POST') r.error('istio/traffic-policy', `${base}.tunnel.protocol`, 'tunnel protocol must be "CONNECT" or "POST"', 'Use CONNECT or POST.');
+    const th = typeof t.targetHost === 'string' ? t.targetHost : '';
+    if (!isIp(th) && fqdnError(th) !== undefined) r.error('istio/traffic-policy', `${base}.tunnel.targetHost`, `tunnel target host must be valid FQDN or IP address: ${JSON.stringify(th)}`, 'Use the proxy host name or IP address.');
+    const tpn = typeof t.targetPort === 'number' ? t.targetPort : 0;
+    if (!(tpn >= 1 && tpn <= 65535)) r.error('istio/traffic-policy', `${base}.tunnel.targetPort`, `tunnel target port is invalid: port number ${tpn} must be in the range 1..65535`, 'Use a port between 1 and 65535.');
+  }
+  if (isMessage(tp.proxyProtocol)) {
+    const v = tp.proxyProtocol.version;
+    if (v !== undefined && v !== 'V1' && v !== 'V2' && v !== 0 && v !== 1) r.error('istio/traffic-policy', `${base}.proxyProtocol.version`, `proxy protocol version is invalid: ${v}`, 'Use V1 or V2.');
+  }
+}
+
+function checkDuration(r: IstioReport, rule: string, v: unknown, field: string, fix = 'Use whole milliseconds of at least 1ms, e.g. 1500ms or 2s.') {
+  if (v === undefined || v === null) return;
+  r.error(rule, field, durationError(v), fix);
+}
+
+function checkOutlierDetection(r: IstioReport, od: any, base: string) {
+  if (!isMessage(od)) return;
+  const rule = 'istio/outlier-detection';
+  checkDuration(r, rule, od.baseEjectionTime, `${base}.baseEjectionTime`);
+  if (isSet(od.consecutiveErrors)) r.warn(rule, `${base}.consecutiveErrors`, 'outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead', 'Use consecutiveGatewayErrors or consecutive5xxErrors.');
+  if (od.splitExternalLocalOriginErrors !== true && typeof od.consecutiveLocalOriginFailures === 'number' && od.consecutiveLocalOriginFailures > 0) {
+    r.error(rule, `${base}.consecutiveLocalOriginFailures`, 'outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false', 'Set splitExternalLocalOriginErrors: true, or remove consecutiveLocalOriginFailures.');
+  }
+  checkDuration(r, rule, od.interval, `${base}.interval`);
+  r.error(rule, `${base}.maxEjectionPercent`, percentError(od.maxEjectionPercent), 'Use a percentage from 0 to 100.');
+  r.error(rule, `${base}.minHealthPercent`, percentError(od.minHealthPercent), 'Use a percentage from 0 to 100.');
+}
+
+/** validateConnectionPool (DestinationRule traffic policies and Sidecar inbound pools). */
+export function checkConnectionPool(r: IstioReport, cp: any, base: string) {
+  if (!isMessage(cp)) return;
+  const rule = 'istio/connection-pool';
+  const neg = (v: unknown) => typeof v === 'number' && v < 0;
+  if (!isMessage(cp.http) && !isMessage(cp.tcp)) {
+    r.error(rule, base, 'connection pool must have at least one field', `Set ${base}.tcp or ${base}.http, or remove it.`);
+    return;
+  }
+  const fixNeg = 'Use zero (the default) or a positive number.';
+  if (isMessage(cp.http)) {
+    const h = cp.http;
+    const f = `${base}.http`;
+    if (neg(h.http1MaxPendingRequests)) r.error(rule, `${f}.http1MaxPendingRequests`, 'http1 max pending requests must be non-negative', fixNeg);
+    if (neg(h.http2MaxRequests)) r.error(rule, `${f}.http2MaxRequests`, 'http2 max requests must be non-negative', fixNeg);
+    if (neg(h.maxRequestsPerConnection)) r.error(rule, `${f}.maxRequestsPerConnection`, 'max requests per connection must be non-negative', fixNeg);
+    if (neg(h.maxRetries)) r.error(rule, `${f}.maxRetries`, 'max retries must be non-negative', fixNeg);
+    checkDuration(r, rule, h.idleTimeout, `${f}.idleTimeout`);
+    if (h.h2UpgradePolicy === 'UPGRADE' && h.useClientProtocol === true) r.error(rule, `${f}.useClientProtocol`, 'use client protocol must not be true when H2UpgradePolicy is UPGRADE', 'Drop useClientProtocol or the UPGRADE policy.');
+    if (neg(h.maxConcurrentStreams)) r.error(rule, `${f}.maxConcurrentStreams`, 'max concurrent streams must be non-negative', fixNeg);
+  }
+  if (isMessage(cp.tcp)) {
+    const t = cp.tcp;
+    const f = `${base}.tcp`;
+    if (neg(t.maxConnections)) r.error(rule, `${f}.maxConnections`, 'max connections must be non-negative', fixNeg);
+    checkDuration(r, rule, t.connectTimeout, `${f}.connectTimeout`);
+    checkDuration(r, rule, t.maxConnectionDuration, `${f}.maxConnectionDuration`);
+    if (typeof t.idleTimeout === 'string') {
+      const ns = parseDuration(t.idleTimeout);
+      // 0s (anything under a millisecond) disables the timeout and is not validated
+      if (ns === undefined || ns >= 1000000n || ns <= -1000000n) checkDuration(r, rule, t.idleTimeout, `${f}.idleTimeout`);
+    }
+    if (isMessage(t.tcpKeepalive)) {
+      checkDuration(r, rule, t.tcpKeepalive.time, `${f}.tcpKeepalive.time`);
+      checkDuration(r, rule, t.tcpKeepalive.interval, `${f}.tcpKeepalive.interval`);
+    }
+  }
+}
+
+function isPrime(x: number): boolean {
+  if (x !== 0 && x < 4) return true;
+  if (x % 2 === 0) return false;
+  for (let f = 3; f * f <= x; f += 2) if (x % f === 0) return false;
+  return true;
+}
+
+function checkLoadBalancer(r: IstioReport, lb: any, outlier: any, base: string) {
+  if (!isMessage(lb)) return;
+  const rule = 'istio/load-balancer';
+  const ch = lb.consistentHash;
+  if (isMessage(ch)) {
+    const f = `${base}.consistentHash`;
+    const cookie = ch.httpCookie;
+    if (isMessage(cookie)) {
+      if (!isSet(cookie.name)) r.error(rule, `${f}.httpCookie.name`, 'name required for HttpCookie', 'Name the cookie.');
+      if (Array.isArray(cookie.attributes)) {
+        const seen = new Set<string>();
+        cookie.attributes.forEach((a: any, i: number) => {
+          const n = typeof a?.name === 'string' ? a.name : '';
+          if (!n) r.error(rule, `${f}.httpCookie.attributes[${i}].name`, 'cookie attribute name cannot be empty', 'Name the attribute, e.g. SameSite.');
+          else if (seen.has(n)) r.error(rule, `${f}.httpCookie.attributes[${i}].name`, `duplicate cookie attribute name: ${n}`, 'Give each attribute once.');
+          else seen.add(n);
+        });
+      }
+    }
+    if (isSet(ch.minimumRingSize)) {
+      r.warn(rule, `${f}.minimumRingSize`, "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead", 'Use consistentHash.ringHash.minimumRingSize.');
+      if (isMessage(ch.maglev) || isMessage(ch.ringHash)) r.error(rule, `${f}.minimumRingSize`, 'only one of MinimumRingSize or Maglev/Ringhash can be specified', 'Move minimumRingSize into ringHash, or drop it.');
+    }
+    if (isMessage(ch.maglev)) {
+      const ts = typeof ch.maglev.tableSize === 'number' ? ch.maglev.tableSize : 0;
+      const fix = 'Use a prime table size below 5000011, e.g. 65537.';
+      if (ts === 0) r.error(rule, `${f}.maglev.tableSize`, 'tableSize must be set for maglev', fix);
+      if (ts >= 5000011) r.error(rule, `${f}.maglev.tableSize`, 'tableSize must be less than 5000011 for maglev', fix);
+      if (!isPrime(ts)) r.error(rule, `${f}.maglev.tableSize`, 'tableSize must be a prime number for maglev', fix);
+    }
+  }
+  checkLocalityLb(r, lb.localityLbSetting, outlier, `${base}.localityLbSetting`);
+  if (isMessage(lb.warmup)) {
+    const w = lb.warmup;
+    if (w.duration === undefined || w.duration === null) r.error(rule, `${base}.warmup.duration`, 'duration is required', 'Set warmup.duration, e.g. 60s.');
+    else checkDuration(r, rule, w.duration, `${base}.warmup.duration`);
+    if (typeof w.minimumPercent === 'number' && w.minimumPercent > 100) r.error(rule, `${base}.warmup.minimumPercent`, 'minimumPercent value should be less than or equal to 100', 'Use 0 to 100.');
+    if (typeof w.aggression === 'number' && w.aggression < 1) r.error(rule, `${base}.warmup.aggression`, 'aggression should be greater than or equal to 1', 'Use 1 or more.');
+  }
+}
+
+const TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
+
+/** agent.ValidateLocalityLbSetting */
+function checkLocalityLb(r: IstioReport, lb: any, outlier: any, base: string) {
+  if (!isMessage(lb)) return;
+  const rule = 'istio/locality-lb';
+  const distribute: any[] = Array.isArray(lb.distribute) ? lb.distribute : [];
+  const failover: any[] = Array.isArray(lb.failover) ? lb.failover : [];
+  const priority: any[] = Array.isArray(lb.failoverPriority) ? lb.failoverPriority : [];
+  if (distribute.length && failover.length) {
+    r.error(rule, base, "can not simultaneously specify 'distribute' and 'failover'", 'Keep distribute or failover.');
+    return;
+  }
+  if (failover.length && priority.length) {
+    const topo = priority.find(p => TOPOLOGY_LABELS.includes(p));
+    if (topo) {
+      r.error(rule, `${base}.failoverPriority`, `can not simultaneously set 'failover' and topology label '${topo}' in 'failover_priority'`, 'Drop the topology label from failoverPriority, or failover.');
+      return;
+    }
+  }
+  const fix = 'Use region[/zone[/subzone]] localities, a "*" only at the end, without overlaps; weights 1..100 adding up to 100.';
+  const src: string[] = [];
+  for (let i = 0; i < distribute.length; i++) {
+    const d = distribute[i];
+    src.push(typeof d?.from === 'string' ? d.from : '');
+    const to = isMessage(d?.to) ? d.to : {};
+    let total = 0;
+    for (const w of Object.values(to)) {
+      const n = typeof w === 'number' ? w : 0;
+      if (n <= 0 || n > 100) {
+        r.error(rule, `${base}.distribute[${i}].to`, 'locality weight must be in range [1, 100]', fix);
+        return;
+      }
+      total += n;
+    }
+    if (total !== 100) {
+      r.error(rule, `${base}.distribute[${i}].to`, `total locality weight ${total} != 100`, fix);
+      return;
+    }
+    r.error(rule, `${base}.distribute[${i}].to`, localitiesError(Object.keys(to)), fix);
+  }
+  r.error(rule, `${base}.distribute`, localitiesError(src), fix);
+  if ((failover.length || priority.length) && (outlier === undefined || outlier === null)) {
+    r.warn(rule, base, 'outlier detection policy must be provided for failover', 'Add outlierDetection to the same traffic policy: failover only happens for ejected endpoints.');
+  }
+  failover.forEach((f: any, i: number) => {
+    const from = typeof f?.from === 'string' ? f.from : '';
+    const to = typeof f?.to === 'string' ? f.to : '';
+    const field = `${base}.failover[${i}]`;
+    if (from === to) r.error(rule, field, 'locality lb failover settings must specify different regions', fix);
+    if (from.includes('/') || to.includes('/')) r.error(rule, field, 'locality lb failover only specify region', fix);
+    if (from.includes('*') || to.includes('*')) r.error(rule, field, "locality lb failover region should not contain '*' wildcard", fix);
+  });
+}
+
+/** agent.validateLocalities */
+function localitiesError(localities: string[]): string | undefined {
+  const map = new Map<string, Map<string, Map<string, boolean>>>();
+  const overlap = (l: string) => `locality ${l} overlap with previous specified ones`;
+  for (const l of localities) {
+    const stars = (l.match(/\*/g) ?? []).length;
+    if (stars > 1 || (stars === 1 && !l.endsWith('*'))) return `locality ${l} wildcard '*' number can not exceed 1 and must be in the end`;
+    if (map.has('*')) return overlap(l);
+    const items = l.split('/');
+    const parts = items.length > 3 ? [...items.slice(0, 2), items.slice(2).join('/')] : items;
+    if (parts.some(p => p === '')) return `locality ${l} must not contain empty region/zone/subzone info`;
+    const [region, zone, sub] = parts;
+    const idx = parts.length - 1;
+    if (idx === 0) {
+      if (map.has(region)) return overlap(l);
+      map.set(region, new Map([['*', new Map([['*', true]])]]));
+    } else if (idx === 1) {
+      const rz = map.get(region);
+      if (rz) {
+        if (rz.has('*') || rz.has(zone)) return overlap(l);
+        rz.set(zone, new Map([['*', true]]));
+      } else {
+        map.set(region, new Map([[zone, new Map([['*', true]])]]));
+      }
+    } else {
+      const rz = map.get(region);
+      if (rz) {
+        if (rz.has('*')) return overlap(l);
+        const zs = rz.get(zone);
+        if (zs) {
+          if (zs.get('*') || zs.get(sub)) return overlap(l);
+          zs.set(sub, true);
+        } else {
+          rz.set(zone, new Map([[sub, true]]));
+        }
+      } else {
+        map.set(region, new Map([[zone, new Map([[sub, true]])]]));
+      }
+    }
+  }
+  return undefined;
+}
+
+/** agent.ValidateTLS, reported at the field to change. */
+function checkTls(r: IstioReport, tls: any, base: string, ns: string) {
+  if (!isMessage(tls)) return;
+  const rule = 'istio/tls-settings';
+  const mode = tls.mode ?? 'DISABLE';
+  const cred = typeof tls.credentialName === 'string' ? tls.credentialName : '';
+  if (cred.startsWith('configmap://')) {
+    const parts = cred.slice('configmap://'.length).split('/');
+    if (parts.length > 2 || parts.some(p => p === '')) r.error(rule, `${base}.credentialName`, `invalid configmap:// credentialName: invalid resource name ${JSON.stringify(cred)}`, 'Use configmap://NAME or configmap://NAMESPACE/NAME.');
+    else if (parts.length === 2 && parts[0] !== ns) r.error(rule, `${base}.credentialName`, `invalid configmap:// credentialName: namespace must match the configuration namespace ${JSON.stringify(ns)}`, 'Refer to a ConfigMap in the namespace of the DestinationRule.');
+  }
+  const sans = Array.isArray(tls.subjectAltNames) && tls.subjectAltNames.length > 0;
+  if (tls.insecureSkipVerify === true) {
+    if (mode === 'SIMPLE' && (isSet(tls.caCertificates) || cred || sans)) {
+      r.error(rule, `${base}.insecureSkipVerify`, 'cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true', 'Verify the server (drop insecureSkipVerify), or drop caCertificates, credentialName and subjectAltNames.');
+    }
+    if (mode === 'MUTUAL' && (isSet(tls.caCertificates) || sans)) {
+      r.error(rule, `${base}.insecureSkipVerify`, 'cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true', 'Verify the server (drop insecureSkipVerify), or drop caCertificates and subjectAltNames.');
+    }
+  }
+  if ((mode === 'SIMPLE' || mode === 'MUTUAL') && cred) {
+    for (const k of ['clientCertificate', 'privateKey', 'caCertificates', 'caCrl']) {
+      if (isSet(tls[k])) r.error(rule, `${base}.${k}`, 'cannot specify client certificates or CA certificate or CA CRL If credentialName is set', `Remove ${base}.${k}; the Secret named by credentialName provides the files (tls.crt, tls.key, ca.crt). ${TLS_FIX}`);
+    }
+    return;
+  }
+  if (mode === 'MUTUAL') {
+    if (!isSet(tls.clientCertificate)) r.error(rule, `${base}.clientCertificate`, 'client certificate required for mutual tls', 'Set credentialName to a Secret holding tls.crt/tls.key/ca.crt, or clientCertificate and privateKey.');
+    if (!isSet(tls.privateKey)) r.error(rule, `${base}.privateKey`, 'private key required for mutual tls', 'Set credentialName to a Secret holding tls.crt/tls.key/ca.crt, or clientCertificate and privateKey.');
+  }
+}
+
+/** This project's traps around ClientTLSSettings that Istio accepts silently. */
+function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
+  for (const { field, tls } of drTlsSites(spec)) {
+    const mode = tls.mode ?? 'DISABLE';
+    const cred = typeof tls.credentialName === 'string' && tls.credentialName !== '';
+    if (mode === 'ISTIO_MUTUAL') {
+      for (const k of ['credentialName', 'clientCertificate', 'privateKey', 'caCertificates']) {
+        if (isSet(tls[k])) r.warn('istio/tls-settings', `${field}.${k}`, `${k} has no effect with mode ISTIO_MUTUAL (Istio uses its own workload certificates)`, `Remove ${field}.${k}, or use mode MUTUAL to originate TLS with your own credentials.`);
+      }
+    }
+    if (mode === 'DISABLE' && (cred || isSet(tls.clientCertificate) || isSet(tls.privateKey) || isSet(tls.caCertificates))) {
+      r.warn('istio/tls-settings', `${field}.mode`, 'certificates are set but mode is DISABLE: no TLS is originated', 'Set mode SIMPLE or MUTUAL.');
+    }
+    if (cred && !hasSelector) {
+      r.error('istio/credential-without-selector', `${field}.credentialName`,
+        `credentialName "${tls.credentialName}" on a DestinationRule without workloadSelector: sidecars ignore credentialName (only gateways read it) and the traffic leaves without the client certificate`,
+        'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
+    }
+    if (typeof tls.sni === 'string' && tls.sni !== '') {
+      const sni = tls.sni;
+      if (isIp(sni)) {
+        r.warn('istio/tls-sni', `${field}.sni`, `sni "${sni}" is an IP address: TLS clients send host names only (RFC 6066), so the server sees an SNI it cannot match`, 'Set sni to the host name the server certificate is issued for, or leave it unset.');
+      } else if (wildcardDomainError(sni) !== undefined || sni.includes('*')) {
+        r.error('istio/tls-sni', `${field}.sni`, `sni ${JSON.stringify(sni)} is not a DNS host name, so no server can match it and the handshake fails`, 'Set sni to the host name the server certificate is issued for, e.g. api.example.com.');
+      }
+    }
+  }
+}
+
+/** Analyzer CaCertificateAnalyzer: IST0128 (top level) and IST0129 (port level). */
+function checkCaAnalyzer(r: IstioReport, o: Obj, spec: any) {
+  const tp = spec.trafficPolicy;
+  if (!isMessage(tp)) return;
+  const name = `${o.namespace}/${o.name}`;
+  const host = typeof spec.host === 'string' ? spec.host : '';
+  const selector = spec.workloadSelector !== undefined && spec.workloadSelector !== null;
+  const unverified = (tls: any) => isMessage(tls) && (tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL') && !isSet(tls.caCertificates) && !(isSet(tls.credentialName) && selector);
+  const fix = 'Set caCertificates (a CA bundle mounted into the sidecar), or credentialName with a workloadSelector (its Secret carries ca.crt); otherwise any server certificate is accepted.';
+  if (unverified(tp.tls)) {
+    r.warn('istio/tls-ca-certificates', 'spec.trafficPolicy.tls.caCertificates', `IST0128: DestinationRule ${name} in namespace ${o.namespace} has TLS mode set to ${tp.tls.mode} but no caCertificates are set to validate server identity for host: ${host}`, fix);
+  }
+  if (Array.isArray(tp.portLevelSettings)) {
+    tp.portLevelSettings.forEach((p: any, i: number) => {
+      if (!unverified(p?.tls)) return;
+      const port = isMessage(p.port) && typeof p.port.number === 'number' ? `number:${p.port.number}` : '';
+      r.warn('istio/tls-ca-certificates', `spec.trafficPolicy.portLevelSettings[${i}].tls.caCertificates`, `IST0129: DestinationRule ${name} in namespace ${o.namespace} has TLS mode set to ${p.tls.mode} but no caCertificates are set to validate server identity for host: ${host} at port ${port}`, fix);
+    });
+  }
+}
+
+/** This project's check: port-level settings for a port that the ServiceEntry of the host does not have never apply. */
+function checkPortLevelPorts(r: IstioReport, o: Obj, spec: any, serviceEntries: Map<string, Obj[]>) {
+  const host = spec.host;
+  const check = (pls: any, base: string) => {
+    if (!Array.isArray(pls)) return;
+    const seen = new Map<number, number>();
+    const matchingSes = typeof host === 'string' ? (serviceEntries.get(host) ?? []).filter(se => exportedTo(se, o.namespace ?? 'default')) : [];
+    pls.forEach((p: any, i: number) => {
+      const f = `${base}[${i}].port`;
+      if (!isMessage(p?.port)) return; // Istio's "portTrafficPolicy must have valid port"
+      const num = p.port.number;
+      if (typeof num !== 'number') {
+        r.error('istio/port-level-settings', f, 'portLevelSettings entry without port.number: the settings match no port', 'Set port.number to a port of the destination service.');
+        return;
+      }
+      if (seen.has(num)) r.error('istio/port-level-settings', `${f}.number`, `port ${num} already has settings at ${base}[${seen.get(num)}]`, 'Merge the settings of one port into one entry.');
+      seen.set(num, i);
+      if (matchingSes.length && !matchingSes.some(se => (se.raw.spec.ports ?? []).some((sp: any) => sp?.number === num))) {
+        const avail = matchingSes.flatMap(se => (se.raw.spec.ports ?? []).map((sp: any) => sp?.number)).join(', ');
+        r.error('istio/port-level-settings', `${f}.number`, `port ${num} is not a port of ServiceEntry ${matchingSes.map(s => `${s.namespace}/${s.name}`).join(', ')} for host ${host} (ports: ${avail}); these settings never apply`, `Use one of the ServiceEntry ports (${avail}).`);
+      }
+    });
+  };
+  check(spec.trafficPolicy?.portLevelSettings, 'spec.trafficPolicy.portLevelSettings');
+  if (Array.isArray(spec.subsets)) spec.subsets.forEach((s: any, i: number) => check(s?.trafficPolicy?.portLevelSettings, `spec.subsets[${i}].trafficPolicy.portLevelSettings`));
+}
+
+function exportedTo(se: Obj, ns: string): boolean {
+  const e = se.raw?.spec?.exportTo;
+  if (!Array.isArray(e) || e.length === 0) return true;
+  return e.includes('*') || e.includes(ns) || (e.includes('.') && se.namespace === ns);
+}
