@@ -7,7 +7,7 @@ import { childPath } from './structural';
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system']);
 const CERT_MANAGER_KEYS = ['tls.crt', 'tls.key', 'ca.crt'];
 
-interface PodTemplate {
+export interface PodTemplate {
   readonly owner: Obj;
   readonly namespace: string;
   readonly labels: { [k: string]: string };
@@ -17,7 +17,7 @@ interface PodTemplate {
   readonly base: string;
 }
 
-function podTemplates(objs: Obj[]): PodTemplate[] {
+export function podTemplates(objs: Obj[]): PodTemplate[] {
   const out: PodTemplate[] = [];
   for (const o of objs) {
     const r = o.raw;
