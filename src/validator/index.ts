@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { checkAnalyzers } from './analyzers';
 import { makeObj, Reporter } from './context';
 import { checkIstio } from './istio';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
@@ -29,6 +30,7 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
   for (const o of objs) checkSchema(o, rep);
   checkIstio(objs, rep);
   checkWiring(objs, rep);
+  checkAnalyzers(objs, rep);
   const findings = rep.findings;
   const errors = findings.filter(f => f.severity === 'error');
   const warnings = findings.filter(f => f.severity === 'warning');

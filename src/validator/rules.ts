@@ -3,7 +3,7 @@ import type { Severity } from './types';
 /** Description of one validation rule. */
 export interface RuleInfo {
   readonly id: string;
-  readonly category: 'schema' | 'cel' | 'istio' | 'wiring';
+  readonly category: 'schema' | 'cel' | 'istio' | 'wiring' | 'analyzer';
   /** Severity unless downgraded. */
   readonly severity: Severity;
   readonly description: string;
@@ -105,6 +105,31 @@ export const RULES: readonly RuleInfo[] = [
   r('wiring/nginx-paths', 'wiring', 'error', 'A file named by nginx.conf (ssl_certificate, ssl_certificate_key, ssl_client_certificate, ssl_trusted_certificate, ssl_crl, include) is not under a volumeMount of the container that mounts that nginx.conf, or its key is missing.'),
   r('wiring/image-user', 'wiring', 'error', 'The security context cannot start the image (nginx runs as root; curlimages/curl has a non-numeric user; nginx needs writable /var/cache/nginx and /var/run).'),
   r('wiring/image-tag', 'wiring', 'warning', 'Image tag is "latest" or missing (not pinned).'),
+  // offline analyzers (istioctl analyze equivalents, cross-object) and the pitfalls Istio users hit most: src/validator/analyzers.ts, pitfalls.ts
+  r('analyzer/gateway-not-found', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced gateway not found": a VirtualService spec.gateways or match.gateways entry names no Gateway of the output ("mesh" is implicit). A warning when the Gateway would live in another namespace without Gateways in the output (installed out of band).'),
+  r('analyzer/match-gateway-not-bound', 'analyzer', 'error', 'A match.gateways entry of a VirtualService route is not in its spec.gateways (default [mesh]): the route never matches (kiali/kiali#2932; istioctl analyze does not check it).'),
+  r('analyzer/host-not-in-gateway', 'analyzer', 'error', 'IST0132 VirtualServiceHostNotFoundInGateway "one or more host [...] defined in VirtualService ... not found in Gateway ...": no host of the VirtualService is served by a server of a Gateway of the output it binds to (Istio: warning; here an error, the binding has no effect).'),
+  r('analyzer/conflicting-gateways', 'analyzer', 'error', 'IST0145 ConflictingGateways "Conflict with gateways ... (workload selector ..., port ..., hosts ...)": two Gateways with the same selector serve the same port and overlapping hosts.'),
+  r('analyzer/gateway-selector', 'analyzer', 'warning', 'IST0101 ReferencedResourceNotFound "Referenced selector not found": a Gateway selector selects no pod template of the output; the gateway must be installed out of band (istioctl / Helm chart labels istio: egressgateway).'),
+  r('analyzer/sidecar-selector-conflict', 'analyzer', 'error', 'IST0110 ConflictingSidecarWorkloadSelectors: two Sidecars in a namespace select the same workload (a pod template of the output, or identical selectors).'),
+  r('analyzer/sidecar-multiple-default', 'analyzer', 'error', 'IST0111 MultipleSidecarsWithoutWorkloadSelectors: more than one Sidecar without workloadSelector in a namespace.'),
+  r('analyzer/destination-host', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced host not found": a route destination host is neither a ServiceEntry host visible from the VirtualService nor a Service of the output. A warning for cluster-local hosts (*.svc.cluster.local, short names), whose Service may be installed out of band.'),
+  r('analyzer/destination-port-required', 'analyzer', 'error', 'IST0112 VirtualServiceDestinationPortSelectorRequired: a route destination without port to a ServiceEntry or Service of the output that exposes several ports.'),
+  r('analyzer/destination-port', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced host:port not found": a route destination port is not a port of the ServiceEntry (or Service) of the output for that host.'),
+  r('analyzer/destination-subset', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced host+subset in destinationrule not found": no DestinationRule of the output defines the subset a route uses (503 NC cluster_not_found).'),
+  r('analyzer/subset-selects-no-pods', 'analyzer', 'error', 'IST0173 DestinationRuleSubsetNotSelectPods: the labels of a DestinationRule subset select no pod template behind the Service (or no endpoint of the ServiceEntry) of the output for its host (503 UH).'),
+  r('analyzer/unknown-dr-host', 'analyzer', 'warning', 'IST0174 UnknownDestinationRuleHost: a DestinationRule host matches no ServiceEntry or Service of the output; it must exist out of band or the rule applies to nothing.'),
+  r('analyzer/se-address-collision', 'analyzer', 'warning', 'IST0134 ServiceEntryAddressesRequired, across objects: ServiceEntries for different hosts share a TCP (or unset-protocol) port without spec.addresses; they share one 0.0.0.0:<port> listener and only one of them gets the traffic unless DNS auto-allocation is on.'),
+  r('wiring/double-tls', 'wiring', 'error', 'Pitfall (istio.io network-issues "double TLS"; istio/istio#17031): a DestinationRule originates TLS (SIMPLE/MUTUAL) on a ServiceEntry port whose protocol is HTTPS or TLS, and no http route sends plaintext to it: the application already speaks TLS there ("wrong version number", 400 "plain HTTP request was sent to HTTPS port").'),
+  r('wiring/dr-port-is-target-port', 'wiring', 'error', 'Pitfall (istio.io network-issues; egress TLS origination port model): a DestinationRule portLevelSettings port is the targetPort of a ServiceEntry port instead of its number: the settings never apply and nothing is originated.'),
+  r('wiring/undeclared-plaintext-port', 'wiring', 'error', 'Pitfall (istio/istio#21914): a VirtualService mesh route matches a port the application calls that the ServiceEntry of the host does not declare: there is no listener for it and the route never applies.'),
+  r('wiring/credential-namespace', 'wiring', 'error', 'Pitfall (istio/istio#33368): the credentialName Secret is in the output but in the wrong namespace for the proxy that reads it (the DestinationRule namespace for a sidecar with workloadSelector; the egress gateway namespace for a DestinationRule applied at a gateway).'),
+  r('wiring/credential-role-narrowed', 'wiring', 'error', 'Pitfall (istio/istio#52728, istio.io#11804): a Role bound to the service account of a credential-reading workload grants secrets access narrowed with resourceNames or without "list"; istiod checks "list" on all secrets ("Secret is not supplied by SDS").'),
+  r('wiring/dr-visibility', 'wiring', 'error', 'Pitfall (istio/istio#30730, egress-gateway page warning): the DestinationRule that defines a routed subset (or originates TLS at a gateway) is not on the DestinationRule lookup path of the proxy that needs it (its own namespace, then the service namespace, then istio-system, with exportTo): 503 NC cluster_not_found or no origination.'),
+  r('wiring/gateway-route-tls-mismatch', 'wiring', 'error', 'Pitfall (istio.io network-issues "gateway mismatch"; istio/istio#37293): a VirtualService binds tls: routes to a TLS-terminating or plain Gateway server, or http: routes to a PASSTHROUGH server: the gateway listener drops them (404 / no filter chain).'),
+  r('wiring/gateway-resolution-none', 'wiring', 'error', 'Pitfall (egress-gateway page warning): a route sends traffic from an egress gateway to a ServiceEntry host with resolution NONE: the original destination is the gateway itself, which routes to itself in a loop.'),
+  r('wiring/ca-verifies-server', 'wiring', 'error', 'Pitfall (istio/istio#39166, CERTIFICATE_VERIFY_FAILED): the ca.crt of a credentialName Secret of the output does not verify the server certificate of a Secret of the output mounted by the pods behind the destination host.'),
+  r('wiring/certificate-san', 'wiring', 'error', 'Pitfall (istio/istio#48398, istio.io#15847): the server certificate (Secret of the output behind the destination host) has no subjectAltName matching subjectAltNames, sni or the host that Envoy verifies (a CN is not enough).'),
 ];
 
 const byId = new Map(RULES.map(x => [x.id, x]));

@@ -14,7 +14,7 @@ function forRemoteClient(o: Obj): boolean {
 }
 const ELSEWHERE = 'the client is deployed elsewhere: could not check';
 
-interface PodTemplate {
+export interface PodTemplate {
   readonly owner: Obj;
   readonly namespace: string;
   readonly labels: { [k: string]: string };
@@ -24,7 +24,7 @@ interface PodTemplate {
   readonly base: string;
 }
 
-function podTemplates(objs: Obj[]): PodTemplate[] {
+export function podTemplates(objs: Obj[]): PodTemplate[] {
   const out: PodTemplate[] = [];
   for (const o of objs) {
     const r = o.raw;
