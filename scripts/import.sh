@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `npm run import [-- OUTDIR]`: regenerates imports/ from the CRDs vendored in crds/ (or $CRDS_DIR), offline:
-# Istio 1.30.3, cert-manager v1.21.1 (Certificate, Issuer, ClusterIssuer) and the Kubernetes Gateway API
-# v1.5.1 standard channel. Checks every file against crds/SHA256SUMS first, then runs `cdk8s import` (the
-# TypeScript bindings, one module per API group) and scripts/extract-schemas.js (the schemas and CEL rules
-# the validator reads). `cdk8s import` writes one file per API group, so the files of one group are
-# concatenated and imported together (importing them one by one would leave only the last).
+# Istio 1.30.3, cert-manager v1.21.1 and the Kubernetes Gateway API v1.5.1 standard channel. Checks every
+# file against crds/SHA256SUMS first, then runs `cdk8s import` (the TypeScript bindings, one module per API
+# group) and scripts/extract-schemas.js (the schemas and CEL rules the validator reads, of every vendored
+# CRD). `cdk8s import` writes one file per API group, so the Gateway API files are concatenated and imported
+# together (imported one by one, only the last would remain). Of cert-manager only the Certificate gets a
+# binding (the one TlsCredential.fromCertManager emits): the Issuer bindings would add 16,000 lines to the
+# module the library loads; Issuers and ClusterIssuers are still validated.
 # After a version bump, point CRDS_DIR at a folder laid out like crds/ with the new files and sums.
 set -euo pipefail
 caller=$PWD
@@ -14,6 +16,7 @@ case $dir in /*) ;; *) dir=$caller/$dir ;; esac
 out=${1:-imports}
 
 istio=(istio-1.30.3/crd-all.gen.yaml)
+certificates=cert-manager-v1.21.1/cert-manager.io_certificates.yaml
 certmanager=(cert-manager-v1.21.1/cert-manager.io_{certificates,clusterissuers,issuers}.yaml)
 gatewayapi=(gateway-api-v1.5.1/gateway.networking.k8s.io_{backendtlspolicies,gatewayclasses,gateways,grpcroutes,httproutes,referencegrants,tlsroutes}.yaml)
 all=("${istio[@]}" "${certmanager[@]}" "${gatewayapi[@]}")
@@ -32,9 +35,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 concat() { local f; for f in "$@"; do echo '---'; cat "$dir/$f"; done; }
-concat "${certmanager[@]}" >"$work/cert-manager.io.yaml"
 concat "${gatewayapi[@]}" >"$work/gateway.networking.k8s.io.yaml"
-for f in "$dir/${istio[0]}" "$work/cert-manager.io.yaml" "$work/gateway.networking.k8s.io.yaml"; do
+for f in "$dir/${istio[0]}" "$dir/$certificates" "$work/gateway.networking.k8s.io.yaml"; do
   log=$(CDK8S_CHECK_UPGRADE=false npx cdk8s import "$f" --no-save --language typescript --output "$out" 2>&1) || fail "cdk8s import $f failed:
 $log"
 done
