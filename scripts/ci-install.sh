@@ -1,13 +1,14 @@
 #!/bin/sh
-# Installs the Debian packages the nginx mTLS end-to-end test (test/e2e) needs.
+# Installs the Debian packages the tests need: the nginx mTLS end-to-end test (test/e2e) and openssl.
 # Idempotent; meant for a fresh Debian 12 CI machine, run as root.
 #   nginx       - the real nginx binary (nginx-light would do too; `nginx` is the seed's server)
 #   util-linux  - `unshare` (private mount, network and PID namespaces for the test)
 #   mount       - `mount` (bind mounts, tmpfs and overlay inside the private mount namespace)
 #   iproute2    - `ip link set lo up` inside the private network namespace
+#   openssl     - the CLI test/certificates.test.ts verifies the generated chain with
 set -eu
 
-PKGS="nginx util-linux mount iproute2"
+PKGS="nginx util-linux mount iproute2 openssl"
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then exec sudo -E sh "$0" "$@"; fi

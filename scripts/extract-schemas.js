@@ -3,23 +3,22 @@
  * Extracts what the offline validator (src/validator) needs into imports/validation/:
  *
  *  - crds.json: for every served version of the kept CRD kinds (groups networking.istio.io,
- *    security.istio.io and cert-manager.io) the openAPIV3Schema, including its
- *    x-kubernetes-validations (CEL) rules. Identical schemas of several versions of one kind
- *    are stored once ({ "sameAs": "<version>" }).
+ *    security.istio.io, cert-manager.io and gateway.networking.k8s.io) the openAPIV3Schema, including
+ *    its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of several versions of one
+ *    kind are stored once ({ "sameAs": "<version>" }).
  *  - k8s.json: structural schemas of the Kubernetes built-in kinds the validator checks
  *    (Namespace, ServiceAccount, Service, Deployment, ConfigMap, Secret, Role, RoleBinding, ...),
  *    converted from the models that @kubernetes/client-node generates from the upstream
  *    Kubernetes OpenAPI spec (field names, types, formats, required fields). Only the
  *    definitions reachable from those kinds are kept.
  *
- * Output is deterministic: keys sorted, 2-space indentation, trailing newline.
+ * Output is deterministic: inputs sorted by folder/file name, keys sorted, 2-space indentation,
+ * trailing newline.
  *
- * Usage: node scripts/extract-schemas.js [--out DIR] [--no-cert-manager] [crdFile...]
+ * Usage: node scripts/extract-schemas.js [--out DIR] [crdFile...]
  *   --out DIR: output folder (default imports/validation)
- *   crdFile:   default ../shared/crds/istio-1.30.3/crd-all.gen.yaml (relative to the repo root).
- *   The cert-manager CRDs of ../shared/crds/cert-manager-v1.21.1/*.yaml are always added when present
- *   (unless --no-cert-manager or cert-manager files are among the arguments), so that the output is the
- *   same whether the Istio file is named explicitly (scripts/import.sh) or not.
+ *   crdFile:   default: every CRD vendored in crds/ (Istio 1.30.3, cert-manager v1.21.1, Gateway API
+ *              v1.5.1), the same list scripts/import.sh passes after checking crds/SHA256SUMS.
  */
 'use strict';
 const fs = require('fs');
@@ -28,7 +27,7 @@ const YAML = require('yaml');
 
 const ROOT = path.resolve(__dirname, '..');
 let OUT = path.join(ROOT, 'imports', 'validation');
-const KEPT_GROUPS = ['networking.istio.io', 'security.istio.io', 'cert-manager.io'];
+const KEPT_GROUPS = ['networking.istio.io', 'security.istio.io', 'cert-manager.io', 'gateway.networking.k8s.io'];
 
 function stable(value) {
   if (Array.isArray(value)) return value.map(stable);
@@ -44,12 +43,13 @@ function writeJson(file, value) {
   fs.writeFileSync(file, JSON.stringify(stable(value), null, 2) + '\n');
 }
 
-const SHARED = path.resolve(ROOT, '..', 'shared', 'crds');
-function certManagerCrdFiles() {
-  const cm = path.join(SHARED, 'cert-manager-v1.21.1');
-  if (!fs.existsSync(cm)) return [];
-  return fs.readdirSync(cm).sort().filter(f => /\.ya?ml$/.test(f)).map(f => path.join(cm, f));
+const VENDORED = path.join(ROOT, 'crds');
+/** The vendored CRD files (see crds/README.md), in the order of crds/SHA256SUMS. */
+function vendoredCrdFiles() {
+  return fs.readFileSync(path.join(VENDORED, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean)
+    .map(line => path.join(VENDORED, line.replace(/^[0-9a-f]{64} {2}/, '')));
 }
+const sourceName = f => `${path.basename(path.dirname(f))}/${path.basename(f)}`;
 
 function extractCrds(files) {
   const out = {};
@@ -189,18 +189,16 @@ function extractK8s() {
 function main() {
   const argv = process.argv.slice(2);
   const args = [];
-  let withCertManager = true;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') OUT = path.resolve(argv[++i]);
     else if (argv[i].startsWith('--out=')) OUT = path.resolve(argv[i].slice(6));
-    else if (argv[i] === '--no-cert-manager') withCertManager = false;
+    else if (argv[i].startsWith('--')) throw new Error(`extract-schemas: unknown option ${argv[i]}`);
     else args.push(path.resolve(argv[i]));
   }
-  const files = args.length ? args : [path.join(SHARED, 'istio-1.30.3', 'crd-all.gen.yaml')];
-  if (withCertManager && !files.some(f => /cert-manager/.test(f))) files.push(...certManagerCrdFiles());
+  const files = (args.length ? args : vendoredCrdFiles()).sort((a, b) => (sourceName(a) < sourceName(b) ? -1 : sourceName(a) > sourceName(b) ? 1 : 0));
   const { crds, rules } = extractCrds(files);
   writeJson(path.join(OUT, 'crds.json'), {
-    sources: files.map(f => `${path.basename(path.dirname(f))}/${path.basename(f)}`),
+    sources: files.map(sourceName),
     keptGroups: KEPT_GROUPS,
     kinds: crds,
   });

@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# `npm run import [-- OUTDIR]`: regenerates imports/ from the pinned CRDs, offline: Istio 1.30.3 and
-# cert-manager v1.21.1's Certificate. Reads ../shared/crds (or $CRDS_DIR), checks the sha256 sums against
-# SHA256SUMS, then runs `cdk8s import` (the TypeScript bindings) and scripts/extract-schemas.js (the schemas
-# and CEL rules the validator reads). With network access, `npx cdk8s import` reads the same files from
-# the upstream URLs in cdk8s.yaml.
+# `npm run import [-- OUTDIR]`: regenerates imports/ from the CRDs vendored in crds/ (or $CRDS_DIR), offline:
+# Istio 1.30.3, cert-manager v1.21.1 and the Kubernetes Gateway API v1.5.1 standard channel. Checks every
+# file against crds/SHA256SUMS first, then runs `cdk8s import` (the TypeScript bindings, one module per API
+# group) and scripts/extract-schemas.js (the schemas and CEL rules the validator reads, of every vendored
+# CRD). `cdk8s import` writes one file per API group, so the Gateway API files are concatenated and imported
+# together (imported one by one, only the last would remain). Of cert-manager only the Certificate gets a
+# binding (the one TlsCredential.fromCertManager emits): the Issuer bindings would add 16,000 lines to the
+# module the library loads; Issuers and ClusterIssuers are still validated.
+# After a version bump, point CRDS_DIR at a folder laid out like crds/ with the new files and sums.
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
-dir=${CRDS_DIR:-../shared/crds}
-istio=istio-1.30.3/crd-all.gen.yaml
-certificates=cert-manager-v1.21.1/cert-manager.io_certificates.yaml
-crds="$dir/$istio"
+dir=${CRDS_DIR:-crds}
+case $dir in /*) ;; *) dir=$caller/$dir ;; esac
 out=${1:-imports}
-(cd "$dir" && grep -E " ($istio|$certificates)\$" SHA256SUMS | sha256sum --check --quiet --strict) \
-  || { echo "error: the CRD files in $dir do not match $dir/SHA256SUMS" >&2; exit 1; }
-for f in "$dir/$istio" "$dir/$certificates"; do
-  log=$(CDK8S_CHECK_UPGRADE=false npx cdk8s import "$f" --language typescript --output "$out" 2>&1) || { echo "$log" >&2; exit 1; }
+
+istio=(istio-1.30.3/crd-all.gen.yaml)
+certificates=cert-manager-v1.21.1/cert-manager.io_certificates.yaml
+certmanager=(cert-manager-v1.21.1/cert-manager.io_{certificates,clusterissuers,issuers}.yaml)
+gatewayapi=(gateway-api-v1.5.1/gateway.networking.k8s.io_{backendtlspolicies,gatewayclasses,gateways,grpcroutes,httproutes,referencegrants,tlsroutes}.yaml)
+all=("${istio[@]}" "${certmanager[@]}" "${gatewayapi[@]}")
+
+fail() { echo "error: $*" >&2; exit 1; }
+[ -f "$dir/SHA256SUMS" ] || fail "$dir/SHA256SUMS not found (CRDS_DIR=${CRDS_DIR:-crds})"
+for f in "${all[@]}"; do
+  [ -f "$dir/$f" ] || fail "$dir/$f not found"
+  grep -qE "^[0-9a-f]{64}  $f\$" "$dir/SHA256SUMS" || fail "$dir/SHA256SUMS has no sum for $f"
 done
-if [ -f scripts/extract-schemas.js ]; then
-  node scripts/extract-schemas.js --out "$out/validation" "$crds" >/dev/null
+if ! bad=$(cd "$dir" && sha256sum --check --strict --quiet SHA256SUMS 2>&1); then
+  fail "the CRD files in $dir do not match $dir/SHA256SUMS (vendored files must be the upstream files, unchanged):
+$bad"
 fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+concat() { local f; for f in "$@"; do echo '---'; cat "$dir/$f"; done; }
+concat "${gatewayapi[@]}" >"$work/gateway.networking.k8s.io.yaml"
+for f in "$dir/${istio[0]}" "$dir/$certificates" "$work/gateway.networking.k8s.io.yaml"; do
+  log=$(CDK8S_CHECK_UPGRADE=false npx cdk8s import "$f" --no-save --language typescript --output "$out" 2>&1) || fail "cdk8s import $f failed:
+$log"
+done
+node scripts/extract-schemas.js --out "$out/validation" "${all[@]/#/$dir/}" >/dev/null
 echo "imported $(ls "$out"/*.ts | wc -l) binding file(s) into $out/"

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 
-/** The seed document: Istio's "Egress TLS Origination" task, kept in ../shared/seed. */
-export const SEED_FILE = path.resolve(__dirname, '../../shared/seed/egress-tls-origination.zh.md');
+/** The seed document: Istio's "Egress TLS Origination" task, unchanged (see test/fixtures/seed/README.md). */
+export const SEED_FILE = path.resolve(__dirname, 'fixtures/seed/egress-tls-origination.zh.md');
 
 function heredocs(opener: RegExp): string[] {
   const lines = fs.readFileSync(SEED_FILE, 'utf8').split('\n');

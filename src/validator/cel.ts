@@ -4,10 +4,17 @@
  * node carrying the rule. Rules that mention `oldSelf` are transition rules; on create they are
  * not evaluated by the API server, so they are skipped here too.
  *
- * Kubernetes CEL library functions used by the kept Istio/cert-manager CRDs that are not in
- * @bufbuild/cel are implemented below: isURL(string), url(string) and <URL>.getScheme()
- * (URL values are represented as their string form). The strings extension supplies substring().
+ * Kubernetes CEL library functions used by the kept Istio/cert-manager/Gateway API CRDs that are not
+ * in @bufbuild/cel are implemented below: isURL(string), url(string) and <URL>.getScheme() (URL values
+ * are represented as their string form), isIP(string) and isCIDR(string). The strings extension
+ * supplies substring() and split(). A rule that calls any other unknown function is reported as not
+ * compiled (cel/unsupported), never evaluated to an "unbound function" error.
+ *
+ * Like the API server, which applies the structural schema's defaults before it evaluates the rules,
+ * toCel() fills absent properties that have a `default` (Gateway API rules rely on it: an HTTPRoute
+ * rule without `matches` is validated as if it had the default PathPrefix "/" match).
  */
+import { isIP as netIsIp } from 'net';
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { Schema } from './structural';
@@ -34,6 +41,20 @@ function schemeOf(s: string): string {
   return m ? m[1].toLowerCase() : '';
 }
 
+/**
+ * Kubernetes' isIP(): an IPv4 address without leading zeros or an IPv6 address (IPv4-mapped allowed),
+ * without a zone. Node's net.isIP agrees except that it accepts an IPv6 zone ("fe80::1%eth0").
+ */
+function isIp(s: string): boolean {
+  return netIsIp(s) !== 0 && !s.includes('%');
+}
+/** Kubernetes' isCIDR(): an address (as isIP) and a prefix length within the family's bits. */
+function isCidr(s: string): boolean {
+  const m = /^([^/]+)\/(0|[1-9][0-9]{0,2})$/.exec(s);
+  if (!m || !isIp(m[1])) return false;
+  return Number(m[2]) <= (netIsIp(m[1]) === 4 ? 32 : 128);
+}
+
 const k8sFuncs = [
   celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isUrl(s)),
   celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
@@ -43,7 +64,27 @@ const k8sFuncs = [
   celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
     return schemeOf(this);
   }),
+  celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIp(s)),
+  celFunc('isCIDR', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isCidr(s)),
 ];
+
+// Calls that the planner handles itself (not looked up among the functions).
+const PLANNER_CALLS = new Set(['_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__']);
+/** Names of the functions a parsed rule calls that the environment does not define. */
+function unboundFunctions(node: unknown, out: Set<string> = new Set()): Set<string> {
+  if (!node || typeof node !== 'object') return out;
+  if (Array.isArray(node)) {
+    for (const n of node) unboundFunctions(n, out);
+    return out;
+  }
+  const n = node as { $typeName?: string; exprKind?: { case?: string; value?: { function?: string } } };
+  if (n.$typeName === 'cel.expr.Expr' && n.exprKind?.case === 'callExpr') {
+    const name = n.exprKind.value?.function ?? '';
+    if (!PLANNER_CALLS.has(name) && !env().funcs.find(name)) out.add(name);
+  }
+  for (const [k, v] of Object.entries(n)) if (k !== 'sourceInfo') unboundFunctions(v, out);
+  return out;
+}
 
 let envCache: ReturnType<typeof celEnv> | undefined;
 function env() {
@@ -59,8 +100,13 @@ export function compileRule(rule: string): CompiledRule {
     c = { ok: false, transition: true, reason: 'transition rule (uses oldSelf): not evaluated on create' };
   } else {
     try {
-      const p = plan(env(), parse(rule)) as unknown as Program;
-      c = { ok: true, program: p };
+      const parsed = parse(rule);
+      const unbound = [...unboundFunctions(parsed)];
+      if (unbound.length) {
+        c = { ok: false, reason: `cannot compile: unsupported function(s) ${unbound.join(', ')}` };
+      } else {
+        c = { ok: true, program: plan(env(), parsed) as unknown as Program };
+      }
     } catch (e) {
       c = { ok: false, reason: `cannot compile: ${(e as Error).message}` };
     }
@@ -69,7 +115,10 @@ export function compileRule(rule: string): CompiledRule {
   return c;
 }
 
-/** Converts a JSON value into CEL input according to its schema (integers become bigint). */
+/**
+ * Converts a JSON value into CEL input according to its schema (integers become bigint), with the
+ * schema's defaults filled in for absent properties, as the API server does before validation.
+ */
 export function toCel(schema: Schema | undefined, v: unknown): unknown {
   if (v === null || v === undefined) return v ?? null;
   if (typeof v === 'number') {
@@ -86,6 +135,9 @@ export function toCel(schema: Schema | undefined, v: unknown): unknown {
     for (const [k, pv] of Object.entries(v as object)) {
       if (pv === undefined) continue;
       m.set(k, toCel(props?.[k] ?? (typeof ap === 'object' ? ap : undefined), pv));
+    }
+    for (const [k, ps] of Object.entries<Schema>(props ?? {})) {
+      if (ps?.default !== undefined && (v as Record<string, unknown>)[k] === undefined) m.set(k, toCel(ps, ps.default));
     }
     return m;
   }
