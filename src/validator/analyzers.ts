@@ -252,7 +252,7 @@ function checkDestinationRules(idx: MeshIndex, rep: Reporter) {
       ? idx.serviceEntries.filter(se => (se.raw?.spec?.hosts ?? []).some((h: unknown) => typeof h === 'string' && hostMatches(host, h)))
       : idx.serviceEntriesFor(host);
     const svc = idx.serviceFor(host, ns);
-    if (!ses.length && !svc && !(host.startsWith('*') && [...idx.serviceByHost.keys()].some(h => hostMatches(host, h)))) {
+    if (!ses.length && !svc && !idx.generatedServices.has(host) && !(host.startsWith('*') && [...idx.serviceByHost.keys()].some(h => hostMatches(host, h)))) {
       rep.add(dr, 'analyzer/unknown-dr-host', 'spec.host',
         `IST0174 The host ${spec.host} defined in the DestinationRule does not match any services in the mesh (no ServiceEntry or Service of the output${spec.host !== host ? `; the short name expands to ${host}` : ''}): it must exist out of band, or the rule applies to nothing`,
         `Use the exact host of the ServiceEntry or the Service FQDN (<name>.<namespace>.svc.cluster.local), or make sure it is installed out of band.`);

@@ -80,6 +80,7 @@ export interface RouteRule {
   readonly matchPorts: readonly number[];
 }
 
+const ISTIO_GATEWAY_CLASSES = new Set(['istio', 'istio-waypoint']);
 const NET = 'networking.istio.io';
 
 export class MeshIndex {
@@ -88,6 +89,13 @@ export class MeshIndex {
   readonly virtualServices: Obj[] = [];
   readonly gateways: Obj[] = [];
   readonly sidecars: Obj[] = [];
+  /** Gateway API HTTPRoutes (gateway.networking.k8s.io). */
+  readonly httpRoutes: Obj[] = [];
+  /**
+   * Service hosts that Istio creates for Gateway API Gateways of class `istio` / `istio-waypoint` of the output
+   * (`<name>-istio.<ns>.svc.cluster.local`, Istio's gateway deployment controller), mapped to their Gateway.
+   */
+  readonly generatedServices = new Map<string, Obj>();
   readonly secrets: Obj[] = [];
   readonly roles = new Map<string, Obj>();
   readonly clusterRoles = new Map<string, Obj>();
@@ -154,6 +162,10 @@ export class MeshIndex {
           case 'Sidecar': this.sidecars.push(o); break;
           default: break;
         }
+      } else if (o.group === 'gateway.networking.k8s.io' && o.kind === 'HTTPRoute') {
+        this.httpRoutes.push(o);
+      } else if (o.group === 'gateway.networking.k8s.io' && o.kind === 'Gateway' && ISTIO_GATEWAY_CLASSES.has(o.raw?.spec?.gatewayClassName)) {
+        this.generatedServices.set(`${o.name}-istio.${ns}${CLUSTER_SUFFIX}`, o);
       } else if (o.apiVersion === 'v1') {
         if (o.kind === 'Service') this.serviceByHost.set(`${o.name}.${ns}${CLUSTER_SUFFIX}`, o);
         else if (o.kind === 'Secret') { this.secrets.push(o); this.secretByKey.set(`${ns}/${o.name}`, o); push(this.secretsByName, o.name, o); }

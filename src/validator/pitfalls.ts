@@ -24,6 +24,7 @@ export function checkPitfalls(idx: MeshIndex, rep: Reporter): void {
     if (!Array.isArray(vs.raw?.spec?.http) || !vs.raw.spec.http.length) continue;
     for (const h of Array.isArray(vs.raw.spec.hosts) ? vs.raw.spec.hosts : []) if (typeof h === 'string') plainHttp.add(fqdn(h, vs.namespace ?? 'default'));
   }
+  for (const h of httpRouteHosts(idx)) plainHttp.add(h);
   checkDoubleTls(idx, rep, plainHttp);
   checkTargetPort(idx, rep);
   checkUndeclaredPort(idx, rep);
@@ -33,6 +34,32 @@ export function checkPitfalls(idx: MeshIndex, rep: Reporter): void {
   checkGatewayRouteTls(idx, rep);
   checkResolutionNone(idx, rep);
   checkCertificates(idx, rep);
+}
+
+/**
+ * Hosts that Gateway API HTTPRoutes carry plaintext HTTP to: their `Hostname` (networking.istio.io) and Service
+ * backends, and the hosts of the ServiceEntries they attach to as a parent (Istio's egress-gateway task, Gateway API).
+ */
+function httpRouteHosts(idx: MeshIndex): string[] {
+  const hosts: string[] = [];
+  for (const r of idx.httpRoutes) {
+    const ns = r.namespace ?? 'default';
+    const spec = r.raw?.spec;
+    for (const p of Array.isArray(spec?.parentRefs) ? spec.parentRefs : []) {
+      if (p?.kind !== 'ServiceEntry' || typeof p.name !== 'string') continue;
+      const pns = typeof p.namespace === 'string' ? p.namespace : ns;
+      const se = idx.serviceEntries.find(x => x.name === p.name && (x.namespace ?? 'default') === pns);
+      for (const h of Array.isArray(se?.raw?.spec?.hosts) ? se!.raw.spec.hosts : []) if (typeof h === 'string') hosts.push(fqdn(h, pns));
+    }
+    for (const rule of Array.isArray(spec?.rules) ? spec.rules : []) {
+      for (const b of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
+        if (typeof b?.name !== 'string') continue;
+        if (b.kind === 'Hostname' && b.group === 'networking.istio.io') hosts.push(b.name);
+        else if ((b.kind ?? 'Service') === 'Service' && !b.group) hosts.push(fqdn(b.name, typeof b.namespace === 'string' ? b.namespace : ns));
+      }
+    }
+  }
+  return hosts;
 }
 
 function portsOf(se: Obj): any[] {
@@ -61,7 +88,7 @@ function checkDoubleTls(idx: MeshIndex, rep: Reporter, plainHttp: Set<string>) {
         const field = portTls ? `spec.trafficPolicy.portLevelSettings[${i}].tls.mode` : 'spec.trafficPolicy.tls.mode';
         const plain = portsOf(se).find(x => x.targetPort === p.number && x.number !== p.number);
         rep.add(dr, 'wiring/double-tls', field,
-          `double TLS: DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on port ${p.number} of ${host}, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application already sends TLS there, and no VirtualService of the output routes plaintext HTTP to this host. The server sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`,
+          `double TLS: DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on port ${p.number} of ${host}, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application already sends TLS there, and no VirtualService or HTTPRoute of the output routes plaintext HTTP to this host. The server sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`,
           plain
             ? `Originate on the plaintext port ${plain.number} (targetPort ${p.number}) only${portTls ? '' : ` (move tls into portLevelSettings for port ${plain.number})`}, and let the application call http://${host}${plain.number === 80 ? '' : `:${plain.number}`}; or drop TLS origination for port ${p.number}.`
             : `Declare a plaintext port (number 80, protocol HTTP, targetPort ${p.number}) in the ServiceEntry and originate TLS on it, with the application calling http://${host}; or drop TLS origination for port ${p.number} (the application does TLS itself).`);
