@@ -83,11 +83,38 @@ export function checkIstio(objs: Obj[], rep: Reporter): void {
       if (typeof h === 'string') serviceEntries.set(h, [...serviceEntries.get(h) ?? [], o]);
     }
   }
+  const gatewayRouted = gatewayRoutedHosts(objs);
   for (const o of objs) {
     if (o.group === 'networking.istio.io' && o.kind === 'ServiceEntry') checkServiceEntry(o, rep);
-    else if (o.group === 'networking.istio.io' && o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries);
+    else if (o.group === 'networking.istio.io' && o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries, gatewayRouted);
     else if (o.apiVersion === 'v1' && o.kind === 'Service') checkServiceAnnotation(o, rep);
   }
+}
+
+/**
+ * Hosts that a VirtualService routes to from a Gateway other than `mesh`: the gateway's proxy sends to
+ * them, so a DestinationRule for them without workloadSelector applies at the gateway (egress gateway TLS
+ * origination), where credentialName is honoured.
+ */
+function gatewayRoutedHosts(objs: Obj[]): Set<string> {
+  const hosts = new Set<string>();
+  for (const o of objs) {
+    if (o.group !== 'networking.istio.io' || o.kind !== 'VirtualService') continue;
+    const spec = o.raw?.spec;
+    const vsGateways: unknown[] = Array.isArray(spec?.gateways) ? spec.gateways : [];
+    for (const kind of ['http', 'tls', 'tcp']) {
+      for (const r of Array.isArray(spec?.[kind]) ? spec[kind] : []) {
+        const matches: any[] = Array.isArray(r?.match) ? r.match : [];
+        const matchGateways = matches.flatMap((m) => (Array.isArray(m?.gateways) ? m.gateways : []));
+        const gws = matchGateways.length && matches.every((m) => Array.isArray(m?.gateways) && m.gateways.length) ? matchGateways : vsGateways;
+        if (!gws.some((g) => typeof g === 'string' && g !== 'mesh')) continue;
+        for (const d of Array.isArray(r?.route) ? r.route : []) {
+          if (typeof d?.destination?.host === 'string') hosts.add(d.destination.host);
+        }
+      }
+    }
+  }
+  return hosts;
 }
 
 function checkServiceAnnotation(o: Obj, rep: Reporter) {
@@ -213,7 +240,7 @@ export function drTlsSites(spec: any) {
   return collectTls(spec);
 }
 
-function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>) {
+function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>, gatewayRouted: Set<string>) {
   const spec = o.raw?.spec;
   if (!spec || typeof spec !== 'object') return;
   const host = spec.host;
@@ -242,7 +269,7 @@ function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string,
     if ((mode === 'DISABLE') && (cred || tls.clientCertificate || tls.privateKey || tls.caCertificates)) {
       rep.add(o, 'istio/tls-settings', `${field}.mode`, 'certificates are set but mode is DISABLE: no TLS is originated', 'Set mode SIMPLE or MUTUAL.', 'warning');
     }
-    if (cred && !hasSelector) {
+    if (cred && !hasSelector && !gatewayRouted.has(host)) {
       rep.add(o, 'istio/credential-without-selector', `${field}.credentialName`,
         `credentialName "${tls.credentialName}" on a DestinationRule without workloadSelector: sidecars ignore credentialName (only gateways read it) and the traffic leaves without the client certificate`,
         'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
