@@ -432,11 +432,14 @@ function claim(scope: Construct, appWide: string[], perChart: string[]): void {
   if (!claims) CLAIMS.set(root, claims = new Map());
   const chart = Chart.of(scope);
   const chartPath = chart.node.path;
-  for (const w of [...appWide, ...perChart.map((p) => `${p}\0${chartPath}`)]) {
-    const paths = claims.get(w);
-    if (paths) paths.push(scope.node.path);
-    else claims.set(w, [scope.node.path]);
-  }
+  const path = scope.node.path;
+  const add = (w: string) => {
+    const paths = claims!.get(w);
+    if (paths) paths.push(path);
+    else claims!.set(w, [path]);
+  };
+  appWide.forEach(add);
+  perChart.forEach((w) => add(`${w}\0${chartPath}`));
   if (CHECKED.has(chart)) return;
   CHECKED.add(chart);
   const prefix = chartPath === '' ? '' : `${chartPath}/`;
