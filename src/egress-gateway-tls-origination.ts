@@ -86,7 +86,8 @@ export interface EgressGatewayTlsOriginationProps {
   readonly resolution?: Resolution;
   /**
    * Whether to emit the ServiceEntry. A Service of the cluster (`<name>.<namespace>.svc.<clusterDomain>`)
-   * is already in Istio's registry and needs none.
+   * is already in Istio's registry and needs none; set it to false too when the host's ServiceEntry is
+   * defined elsewhere (without one, Istio does not know the host and the gateway cannot route to it).
    * @default - true, unless the host is a Service of the cluster
    */
   readonly createServiceEntry?: boolean;
@@ -269,6 +270,9 @@ export class EgressGatewayTlsOrigination extends Construct {
       subjectAltNames: props.subjectAltNames,
       apiVersion: props.apiVersion,
     }, true);
+    if (r.host === gateway.host) {
+      throw new Error(`'host' must not be the egress gateway's own Service ${show(gateway.host)}: the gateway would route to itself (got ${show(r.host)})`);
+    }
     const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
     const gatewayPort = validatePort('gatewayPort', props.gatewayPort ?? 80);
     if (!gateway.hasPort(gatewayPort)) {

@@ -262,6 +262,7 @@ describe('EgressGatewayTlsOrigination', () => {
       ['resolution STATIC', { host: 'edition.cnn.com', resolution: Resolution.STATIC }, /'resolution' STATIC needs ServiceEntry endpoints/],
       ['a URL as host', { host: 'https://edition.cnn.com' }, /'host' must be a host name, not a URL/],
       ['a wildcard host', { host: '*.cnn.com' }, /'host' must not be a wildcard here/],
+      ['the gateway itself as host', { host: GW_HOST }, /'host' must not be the egress gateway's own Service "istio-egressgateway.istio-system.svc.cluster.local": the gateway would route to itself/],
       ['a gateway port the gateway Service lacks', { host: 'edition.cnn.com', gatewayPort: 8080 }, /'gatewayPort' must be a port of the egress gateway's Service istio-egressgateway.istio-system.svc.cluster.local \(80, 443\).*\(got 8080\)/],
       ['a bad gateway port name', { host: 'edition.cnn.com', gatewayPortName: 'HTTPS' }, /'gatewayPortName' must be a port name .*\(got "HTTPS"\)/],
       ['the same HTTP and HTTPS port', { host: 'edition.cnn.com', httpPort: 443 }, /'httpsPort' must differ from 'httpPort': both are 443/],
