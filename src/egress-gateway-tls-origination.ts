@@ -280,7 +280,9 @@ export class EgressGatewayTlsOrigination extends Construct {
     }
     const gatewayPortName = validateDnsLabel('gatewayPortName', props.gatewayPortName ?? 'https', 'a port name (a DNS-1123 label)');
 
-    const clusterService = r.host.endsWith(`.svc.${gateway.clusterDomain}`);
+    // a Service of the cluster: <name>.<namespace>.svc.<clusterDomain>
+    const serviceParts = r.host.endsWith(`.svc.${gateway.clusterDomain}`) ? r.host.slice(0, -`.svc.${gateway.clusterDomain}`.length).split('.') : [];
+    const clusterService = serviceParts.length === 2;
     const createServiceEntry = props.createServiceEntry ?? !clusterService;
     if (typeof createServiceEntry !== 'boolean') {
       throw new Error(`'createServiceEntry' must be true or false (got ${show(createServiceEntry)})`);
@@ -300,7 +302,7 @@ export class EgressGatewayTlsOrigination extends Construct {
 
     const chartNamespace = Chart.of(this).namespace;
     const namespace = r.namespace ?? chartNamespace;
-    const hostNamespace = clusterService ? r.host.split('.')[1] : undefined;
+    const hostNamespace = clusterService ? serviceParts[1] : undefined;
     const drNamespace = props.destinationRuleNamespace !== undefined
       ? validateNamespace('destinationRuleNamespace', props.destinationRuleNamespace)
       : (mutual || !createServiceEntry ? gateway.namespace : namespace);

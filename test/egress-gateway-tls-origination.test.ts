@@ -197,6 +197,18 @@ describe('EgressGatewayTlsOrigination', () => {
     expect(objects).toMatchSnapshot();
   });
 
+  test('only <name>.<namespace>.svc.<clusterDomain> counts as a Service of the cluster', () => {
+    // GIVEN
+    const c = chart();
+    // WHEN
+    const pod = new EgressGatewayTlsOrigination(c, 'pod', { host: 'a.b.c.svc.cluster.local' });
+    const svc = new EgressGatewayTlsOrigination(c, 'svc', { host: 'api.partners.svc.cluster.local', destinationRuleNamespace: 'partners' });
+    // THEN
+    expect(pod.serviceEntry).toBeDefined();
+    expect(svc.serviceEntry).toBeUndefined();
+    expect(svc.destinationRuleNamespace).toBe('partners');
+  });
+
   test('derived names longer than a DNS label are shortened with a stable hash, not refused', () => {
     // GIVEN
     const c = chart();
