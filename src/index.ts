@@ -6,3 +6,5 @@ export * from './egress-tls-origination';
 export * from './mutual-tls-origination';
 export * from './mesh-external-nginx';
 export * from './sleep-client';
+export * from './egress-gateway';
+export * from './egress-gateway-tls-origination';

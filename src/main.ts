@@ -1,5 +1,6 @@
 import { App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EgressGatewayMutualTlsOriginationChart, EgressGatewayTlsOriginationChart } from './egress-gateway-charts';
 import { EgressTlsOrigination } from './egress-tls-origination';
 import { MeshExternalNginx } from './mesh-external-nginx';
 import { MutualTlsOrigination } from './mutual-tls-origination';
@@ -42,5 +43,7 @@ export class EgressTlsOriginationChart extends Chart {
 export function buildApp(props: AppProps = {}): App {
   const app = new App(checkProps('buildApp', props, APP_PROPS, { optional: true }));
   new EgressTlsOriginationChart(app, 'egress-tls-origination');
+  new EgressGatewayTlsOriginationChart(app, 'egress-gateway-tls-origination');
+  new EgressGatewayMutualTlsOriginationChart(app, 'egress-gateway-mtls-origination');
   return app;
 }

@@ -31,7 +31,11 @@ export function drTlsSites(spec: any): TlsSite[] {
   return out;
 }
 
-export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>) {
+/**
+ * @param gatewayRouted hosts a VirtualService routes to from a Gateway other than `mesh`: a DestinationRule for
+ *   them without workloadSelector applies at the gateway, which reads credentialName.
+ */
+export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>, gatewayRouted: ReadonlySet<string> = new Set()) {
   const spec = o.raw?.spec;
   if (!isMessage(spec)) return;
   const r = new IstioReport(rep, o);
@@ -74,7 +78,7 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
     if (Object.keys(labels).length === 0) r.warn('istio/dr-workload-selector', 'spec.workloadSelector', 'workload selector specified without labels', 'Add matchLabels selecting the client pods, or remove the workloadSelector.');
   }
 
-  checkTlsTraps(r, spec, hasSelector);
+  checkTlsTraps(r, spec, hasSelector || (typeof spec.host === 'string' && gatewayRouted.has(spec.host)));
   checkCaAnalyzer(r, o, spec);
   checkPortLevelPorts(r, o, spec, serviceEntries);
 }

@@ -23,11 +23,12 @@ export function checkIstio(objs: Obj[], rep: Reporter): void {
       if (typeof h === 'string') serviceEntries.set(h, [...serviceEntries.get(h) ?? [], o]);
     }
   }
+  const gatewayRouted = gatewayRoutedHosts(objs);
   for (const o of objs) {
     if (o.group === 'networking.istio.io' && (o.kind === 'ServiceEntry' || o.kind === 'DestinationRule' || o.kind === 'Sidecar')) {
       checkIstioMetadata(o, new IstioReport(rep, o));
       if (o.kind === 'ServiceEntry') checkServiceEntry(o, rep);
-      else if (o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries);
+      else if (o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries, gatewayRouted);
       else checkSidecar(o, rep);
     } else if (o.group === 'networking.istio.io' && o.kind === 'Gateway') {
       checkGateway(o, rep);
@@ -37,6 +38,32 @@ export function checkIstio(objs: Obj[], rep: Reporter): void {
       checkServiceAnnotation(o, rep);
     }
   }
+}
+
+/**
+ * Hosts that a VirtualService routes to from a Gateway other than `mesh`: the gateway's proxy sends to
+ * them, so a DestinationRule for them without workloadSelector applies at the gateway (egress gateway TLS
+ * origination), where credentialName is honoured.
+ */
+function gatewayRoutedHosts(objs: Obj[]): Set<string> {
+  const hosts = new Set<string>();
+  for (const o of objs) {
+    if (o.group !== 'networking.istio.io' || o.kind !== 'VirtualService') continue;
+    const spec = o.raw?.spec;
+    const vsGateways: unknown[] = Array.isArray(spec?.gateways) ? spec.gateways : [];
+    for (const kind of ['http', 'tls', 'tcp']) {
+      for (const r of Array.isArray(spec?.[kind]) ? spec[kind] : []) {
+        const matches: any[] = Array.isArray(r?.match) ? r.match : [];
+        const matchGateways = matches.flatMap((m) => (Array.isArray(m?.gateways) ? m.gateways : []));
+        const gws = matchGateways.length && matches.every((m) => Array.isArray(m?.gateways) && m.gateways.length) ? matchGateways : vsGateways;
+        if (!gws.some((g) => typeof g === 'string' && g !== 'mesh')) continue;
+        for (const d of Array.isArray(r?.route) ? r.route : []) {
+          if (typeof d?.destination?.host === 'string') hosts.add(d.destination.host);
+        }
+      }
+    }
+  }
+  return hosts;
 }
 
 function checkServiceAnnotation(o: Obj, rep: Reporter) {
