@@ -1,4 +1,4 @@
-import { Chart, ChartProps, JsonPatch } from 'cdk8s';
+import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressGateway } from './egress-gateway';
 import { EgressGatewayTlsOrigination } from './egress-gateway-tls-origination';
@@ -46,10 +46,9 @@ export class EgressGatewayMutualTlsOriginationChart extends Chart {
 
     new SleepClient(this, 'sleep');
 
-    const nginx = new MeshExternalNginx(this, 'my-nginx');
     // In this task the egress gateway (in istio-system) must see the Service: unlike the sidecar task,
     // it is not restricted to its own namespace with networking.istio.io/exportTo.
-    nginx.service.addJsonPatch(JsonPatch.remove('/metadata/annotations'));
+    const nginx = new MeshExternalNginx(this, 'my-nginx', { exportTo: [] });
 
     new EgressGatewayTlsOrigination(this, 'nginx', {
       host: nginx.host,

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import {
-  checkProps, knownKeys, show, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
+  checkProps, knownKeys, show, validateExportTo, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
   validateServiceName,
 } from './validate-props';
 
@@ -25,6 +25,16 @@ export interface MeshExternalNginxProps {
    * @default 'my-nginx'
    */
   readonly name?: string;
+  /**
+   * Namespaces that see the Service (its `networking.istio.io/exportTo` annotation): `.`, `*`, `~` or
+   * namespace names. The task keeps the server "outside the mesh" with `['.']`; a server reached through an
+   * egress gateway must be visible from the gateway's namespace (`['.', 'istio-system']`). An empty list
+   * emits no annotation: Istio's mesh-wide `defaultServiceExportTo` applies (every namespace unless configured),
+   * as in Istio's egress-gateway task.
+   * @default ['.']
+   * @see https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
+   */
+  readonly exportTo?: string[];
   /**
    * Name of the ConfigMap holding `nginx.conf`.
    * @default 'nginx-configmap'
@@ -87,7 +97,7 @@ export interface MeshExternalNginxProps {
 }
 
 const PROPS = knownKeys<MeshExternalNginxProps>({
-  namespace: true, createNamespace: true, name: true, configMapName: true, port: true, clusterDomain: true,
+  namespace: true, createNamespace: true, name: true, exportTo: true, configMapName: true, port: true, clusterDomain: true,
   serverName: true, serverCertificate: true, caCertificate: true, verifyClient: true, image: true, replicas: true,
   resources: true, securityContext: true,
 });
@@ -97,8 +107,8 @@ const PROPS = knownKeys<MeshExternalNginxProps>({
  * origination task.
  *
  * Emits the Namespace (child id `Namespace`, no sidecar injection), a ConfigMap with `nginx.conf`
- * (child id `ConfigMap`), a Service annotated `networking.istio.io/exportTo: "."` so the mesh does not
- * see it as a mesh service (child id `Service`), and a Deployment mounting the configuration and the
+ * (child id `ConfigMap`), a Service annotated `networking.istio.io/exportTo: "."` (prop `exportTo`) so the mesh
+ * does not see it as a mesh service (child id `Service`), and a Deployment mounting the configuration and the
  * server and CA certificate Secrets (child id `Deployment`). Secrets given with `fromPem` are emitted
  * too (child ids `ServerCertificate`, `CaCertificate`).
  *
@@ -130,6 +140,9 @@ export class MeshExternalNginx extends Construct {
     props = checkProps('MeshExternalNginx', props, PROPS, { optional: true });
     const namespace = validateNamespace('namespace', props.namespace ?? 'mesh-external');
     const name = validateServiceName('name', props.name ?? 'my-nginx');
+    const exportTo = props.exportTo === undefined || (Array.isArray(props.exportTo) && props.exportTo.length === 0)
+      ? (props.exportTo ?? ['.'])
+      : validateExportTo('exportTo', props.exportTo, { destinationRule: false, namespace });
     const configMapName = validateObjectName('configMapName', props.configMapName ?? 'nginx-configmap');
     const port = validatePort('port', props.port ?? 443);
     const clusterDomain = validateHost('clusterDomain', props.clusterDomain ?? 'cluster.local');
@@ -198,8 +211,8 @@ export class MeshExternalNginx extends Construct {
         name,
         namespace,
         labels,
-        // simulate an external service: not exported outside its own namespace
-        annotations: { 'networking.istio.io/exportTo': '.' },
+        // simulate an external service: by default not exported outside its own namespace
+        ...(exportTo.length ? { annotations: { 'networking.istio.io/exportTo': exportTo.join(',') } } : {}),
       },
       spec: {
         ports: [{ port, protocol: 'TCP' }],

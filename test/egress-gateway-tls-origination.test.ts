@@ -4,11 +4,21 @@ import {
 } from '../src';
 import { validateManifests, formatFindings } from '../src/validator';
 import { chainProblems } from './egress-gateway-util';
-import { PEM, chart, ofKind, one } from './util';
+import type { CertificateBundle } from '../src/certificates';
+import { chart, ofKind, one, testCertificates } from './util';
 
 const GW_HOST = 'istio-egressgateway.istio-system.svc.cluster.local';
 const NGINX = 'my-nginx.mesh-external.svc.cluster.local';
 const DEFAULT_GATEWAY = EgressGateway.fromAttributes();
+
+// fromPem checks its material: the tests use a freshly generated chain (never committed)
+let certs: CertificateBundle;
+beforeAll(async () => {
+  certs = await testCertificates();
+});
+const pemCredential = (secretName: string) =>
+  TlsCredential.fromPem({ secretName, certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: certs.ca.cert });
+const pemCa = (secretName: string) => TlsCredential.fromPem({ secretName, caCertificate: certs.ca.cert });
 
 function byKindAndName(objects: any[]): Record<string, any> {
   return Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
@@ -112,9 +122,10 @@ describe('EgressGatewayTlsOrigination', () => {
   });
 
   test.each([
-    ['fromPem', TlsCredential.fromPem({ secretName: 'partner-cred', certificate: PEM.cert('client'), privateKey: PEM.key, caCertificate: PEM.cert('ca') }), 'Secret'],
-    ['fromCertManager', TlsCredential.fromCertManager({ secretName: 'partner-cred', issuerName: 'example-ca', dnsNames: ['client.example.com'] }), 'Certificate'],
-  ])('a %s credential is emitted in the gateway namespace', (_how, credential, kind) => {
+    ['fromPem', () => pemCredential('partner-cred'), 'Secret'],
+    ['fromCertManager', () => TlsCredential.fromCertManager({ secretName: 'partner-cred', issuerName: 'example-ca', dnsNames: ['client.example.com'] }), 'Certificate'],
+  ])('a %s credential is emitted in the gateway namespace', (_how, makeCredential, kind) => {
+    const credential = makeCredential();
     // GIVEN
     const c = chart({ namespace: 'shop' });
     const gateway = EgressGateway.fromAttributes({ namespace: 'egress', serviceName: 'egress-gw', podLabels: { istio: 'egress-gw' } });
@@ -139,7 +150,7 @@ describe('EgressGatewayTlsOrigination', () => {
     // WHEN
     new EgressGatewayTlsOrigination(c, 'api', {
       host: 'api.partner.example',
-      caCredential: TlsCredential.fromPem({ secretName: 'partner-ca', caCertificate: PEM.cert('ca') }),
+      caCredential: pemCa('partner-ca'),
       subjectAltNames: ['api.partner.example'],
     });
     // THEN
@@ -280,7 +291,7 @@ describe('EgressGatewayTlsOrigination', () => {
       ['the same HTTP and HTTPS port', { host: 'edition.cnn.com', httpPort: 443 }, /'httpsPort' must differ from 'httpPort': both are 443/],
       ['a gateway that is not an EgressGateway', { host: 'edition.cnn.com', gateway: { host: 'gw' } }, /'gateway' must be made with EgressGateway.fromAttributes\(\) \(got \{"host":"gw"\}\)/],
       ['a credential that is not a TlsCredential', { host: 'edition.cnn.com', credential: 'client-credential' }, /'credential' must be made with TlsCredential.fromExistingSecret\(\), fromPem\(\) or fromCertManager\(\) \(got "client-credential"\)/],
-      ['a CA-only credential', { host: 'edition.cnn.com', credential: TlsCredential.fromPem({ secretName: 'ca', caCertificate: PEM.cert('ca') }) }, /'credential' must hold a client certificate and key for mutual TLS \(got secret "ca" with a CA certificate only\); for server verification only, pass it as 'caCredential'/],
+      ['a CA-only credential', { host: 'edition.cnn.com', get credential() { return pemCa('ca'); } }, /'credential' must hold a client certificate and key for mutual TLS \(got secret "ca" with a CA certificate only\); for server verification only, pass it as 'caCredential'/],
       ['both credential and caCredential', { host: 'edition.cnn.com', credential: cred, caCredential: TlsCredential.fromExistingSecret('ca') }, /'caCredential' and 'credential' exclude each other/],
       ['a Gateway name with dots', { host: 'edition.cnn.com', gatewayName: 'egress.cnn' }, /'gatewayName' must be a Gateway name \(a DNS-1123 label: Istio refuses dots\).*\(got "egress.cnn"\)/],
       ['a bad subset name', { host: 'edition.cnn.com', subsetName: 'cnn.com' }, /'subsetName' must be a subset name .*\(got "cnn.com"\)/],

@@ -134,3 +134,25 @@ describe('MeshExternalNginx', () => {
     });
   });
 });
+
+describe('MeshExternalNginx exportTo', () => {
+  const service = (props: object) => {
+    const c = Testing.chart();
+    new MeshExternalNginx(c, 'n', props);
+    return Testing.synth(c).find((o) => o.kind === 'Service');
+  };
+  test('defaults to the task\'s "." and joins a list for the annotation', () => {
+    expect(service({}).metadata.annotations).toEqual({ 'networking.istio.io/exportTo': '.' });
+    expect(service({ exportTo: ['.', 'istio-system'] }).metadata.annotations).toEqual({ 'networking.istio.io/exportTo': '.,istio-system' });
+  });
+  test('an empty list emits no annotation (the mesh-wide default, as in the egress gateway task)', () => {
+    expect(service({ exportTo: [] }).metadata.annotations).toBeUndefined();
+  });
+  test.each([
+    [['*', '.'], /'exportTo' must not combine '\*' or '~' with other entries/],
+    [['.', 'mesh-external'], /'exportTo' must not list both '.' and the own namespace "mesh-external"/],
+    [['Istio-System'], /'exportTo\[0\]' must be a Kubernetes namespace name/],
+  ])('fails when exportTo is %j', (exportTo, message) => {
+    expect(() => new MeshExternalNginx(Testing.chart(), 'n', { exportTo })).toThrow(message);
+  });
+});

@@ -93,6 +93,7 @@ export const RULES: readonly RuleInfo[] = [
   r('wiring/namespace-exists', 'wiring', 'warning', 'Objects live in a namespace that is neither in the output nor "default"/"kube-system"/"istio-system".'),
   r('wiring/selector-matches-workload', 'wiring', 'error', 'A DestinationRule workloadSelector or Service selector selects no pod template of the output in its namespace.'),
   r('wiring/sidecar-injection', 'wiring', 'error', 'A workload selected by a DestinationRule that originates TLS gets no sidecar (pod or namespace opts out, or neither opts in): requests leave in plaintext. A warning when its namespace is not in the output.'),
+  r('wiring/duplicate-object', 'wiring', 'error', 'Two different objects of one API group, kind, namespace and name in the output: applied together, the later replaces the earlier (identical copies pass).'),
   r('wiring/rolebinding-role', 'wiring', 'error', 'A RoleBinding references a Role that is not in the output (same namespace).'),
   r('wiring/rolebinding-subject', 'wiring', 'error', 'A RoleBinding binds a ServiceAccount that is not in the output.'),
   r('wiring/serviceaccount-used', 'wiring', 'error', 'A ServiceAccount bound by a RoleBinding is used by no pod of the output.'),

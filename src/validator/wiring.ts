@@ -104,9 +104,32 @@ class Index {
   }
 }
 
+/**
+ * Two different objects of one API group, kind, namespace and name: applied together, the later replaces the
+ * earlier. Identical copies (the same client in two task files) are harmless and pass.
+ */
+function checkDuplicates(objs: Obj[], rep: Reporter) {
+  const seen = new Map<string, Obj>();
+  for (const o of objs) {
+    if (o.kind === '(no kind)' || o.name.startsWith('(unnamed')) continue;
+    const key = `${o.group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, o);
+      continue;
+    }
+    if (JSON.stringify(first.raw) === JSON.stringify(o.raw)) continue;
+    const where = (x: Obj) => x.ref.file ?? x.ref.constructPath ?? `document #${x.index + 1}`;
+    rep.add(o, 'wiring/duplicate-object', 'metadata.name',
+      `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} is emitted twice with different content (${where(first)} and ${where(o)}): applied together, the later one replaces the earlier`,
+      'Give one of them another name or namespace, or apply the files separately if they are alternatives.');
+  }
+}
+
 export function checkWiring(objs: Obj[], rep: Reporter): void {
   const idx = new Index(objs);
   const pods = podTemplates(objs);
+  checkDuplicates(objs, rep);
   checkNamespaces(objs, idx, rep);
   checkSelectors(objs, pods, rep);
   checkSidecarInjection(objs, idx, pods, rep);
