@@ -13,6 +13,7 @@
  */
 import { formatFindings, validateManifests } from './index';
 import { objectKey } from './object-key';
+import { readManifests } from './read';
 import { escapeText } from './text';
 
 /** The subset of cdk8s-cli's ValidationContext the plugin uses. */
@@ -24,7 +25,8 @@ export interface PluginContext {
     submit(status: 'success' | 'failure', metadata?: { [k: string]: string }): void;
   };
   readonly logger: { log(message: string): void };
-  parseManifest(manifestPath: string): any[];
+  /** Not used: the plugin reads the manifests itself, as `cdk8s-istio-egress validate` and kubectl do (YAML 1.1). */
+  parseManifest?(manifestPath: string): any[];
 }
 
 export class IstioEgressValidation {
@@ -35,15 +37,9 @@ export class IstioEgressValidation {
   }
 
   public async validate(context: PluginContext): Promise<void> {
-    const objects: any[] = [];
-    const files = new Map<object, string>();
-    for (const m of context.manifests) {
-      for (const o of context.parseManifest(m)) {
-        if (!o || typeof o !== 'object') continue;
-        objects.push(o);
-        files.set(o, m);
-      }
-    }
+    const read = readManifests(context.manifests);
+    const objects = read.objects;
+    const files = read.files;
     const meta = context.metadata ?? {};
     const byName = new Map<string, number>();
     for (const o of objects) {
@@ -57,6 +53,15 @@ export class IstioEgressValidation {
       constructPaths: (o: any) => meta[objectKey(o)]?.path ?? (unique(o) ? meta[o.metadata.name]?.path : undefined),
     });
 
+    for (const e of read.errors) {
+      const file = context.manifests.find(m => e.startsWith(m)) ?? '';
+      context.report.addViolation({
+        ruleName: escapeText(`input/unreadable (${file || 'manifests'})`),
+        recommendation: escapeText(e),
+        fix: 'Make the manifest a readable, well-formed YAML or JSON file.',
+        violatingResources: [{ resourceName: escapeText(file), locations: ['(file)'], manifestPath: file }],
+      });
+    }
     for (const f of report.errors) {
       const o = f.object;
       const id = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
@@ -65,17 +70,17 @@ export class IstioEgressValidation {
       const resourceName = keys.find(k => meta[k]) ?? (byName.get(o.name) === 1 ? o.name : keys[0]);
       context.report.addViolation({
         ruleName: escapeText(`${f.ruleId} (${id})`),
-        recommendation: escapeText(o.constructPath ? `${f.message} [construct ${o.constructPath}]` : f.message),
+        recommendation: escapeText(f.message),
         fix: escapeText(f.fix),
         violatingResources: [{ resourceName: escapeText(resourceName), locations: [escapeText(f.field)], manifestPath: o.file ?? '' }],
       });
     }
-    const e = report.errors.length;
+    const e = report.errors.length + read.errors.length;
     const w = report.warnings.length;
     const summary = `${e} error(s)${e ? ` (the violations of the report below: ${e} occurrence(s))` : ''}, ${w} warning(s)`;
-    const warnings = w ? formatFindings(report.warnings).replace(/[^\n]*\n$/, '') : '';
+    const warnings = w ? formatFindings(report.warnings).replace(/[^\n]*\n$/, '').trimEnd() : '';
     context.logger.log(`cdk8s-istio-egress validation: ${summary}${warnings ? `\n\n${warnings}` : ''}`);
-    context.report.submit(report.ok ? 'success' : 'failure', {
+    context.report.submit(e === 0 ? 'success' : 'failure', {
       errors: String(e),
       warnings: String(w),
     });
