@@ -3,9 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { ValidationContext } from 'cdk8s-cli/plugins';
 import { objectKey, validateManifests } from '../src/validator';
 import { IstioEgressValidation } from '../src/validator/plugin';
+
+// cdk8s-cli exports its ValidationContext as `cdk8s-cli/plugins` (an exports-map path: typed through lib/)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ValidationContext } = require('cdk8s-cli/plugins') as typeof import('cdk8s-cli/lib/plugins');
 
 const BAD = path.join(__dirname, 'fixtures', 'validator', 'bad', 'bad.yaml');
 
