@@ -1,34 +1,187 @@
 /**
- * CLI: validate [DIR] [--warn RULE[,RULE]]... [--json]
- * Validates every *.yaml/*.yml in DIR (default: dist), prints the findings, exits 1 on errors.
+ * The command line of the validator, `cdk8s-istio-egress` (package.json `bin`), also run by
+ * `npm run validate` (scripts/validate.js) and by `node lib/src/validator/cli.js`:
+ *
+ *   cdk8s-istio-egress validate [PATH...] [--warn RULE[,RULE]]... [--format text|json|sarif]
+ *   cdk8s-istio-egress --rules | --version | --help
+ *
+ * Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable input.
  */
-import { formatFindings, RULES, validateDirectory } from './index';
+import * as path from 'path';
+import { formatFindings, RULES, validatePaths } from './index';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_YAML_NODES } from './read';
+import { packageVersion, toSarif } from './sarif';
+import { escapeText } from './text';
 
-export function main(argv: string[]): number {
-  const downgrade: string[] = [];
-  let dir = 'dist';
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
+const PROG = 'cdk8s-istio-egress';
+
+const USAGE = `usage: ${PROG} validate [PATH...] [options]
+       ${PROG} --rules | --version | --help
+
+Validates Kubernetes manifests offline, as a cluster with Istio 1.30.3 and cert-manager would, plus the
+silent traps of egress TLS origination. PATH is a folder (its *.yaml, *.yml and *.json files, not
+recursive, as kubectl apply -f reads them) or a file; several may be given. PATH defaults to dist.
+
+options:
+  -w, --warn RULE[,RULE]   report these rule ids (or prefixes such as wiring/, or *) as warnings;
+                           repeatable
+      --format FORMAT      text (default), json (the findings) or sarif (SARIF 2.1.0)
+      --json               same as --format json
+      --max-file-size N    largest file read, in bytes (default ${DEFAULT_MAX_FILE_BYTES})
+      --max-yaml-nodes N   most YAML nodes per file, aliases expanded (default ${DEFAULT_MAX_YAML_NODES})
+      --rules              list the rules (id, severity, description) and exit
+      --version            print the version and exit
+  -h, --help               print this help and exit
+
+exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadable input
+`;
+
+/** Where main() writes; the process's streams by default. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Folder relative paths and SARIF URIs are relative to. */
+  readonly cwd?: string;
+}
+
+const processIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+class UsageError extends Error {}
+
+type Format = 'text' | 'json' | 'sarif';
+
+interface Args {
+  readonly command: 'validate' | 'help' | 'rules' | 'version';
+  readonly paths: string[];
+  readonly warn: string[];
+  readonly format: Format;
+  readonly maxFileBytes?: number;
+  readonly maxYamlNodes?: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let command: Args['command'] | undefined;
+  const paths: string[] = [];
+  const warn: string[] = [];
+  let format: Format = 'text';
+  let maxFileBytes: number | undefined;
+  let maxYamlNodes: number | undefined;
+  let i = 0;
+  // `validate` is the only command; scripts/validate.js passes its arguments without it
+  if (argv[0] === 'validate') i = 1;
+  const value = (name: string, inline: string | undefined): string => {
+    if (inline !== undefined) return inline;
+    const v = argv[++i];
+    if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
+    return v;
+  };
+  const count = (name: string, v: string): number => {
+    if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`${name} must be a positive integer (got ${JSON.stringify(v)})`);
+    return Number(v);
+  };
+  let optionsDone = false;
+  for (; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--warn' || a === '-w') downgrade.push(...(argv[++i] ?? '').split(',').filter(Boolean));
-    else if (a.startsWith('--warn=')) downgrade.push(...a.slice(7).split(',').filter(Boolean));
-    else if (a === '--json') json = true;
-    else if (a === '--rules') {
-      for (const r of RULES) process.stdout.write(`${r.id}\t${r.severity}\t${r.description}\n`);
-      return 0;
-    } else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: validate [DIR] [--warn RULE-ID[,RULE-ID]] [--json] [--rules]\n  DIR defaults to dist; exits 1 when there are errors\n');
-      return 0;
-    } else dir = a;
+    if (optionsDone || !a.startsWith('-') || a === '-') {
+      paths.push(a);
+      continue;
+    }
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    switch (name) {
+      case '--':
+        optionsDone = true;
+        break;
+      case '-w':
+      case '--warn':
+        warn.push(...value(name, inline).split(',').map((s) => s.trim()).filter(Boolean));
+        break;
+      case '--format': {
+        const f = value(name, inline);
+        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got ${JSON.stringify(f)})`);
+        format = f;
+        break;
+      }
+      case '--json':
+        format = 'json';
+        break;
+      case '--max-file-size':
+        maxFileBytes = count(name, value(name, inline));
+        break;
+      case '--max-yaml-nodes':
+        maxYamlNodes = count(name, value(name, inline));
+        break;
+      case '--rules':
+        command ??= 'rules';
+        break;
+      case '--version':
+      case '-V':
+        command ??= 'version';
+        break;
+      case '-h':
+      case '--help':
+        command = 'help';
+        break;
+      default:
+        throw new UsageError(`unknown option ${JSON.stringify(a)}`);
+    }
   }
-  let report;
+  for (const w of warn) {
+    if (w === '*') continue;
+    const known = w.endsWith('/') || w.endsWith('/*') ? RULES.some((r) => r.id.startsWith(w.replace(/\*$/, ''))) : RULES.some((r) => r.id === w);
+    if (!known) throw new UsageError(`--warn: no rule ${JSON.stringify(w)} (see --rules; prefixes end in "/")`);
+  }
+  return { command: command ?? 'validate', paths, warn, format, maxFileBytes, maxYamlNodes };
+}
+
+/** Runs the command line `argv` (without the node and script paths) and returns the exit code. */
+export function main(argv: readonly string[], io: CliIo = processIo): number {
+  let args: Args;
   try {
-    report = validateDirectory(dir, { downgrade });
+    args = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`validate: ${(e as Error).message}\n`);
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`${PROG}: ${escapeText(e.message)}\n${USAGE.split('\n')[0]}\ntry '${PROG} --help'\n`);
     return 2;
   }
-  if (json) process.stdout.write(JSON.stringify(report.findings, null, 2) + '\n');
-  else process.stdout.write(formatFindings(report.findings));
+  switch (args.command) {
+    case 'help':
+      io.stdout(USAGE);
+      return 0;
+    case 'version':
+      io.stdout(`${packageVersion()}\n`);
+      return 0;
+    case 'rules':
+      for (const r of RULES) io.stdout(`${r.id}\t${r.severity}\t${r.description}\n`);
+      return 0;
+    default:
+      return validate(args, io);
+  }
+}
+
+function validate(args: Args, io: CliIo): number {
+  const cwd = io.cwd ?? process.cwd();
+  // read absolute paths, show them as the user wrote them
+  const given = (args.paths.length ? args.paths : ['dist']).map((p) => ({ user: p, abs: path.resolve(cwd, p) }));
+  const report = validatePaths(given.map((g) => g.abs), {
+    downgrade: args.warn,
+    ...(args.maxFileBytes ? { maxFileBytes: args.maxFileBytes } : {}),
+    ...(args.maxYamlNodes ? { maxYamlNodes: args.maxYamlNodes } : {}),
+  });
+  const longestFirst = [...given].sort((a, b) => b.abs.length - a.abs.length);
+  const rel = (text: string) => longestFirst.reduce((t, g) => t.split(g.abs).join(g.user), text);
+  const findings = report.findings.map((f) => (f.object.file ? { ...f, object: { ...f.object, file: rel(f.object.file) } } : f));
+  for (const s of report.skipped) io.stderr(`${PROG}: note: skipped ${escapeText(rel(s))}\n`);
+  for (const e of report.readErrors) io.stderr(`${PROG}: error: ${escapeText(rel(e))}\n`);
+  if (args.format === 'json') io.stdout(JSON.stringify(findings, null, 2) + '\n');
+  else if (args.format === 'sarif') io.stdout(JSON.stringify(toSarif(report.findings, { baseDir: cwd, notifications: report.readErrors.map(rel) }), null, 2) + '\n');
+  else if (report.filesRead.length || !report.readErrors.length) io.stdout(formatFindings(findings));
+  if (report.readErrors.length) return 2;
   return report.ok ? 0 : 1;
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,3 +1,4 @@
+import type { SecretValues } from './redact';
 import { ruleInfo, WARN_ANNOTATION } from './rules';
 import type { Finding, FindingObject, Severity, ValidateOptions } from './types';
 
@@ -21,14 +22,18 @@ export interface Obj {
 export class Reporter {
   readonly findings: Finding[] = [];
   private readonly runDowngrade: string[];
-  constructor(options: ValidateOptions) {
+  /** Values of the Secrets of the run: no finding may quote them (see redact.ts). */
+  private readonly secrets?: SecretValues;
+  constructor(options: ValidateOptions, secrets?: SecretValues) {
     this.runDowngrade = options.downgrade ?? [];
+    this.secrets = secrets;
   }
 
   add(obj: Obj | undefined, ruleId: string, field: string, message: string, fix: string, severity?: Severity, ref?: FindingObject) {
     let sev: Severity = severity ?? ruleInfo(ruleId)?.severity ?? 'error';
     if (sev === 'error' && (matchesAny(this.runDowngrade, ruleId) || (obj && matchesAny(objectDowngrades(obj.raw), ruleId)))) sev = 'warning';
-    this.findings.push({ ruleId, severity: sev, object: ref ?? obj?.ref ?? { kind: '(unknown)', name: '(unknown)' }, field, message, fix });
+    const scrub = (t: string) => (this.secrets ? this.secrets.scrub(t) : t);
+    this.findings.push({ ruleId, severity: sev, object: ref ?? obj?.ref ?? { kind: '(unknown)', name: '(unknown)' }, field: scrub(field), message: scrub(message), fix: scrub(fix) });
   }
 }
 

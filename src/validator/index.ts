@@ -3,30 +3,40 @@
  * 1.30.3 (and cert-manager) would reject, plus the silent traps of egress TLS origination.
  *
  *   validateManifests(objects, options) -> { findings, errors, warnings, ok }
- *   validateDirectory(dir, options)      -> same, for every *.yaml / *.yml in dir
+ *   validateDirectory(dir, options)      -> same, for the *.yaml / *.yml / *.json files in dir
+ *   validatePaths(paths, options)        -> same, for files and folders, with what could not be read
  *   formatFindings(findings)             -> readable text, one block per finding
+ *   toSarif(findings)                    -> a SARIF 2.1.0 log
  *   RULES                                -> rule ids with descriptions
+ *
+ * No finding quotes a value under a Secret's data or stringData (see redact.ts).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as YAML from 'yaml';
 import { checkAnalyzers } from './analyzers';
 import { makeObj, Reporter } from './context';
 import { checkIstio } from './istio';
+import { parseManifestText, readManifests, type ReadLimits } from './read';
+import { SecretValues } from './redact';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
 import { celStats, checkSchema } from './schema-check';
 import { allCelRules } from './schemas';
+import { escapeText } from './text';
 import type { Finding, ValidateOptions, ValidationReport } from './types';
 import { checkWiring } from './wiring';
 
 export type { Finding, FindingObject, Severity, ValidateOptions, ValidationReport } from './types';
 export { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo };
 export { allCelRules, celStats };
+export { objectKey } from './object-key';
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_YAML_NODES, listManifestFiles, MANIFEST_EXTENSIONS, parseManifestText, readManifests, type ReadLimits, type ReadResult } from './read';
+export { toSarif, type SarifOptions } from './sarif';
+export { escapeText } from './text';
 
 /** Validates a set of Kubernetes objects (all objects of one synth). */
 export function validateManifests(objects: any[], options: ValidateOptions = {}): ValidationReport {
-  const rep = new Reporter(options);
-  const objs = objects.filter(o => o !== null && o !== undefined).map((raw, i) => makeObj(raw, i, options));
+  const present = objects.filter(o => o !== null && o !== undefined);
+  const secrets = new SecretValues(present);
+  const rep = new Reporter(options, secrets.empty ? undefined : secrets);
+  const objs = present.map((raw, i) => makeObj(raw, i, options));
   for (const o of objs) checkSchema(o, rep);
   checkIstio(objs, rep);
   checkWiring(objs, rep);
@@ -37,35 +47,49 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
   return { findings, errors, warnings, ok: errors.length === 0 };
 }
 
-/** Reads every YAML document of a string. */
-export function parseYamlDocuments(text: string, file = '(input)'): any[] {
-  const out: any[] = [];
-  for (const doc of YAML.parseAllDocuments(text)) {
-    if (doc.errors && doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
-    const v = doc.toJS({ maxAliasCount: 1000 });
-    if (v === null || v === undefined) continue;
-    if (v.kind === 'List' && Array.isArray(v.items)) out.push(...v.items);
-    else out.push(v);
-  }
-  return out;
+/**
+ * Reads every document of a manifest file's text as kubectl does (YAML 1.1, or a JSON stream when it
+ * starts with `{`), `List`s unwrapped. Throws on syntax errors and on alias bombs, naming `file`.
+ */
+export function parseYamlDocuments(text: string, file = '(input)', limits: ReadLimits = {}): any[] {
+  return parseManifestText(text, file, limits);
 }
 
-/** Reads and validates every *.yaml / *.yml file (multi-document) in a folder (not recursive). */
-export function validateDirectory(dir: string, options: ValidateOptions = {}): ValidationReport {
-  const files = fs.readdirSync(dir).filter(f => /\.ya?ml$/i.test(f)).sort();
-  const objects: any[] = [];
-  const fileMap = new Map<object, string>(options.files ?? []);
-  for (const f of files) {
-    const full = path.join(dir, f);
-    for (const o of parseYamlDocuments(fs.readFileSync(full, 'utf8'), full)) {
-      objects.push(o);
-      if (o && typeof o === 'object') fileMap.set(o, full);
-    }
-  }
-  return validateManifests(objects, { ...options, files: fileMap });
+/** A validation report of files, with the paths that could not be read. */
+export interface PathsReport extends ValidationReport {
+  /** The files read. */
+  readonly filesRead: string[];
+  /** Paths that could not be read or parsed (each message names the path); their objects are not validated. */
+  readonly readErrors: string[];
+  /** Files left out on purpose, with the reason. */
+  readonly skipped: string[];
 }
 
-/** Human-readable rendering, one block per finding, errors first. */
+/**
+ * Reads and validates files and folders as `kubectl apply -f PATH...` would see them: the `*.yaml`,
+ * `*.yml` and `*.json` files of a folder (not recursive), a file named explicitly whatever its extension.
+ * Unreadable paths do not throw: they are listed in `readErrors` and the rest is validated.
+ */
+export function validatePaths(paths: readonly string[], options: ValidateOptions & ReadLimits = {}): PathsReport {
+  const read = readManifests(paths, options);
+  const files = new Map<object, string>(options.files ?? []);
+  for (const [o, f] of read.files) files.set(o, f);
+  const report = validateManifests(read.objects, { ...options, files });
+  return { ...report, filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
+}
+
+/**
+ * Reads and validates the `*.yaml`, `*.yml` and `*.json` files (multi-document) of a folder (not
+ * recursive). Throws when the folder or one of its files cannot be read, or holds no manifests.
+ */
+export function validateDirectory(dir: string, options: ValidateOptions & ReadLimits = {}): ValidationReport {
+  const report = validatePaths([dir], options);
+  if (report.readErrors.length) throw new Error(report.readErrors.join('\n'));
+  const { findings, errors, warnings, ok } = report;
+  return { findings, errors, warnings, ok };
+}
+
+/** Human-readable rendering, one block per finding, errors first; control characters are escaped (escapeText). */
 export function formatFindings(findings: readonly Finding[]): string {
   const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
   const blocks = sorted.map(f => {
@@ -79,7 +103,8 @@ export function formatFindings(findings: readonly Finding[]): string {
     ];
     if (o.constructPath) lines.push(`  construct: ${o.constructPath}`);
     if (o.file) lines.push(`  file:    ${o.file}`);
-    return lines.join('\n');
+    // every value comes from the manifests: no control character reaches the terminal
+    return lines.map(escapeText).join('\n');
   });
   const e = findings.filter(f => f.severity === 'error').length;
   const w = findings.length - e;

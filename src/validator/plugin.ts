@@ -1,10 +1,20 @@
 /**
  * cdk8s validation plugin (cdk8s.yaml `validations:`), see scripts/validation-plugin.js.
  * Properties: { warn?: string[] | string } - rule ids downgraded to warnings for the whole run.
- * Warnings are logged; only errors become violations (and fail the synth).
+ *
+ * Each error becomes one violation with one violating resource and one location, so the occurrences
+ * cdk8s counts add up to the errors this plugin logs and puts in the summary; warnings are logged only.
+ *
+ * Construct paths: cdk8s keys `context.metadata` (construct-metadata.json) by metadata.name alone, so a
+ * ServiceEntry and a DestinationRule of the same name share one entry, holding the path of whichever cdk8s
+ * wrote last. The plugin looks objects up by `objectKey` (`kind/namespace/name`) first, then by name
+ * only when no other object of the run has that name; otherwise it gives no construct path rather than
+ * a wrong one, and names the violating resource by its key so that cdk8s does not print a wrong one either.
  */
 import { formatFindings, validateManifests } from './index';
-import type { Finding } from './types';
+import { objectKey } from './object-key';
+import { readManifests } from './read';
+import { escapeText } from './text';
 
 /** The subset of cdk8s-cli's ValidationContext the plugin uses. */
 export interface PluginContext {
@@ -15,7 +25,8 @@ export interface PluginContext {
     submit(status: 'success' | 'failure', metadata?: { [k: string]: string }): void;
   };
   readonly logger: { log(message: string): void };
-  parseManifest(manifestPath: string): any[];
+  /** Not used: the plugin reads the manifests itself, as `cdk8s-istio-egress validate` and kubectl do (YAML 1.1). */
+  parseManifest?(manifestPath: string): any[];
 }
 
 export class IstioEgressValidation {
@@ -26,40 +37,52 @@ export class IstioEgressValidation {
   }
 
   public async validate(context: PluginContext): Promise<void> {
-    const objects: any[] = [];
-    const files = new Map<object, string>();
-    for (const m of context.manifests) {
-      for (const o of context.parseManifest(m)) {
-        if (!o || typeof o !== 'object') continue;
-        objects.push(o);
-        files.set(o, m);
-      }
-    }
+    const read = readManifests(context.manifests);
+    const objects = read.objects;
+    const files = read.files;
     const meta = context.metadata ?? {};
+    const byName = new Map<string, number>();
+    for (const o of objects) {
+      const n = o?.metadata?.name;
+      if (typeof n === 'string') byName.set(n, (byName.get(n) ?? 0) + 1);
+    }
+    const unique = (o: any) => typeof o?.metadata?.name === 'string' && byName.get(o.metadata.name) === 1;
     const report = validateManifests(objects, {
       downgrade: this.warn,
       files,
-      constructPaths: (o: any) => meta[o?.metadata?.name]?.path,
+      constructPaths: (o: any) => meta[objectKey(o)]?.path ?? (unique(o) ? meta[o.metadata.name]?.path : undefined),
     });
-    if (report.warnings.length) context.logger.log(formatFindings(report.warnings));
-    const groups = new Map<string, Finding[]>();
-    for (const f of report.errors) {
-      const key = `${f.ruleId}\u0000${f.message}`;
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key)!.push(f);
-    }
-    for (const fs of groups.values()) {
-      const f = fs[0];
+
+    for (const e of read.errors) {
+      const file = context.manifests.find(m => e.startsWith(m)) ?? '';
       context.report.addViolation({
-        ruleName: `${f.ruleId} (${f.object.kind} ${f.object.namespace ? f.object.namespace + '/' : ''}${f.object.name})`,
-        recommendation: f.message,
-        fix: f.fix,
-        violatingResources: fs.map(x => ({ resourceName: x.object.name, locations: [x.field], manifestPath: x.object.file ?? '' })),
+        ruleName: escapeText(`input/unreadable (${file || 'manifests'})`),
+        recommendation: escapeText(e),
+        fix: 'Make the manifest a readable, well-formed YAML or JSON file.',
+        violatingResources: [{ resourceName: escapeText(file), locations: ['(file)'], manifestPath: file }],
       });
     }
-    context.report.submit(report.ok ? 'success' : 'failure', {
-      errors: String(report.errors.length),
-      warnings: String(report.warnings.length),
+    for (const f of report.errors) {
+      const o = f.object;
+      const id = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+      // cdk8s prints metadata[resourceName].path: the bare name only where no other object has it
+      const keys = [objectKey({ kind: o.kind, metadata: { namespace: o.namespace, name: o.name } }), objectKey({ kind: o.kind, metadata: { name: o.name } })];
+      const resourceName = keys.find(k => meta[k]) ?? (byName.get(o.name) === 1 ? o.name : keys[0]);
+      context.report.addViolation({
+        ruleName: escapeText(`${f.ruleId} (${id})`),
+        recommendation: escapeText(f.message),
+        fix: escapeText(f.fix),
+        violatingResources: [{ resourceName: escapeText(resourceName), locations: [escapeText(f.field)], manifestPath: o.file ?? '' }],
+      });
+    }
+    const e = report.errors.length + read.errors.length;
+    const w = report.warnings.length;
+    const summary = `${e} error(s)${e ? ` (the violations of the report below: ${e} occurrence(s))` : ''}, ${w} warning(s)`;
+    const warnings = w ? formatFindings(report.warnings).replace(/[^\n]*\n$/, '').trimEnd() : '';
+    context.logger.log(`cdk8s-istio-egress validation: ${summary}${warnings ? `\n\n${warnings}` : ''}`);
+    context.report.submit(e === 0 ? 'success' : 'failure', {
+      errors: String(e),
+      warnings: String(w),
     });
   }
 }

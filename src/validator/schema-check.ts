@@ -1,6 +1,7 @@
 /** Structural schema + CEL validation of single objects. */
 import { evalRule, toCel } from './cel';
 import type { Obj, Reporter } from './context';
+import { isSecretDataField } from './redact';
 import { k8s, lookupSchema } from './schemas';
 import { walk, type CelSite, type Schema, type StructuralIssue } from './structural';
 
@@ -39,6 +40,7 @@ export function checkSchema(o: Obj, rep: Reporter): void {
 
   const issues: StructuralIssue[] = [];
   const celSites: CelSite[] = [];
+  const redact = (p: string) => isSecretDataField(o.kind, p);
   const k = k8s();
   // metadata is always validated against the upstream ObjectMeta
   if (raw.metadata && typeof raw.metadata === 'object') {
@@ -73,7 +75,7 @@ export function checkSchema(o: Obj, rep: Reporter): void {
         issues.push({ ruleId: 'schema/unknown-field', field: key, message: `unknown field "${key}"`, fix: `Remove ${key}; known top-level fields: ${Object.keys(props).filter(p => p !== 'status').join(', ')}.` });
         continue;
       }
-      walk(ps, raw[key], key, { issues, celSites: [], defs: k.definitions });
+      walk(ps, raw[key], key, { issues, celSites: [], defs: k.definitions, redact });
     }
     for (const req of def.required ?? []) {
       if (req !== 'metadata' && raw[req] === undefined) issues.push({ ruleId: 'schema/required', field: req, message: `required field "${req}" is missing`, fix: `Set ${req}.` });

@@ -6,6 +6,7 @@
  * list-type uniqueness are checked. x-kubernetes-validations (CEL) rules met on the way are collected
  * so that the caller can evaluate them on structurally valid nodes.
  */
+import { REDACTED } from './redact';
 
 export type Schema = { [key: string]: any };
 
@@ -27,6 +28,8 @@ export interface WalkContext {
   readonly issues: StructuralIssue[];
   readonly celSites: CelSite[];
   readonly defs?: { [name: string]: Schema };
+  /** Paths whose values must never be quoted in messages (a Secret's data, see redact.ts). */
+  readonly redact?: (path: string) => boolean;
 }
 
 const regexCache = new Map<string, RegExp | null>();
@@ -95,7 +98,7 @@ function formatOk(format: string, v: unknown): boolean {
   }
 }
 
-function display(v: unknown): string {
+function quote(v: unknown): string {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
@@ -144,6 +147,7 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
   const s = resolveRef(schema, ctx.defs);
   if (!s) return true;
   const issue = (ruleId: string, message: string, fix: string) => ctx.issues.push({ ruleId, field: path || '(root)', message, fix });
+  const display = (x: unknown) => (ctx.redact?.(path) ? REDACTED : quote(x));
 
   if (v === null) {
     if (s.nullable || ctx.defs) return true; // built-in objects: null means absent
@@ -177,9 +181,9 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
     }
     if (s.format && !formatOk(s.format, v)) issue('schema/format', `${display(v)} is not a valid ${s.format}`, `Give a valid ${s.format} value.`);
   } else if (typeof v === 'number') {
-    if (s.minimum !== undefined && (s.exclusiveMinimum === true ? v <= s.minimum : v < s.minimum)) issue('schema/range', `${v} is below the minimum ${s.minimum}`, `Use a value >= ${s.minimum}.`);
-    if (s.maximum !== undefined && (s.exclusiveMaximum === true ? v >= s.maximum : v > s.maximum)) issue('schema/range', `${v} is above the maximum ${s.maximum}`, `Use a value <= ${s.maximum}.`);
-    if (s.format && !formatOk(s.format, v)) issue('schema/format', `${v} is out of range for ${s.format}`, `Use a value that fits ${s.format}.`);
+    if (s.minimum !== undefined && (s.exclusiveMinimum === true ? v <= s.minimum : v < s.minimum)) issue('schema/range', `${display(v)} is below the minimum ${s.minimum}`, `Use a value >= ${s.minimum}.`);
+    if (s.maximum !== undefined && (s.exclusiveMaximum === true ? v >= s.maximum : v > s.maximum)) issue('schema/range', `${display(v)} is above the maximum ${s.maximum}`, `Use a value <= ${s.maximum}.`);
+    if (s.format && !formatOk(s.format, v)) issue('schema/format', `${display(v)} is out of range for ${s.format}`, `Use a value that fits ${s.format}.`);
   } else if (Array.isArray(v)) {
     if (s.minItems !== undefined && v.length < s.minItems) issue('schema/range', `must have at least ${s.minItems} item(s)`, 'Add items.');
     if (s.maxItems !== undefined && v.length > s.maxItems) issue('schema/range', `must have at most ${s.maxItems} item(s) (has ${v.length})`, 'Remove items.');
@@ -197,7 +201,7 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
       const seen = new Set<string>();
       v.forEach((it, i) => {
         const k = JSON.stringify(keys.map(key => (it as any)?.[key]));
-        if (seen.has(k)) issue('schema/duplicate', `duplicate entry with ${keys.join('/')} = ${k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
+        if (seen.has(k)) issue('schema/duplicate', `duplicate entry with ${keys.join('/')} = ${ctx.redact?.(path) ? REDACTED : k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
         seen.add(k);
       });
     }
