@@ -88,6 +88,23 @@ describe('jsii assembly', () => {
   });
 });
 
+describe('package.json', () => {
+  test('is what Construct Hub lists: jsii assembly and fixtures shipped, keywords, licence, stability, targets', () => {
+    // GIVEN the package manifest
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+    // THEN it has what Construct Hub needs to list and document the package in every language
+    expect(pkg.keywords).toEqual(expect.arrayContaining(['cdk8s', 'istio', 'egress', 'tls']));
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(pkg.stability).toBe('stable');
+    expect(pkg.jsii.targets.python).toEqual({ distName: 'cdk8s-istio-egress', module: 'cdk8s_istio_egress' });
+    expect(pkg.files).toEqual(expect.arrayContaining(['.jsii', 'rosetta/*.ts-fixture']));
+    expect(pkg.types).toBe('lib/src/index.d.ts');
+    // every non-jsii dependency is bundled (jsii refuses to build otherwise)
+    expect([...pkg.bundledDependencies].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+  });
+});
+
 describe('API.md', () => {
   test('is what jsii-docgen writes for the assembly of the sources', () => {
     // WHEN the committed API.md is checked against the assembly built from the sources
