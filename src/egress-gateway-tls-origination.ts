@@ -188,7 +188,11 @@ const VIRTUAL_SERVICE = {
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway-tls-origination/
  * @example
+ * import { EgressGateway, EgressGatewayTlsOrigination, MeshExternalNginx, TlsCredential } from 'cdk8s-istio-egress';
+ *
  * const gateway = EgressGateway.fromAttributes();
+ * // the gateway in istio-system must see the server's Service
+ * const nginx = new MeshExternalNginx(chart, 'my-nginx', { exportTo: ['.', 'istio-system'] });
  * new EgressGatewayTlsOrigination(chart, 'cnn', { host: 'edition.cnn.com', gateway });
  * new EgressGatewayTlsOrigination(chart, 'nginx', {
  *   host: nginx.host, gateway, gatewayPort: 443,

@@ -59,6 +59,8 @@ const DEFAULT_PORTS: readonly EgressGatewayServicePort[] = [
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/#deploy-istio-egress-gateway
  * @example
+ * import { EgressGateway } from 'cdk8s-istio-egress';
+ *
  * const gateway = EgressGateway.fromAttributes(); // istio-egressgateway in istio-system
  * const custom = EgressGateway.fromAttributes({ namespace: 'egress', serviceName: 'egress-gw', podLabels: { istio: 'egress-gw' } });
  */

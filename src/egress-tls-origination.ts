@@ -64,7 +64,10 @@ const PROPS = knownKeys<EgressTlsOriginationProps>({
  * its Secret (child id `CaCredential`).
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
- * @example new EgressTlsOrigination(chart, 'cnn', { host: 'edition.cnn.com' });
+ * @example
+ * import { EgressTlsOrigination } from 'cdk8s-istio-egress';
+ *
+ * new EgressTlsOrigination(chart, 'cnn', { host: 'edition.cnn.com' });
  */
 export class EgressTlsOrigination extends Construct {
   /** The external host. */

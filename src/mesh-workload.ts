@@ -49,7 +49,10 @@ export class MeshWorkload {
    * Describes a workload that is not defined in this app (for example deployed from another repository).
    * The result is `deployedElsewhere`: synth and the validator pass without its pods in the output, and
    * warn about what they could not check.
-   * @example MeshWorkload.fromAttributes({ namespace: 'shop', serviceAccountName: 'checkout', podLabels: { app: 'checkout' } })
+   * @example
+   * import { MeshWorkload } from 'cdk8s-istio-egress';
+   *
+   * const checkout = MeshWorkload.fromAttributes({ namespace: 'shop', serviceAccountName: 'checkout', podLabels: { app: 'checkout' } });
    */
   public static fromAttributes(attrs: MeshWorkloadAttributes): IMeshWorkload {
     checkProps('MeshWorkload.fromAttributes', attrs, ATTRIBUTE_KEYS, { what: 'attributes' });

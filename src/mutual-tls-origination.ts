@@ -53,11 +53,6 @@ export interface MutualTlsOriginationProps extends TlsOriginationOptions {
    */
   readonly loadBalancer?: LoadBalancer;
   /**
-   * SNI sent to the server.
-   * @default - the host
-   */
-  readonly sni?: string;
-  /**
    * Whether to emit the Role and RoleBinding that let the client's service account read the credential.
    * @default true when `credential` is given
    */
@@ -91,6 +86,10 @@ const PROPS = knownKeys<MutualTlsOriginationProps>({
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/#mutual-tls-origination-for-egress-traffic
  * @example
+ * import { MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential } from 'cdk8s-istio-egress';
+ *
+ * const sleep = new SleepClient(chart, 'sleep');
+ * const nginx = new MeshExternalNginx(chart, 'my-nginx');
  * new MutualTlsOrigination(chart, 'mtls', {
  *   host: nginx.host, httpsPort: nginx.port, client: sleep,
  *   credential: TlsCredential.fromExistingSecret('client-credential'),

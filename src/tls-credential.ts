@@ -121,7 +121,10 @@ export class TlsCredential {
    * external secrets operator or cert-manager). Nothing is emitted for it.
    *
    * @param secretName name of the Secret, in the namespace of the workload that uses it
-   * @example TlsCredential.fromExistingSecret('client-credential')
+   * @example
+   * import { TlsCredential } from 'cdk8s-istio-egress';
+   *
+   * const credential = TlsCredential.fromExistingSecret('client-credential');
    */
   public static fromExistingSecret(secretName: string, options: ExistingSecretOptions = {}): TlsCredential {
     validateObjectName('secretName', secretName);
@@ -179,7 +182,12 @@ export class TlsCredential {
    * the issuer is CA-based): keys are made in the cluster and rotated by cert-manager, never committed.
    * Key usages follow the use: `client auth` for a client credential, `server auth` for a server.
    * Requires cert-manager in the cluster.
-   * @example TlsCredential.fromCertManager({ secretName: 'client-credential', issuerName: 'example-ca', dnsNames: ['client.example.com'] })
+   * @example
+   * import { TlsCredential } from 'cdk8s-istio-egress';
+   *
+   * const credential = TlsCredential.fromCertManager({
+   *   secretName: 'client-credential', issuerName: 'example-ca', dnsNames: ['client.example.com'],
+   * });
    */
   public static fromCertManager(options: CertManagerCredentialOptions): TlsCredential {
     checkProps('TlsCredential.fromCertManager', options, CERT_MANAGER_KEYS, { what: 'options' });

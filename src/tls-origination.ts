@@ -68,7 +68,8 @@ export interface TlsOriginationOptions {
   readonly exportTo?: string[];
   /**
    * SNI sent to the external service during the TLS handshake.
-   * @default - not set in the DestinationRule; Envoy sends the HTTP Host (Istio's `auto_sni`)
+   * @default - `EgressTlsOrigination`: not set in the DestinationRule, Envoy sends the HTTP Host (Istio's
+   * `auto_sni`); `MutualTlsOrigination`: the host
    */
   readonly sni?: string;
   /**
