@@ -6,9 +6,15 @@
 // Bundling parses the 1 MB Istio bindings (~200 ms), so the bundle is cached in
 // node_modules/.cache/cdk8s-istio-egress/ and reused while every input file keeps its size and mtime.
 // Stack traces point into the TypeScript sources when DEBUG is set (source maps cost time, so only then).
+//
+// V8 compiling a bundle (the validator's is 0.7 MB) costs more than running it, so each bundle is run with
+// a V8 code cache (BUNDLE.<sha1 of the bundle>.v8cache beside it), written at exit of the first process
+// that runs it (or by saveCodeCache()), with every function compiled by then.
 const { createHash } = require('crypto');
 const fs = require('fs');
+const Module = require('module');
 const path = require('path');
+const vm = require('vm');
 
 const root = path.resolve(__dirname, '..');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'cdk8s-istio-egress');
@@ -56,6 +62,8 @@ function bundle(file, js, metaFile, inline) {
   const tmp = `.${process.pid}.${Date.now()}`;
   for (const f of out.outputFiles) fs.writeFileSync(f.path + tmp, f.contents);
   for (const f of out.outputFiles) fs.renameSync(f.path + tmp, f.path);
+  const base = `${path.basename(js)}.`;
+  for (const f of fs.readdirSync(cacheDir)) if (f.startsWith(base) && f.endsWith('.v8cache')) fs.rmSync(path.join(cacheDir, f), { force: true });
   fs.writeFileSync(metaFile + tmp, JSON.stringify({ inputs }));
   fs.renameSync(metaFile + tmp, metaFile);
 }
@@ -77,10 +85,58 @@ function loadSource(entry, { inline } = {}) {
     meta = undefined;
   }
   if (!meta || !fresh(meta) || !fs.existsSync(js)) bundle(file, js, metaFile, inline);
-  // Source maps only serve stack traces, which the scripts print with DEBUG set (or node --enable-source-maps):
-  // enabling them makes Node parse each bundle's 1.5 MB map on require.
-  if (process.env.DEBUG) process.setSourceMapsEnabled(true);
-  return require(js);
+  return requireBundle(js);
+}
+
+const unsaved = [];
+
+/** Requires a bundle of the cache, with its V8 code cache when there is one. */
+function requireBundle(js) {
+  if (require.cache[js]) return require.cache[js].exports;
+  if (process.env.DEBUG || process.execArgv.includes('--enable-source-maps')) {
+    // Source maps only serve stack traces, which the scripts print with DEBUG set: Node maps them for
+    // modules it loads itself, and parsing each bundle's 1.5 MB map costs time, so only then.
+    process.setSourceMapsEnabled(true);
+    return require(js);
+  }
+  const code = fs.readFileSync(js, 'utf8');
+  const v8cache = `${js}.${createHash('sha1').update(code).digest('hex').slice(0, 16)}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(v8cache);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(code), { filename: js, cachedData });
+  const m = new Module(js, module);
+  m.filename = js;
+  m.paths = Module._nodeModulePaths(path.dirname(js));
+  require.cache[js] = m;
+  try {
+    script.runInThisContext().call(m.exports, m.exports, Module.createRequire(js), m, js, path.dirname(js));
+  } catch (err) {
+    delete require.cache[js];
+    throw err;
+  }
+  m.loaded = true;
+  if (cachedData === undefined || script.cachedDataRejected) {
+    if (unsaved.length === 0) process.once('exit', saveCodeCache);
+    unsaved.push({ script, v8cache });
+  }
+  return m.exports;
+}
+
+/** Writes the V8 code cache of the bundles run without one (called at exit; a worker thread calls it itself). */
+function saveCodeCache() {
+  for (const { script, v8cache } of unsaved.splice(0)) {
+    try {
+      const tmp = `${v8cache}.${process.pid}.${Date.now()}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, v8cache);
+    } catch {
+      // a read-only cache folder: the next run compiles again
+    }
+  }
 }
 
 /** Loads `src/validator/<name>.ts` with its CEL engine (@bufbuild/*) bundled in. */
@@ -88,4 +144,4 @@ function loadValidator(name = 'index') {
   return loadSource(`src/validator/${name}.ts`, { inline: /^@bufbuild\// });
 }
 
-module.exports = { loadSource, loadValidator, root };
+module.exports = { loadSource, loadValidator, saveCodeCache, root };

@@ -10,6 +10,7 @@
 //   lock            created with O_EXCL, holds the pid of the synth that writes the folder
 //   NAME.new        the new content of each file, fsynced
 //   journal.json    written (tmp + fsync + rename) once every NAME.new is complete: the commit point
+//                   (only when there is more than one file to rename or remove: one rename is atomic itself)
 // then each NAME.new is renamed over NAME (rename(2) is atomic: a reader sees the old or the new file),
 // stale manifests are unlinked, the folder is fsynced, and the journal, lock and WORK are removed.
 // A run killed before the commit point left the folder unchanged: the next run discards WORK. A run killed
@@ -182,7 +183,7 @@ function lock(out, shown) {
 }
 
 /** Renames every staged file into place and unlinks the stale ones; each step is idempotent, so a journal can be applied again. */
-function apply(out, journal, prefix, progress) {
+function apply(out, journal, prefix, progress, journaled = true) {
   const work = path.join(out, WORK);
   for (const name of journal.install) {
     try {
@@ -202,8 +203,10 @@ function apply(out, journal, prefix, progress) {
     }
     step(`${prefix}removed:${name}`);
   }
-  fsyncPath(out);
-  fs.unlinkSync(path.join(work, 'journal.json'));
+  if (journaled) {
+    fsyncPath(out); // the renames are on disk before the journal that would redo them goes
+    fs.unlinkSync(path.join(work, 'journal.json'));
+  }
   step(`${prefix}applied`);
 }
 
@@ -266,7 +269,6 @@ function writeOutFolder(out, files, { shown = out } = {}) {
   const existed = fs.existsSync(out);
   try {
     fs.mkdirSync(out, { recursive: true });
-    if (!existed) fsyncPath(path.dirname(out));
     release = lock(out, shown);
     phase = 'recover';
     const recovered = recover(out, shown);
@@ -278,13 +280,18 @@ function writeOutFolder(out, files, { shown = out } = {}) {
       writeDurably(path.join(work, `${name}.new`), files.get(name));
       step(`staged:${name}`);
     }
-    const journalFile = path.join(work, 'journal.json');
-    writeDurably(`${journalFile}.tmp`, JSON.stringify({ pid: process.pid, install: names, remove }));
-    fs.renameSync(`${journalFile}.tmp`, journalFile);
-    fsyncPath(work);
+    // One rename (or unlink) is atomic by itself; several need the journal, so that the next run can
+    // finish them all if this one is killed between two of them.
+    const journaled = names.length + remove.length > 1;
+    if (journaled) {
+      const journalFile = path.join(work, 'journal.json');
+      writeDurably(`${journalFile}.tmp`, JSON.stringify({ pid: process.pid, install: names, remove }));
+      fs.renameSync(`${journalFile}.tmp`, journalFile);
+      fsyncPath(work); // the journal is on disk before the first rename
+      step('committed');
+    }
     phase = 'apply';
-    step('committed');
-    apply(out, { install: names, remove }, '', progress);
+    apply(out, { install: names, remove }, '', progress, journaled);
     return { written: names, removed: progress.removed, recovered };
   } catch (err) {
     if (err instanceof OutFolderError) throw err;

@@ -122,7 +122,8 @@ async function main(argv) {
       if (errors > 0) throw Object.assign(new Error(`validation failed with ${errors} error(s); ${shown} was left untouched`), { quiet: true });
     }
 
-    const { written, removed } = writeOutFolder(out, texts, { shown });
+    const { written, removed, recovered: meanwhile } = writeOutFolder(out, texts, { shown });
+    if (meanwhile) console.error(meanwhile);
     lap('write');
     const gone = removed.length ? `; removed ${removed.join(', ')}` : '';
     console.error(`synthesized ${written.length} file(s) into ${shown}${gone}`);
@@ -171,7 +172,10 @@ function synthInMemory(app, appFile) {
 function startValidator() {
   const worker = new Worker(`
     const { parentPort, workerData } = require('worker_threads');
-    const v = require(workerData.loader).loadValidator();
+    const loader = require(workerData.loader);
+    const v = loader.loadValidator();
+    v.validateManifests(require(workerData.warmup)); // constant cost: schemas loaded, CEL rules compiled
+    loader.saveCodeCache(); // a terminated worker does not see 'exit'
     const key = (o) => o?.kind + '/' + (o?.metadata?.namespace ?? '') + '/' + o?.metadata?.name;
     parentPort.on('message', ({ files, constructPaths }) => {
       const t0 = performance.now();
@@ -185,7 +189,7 @@ function startValidator() {
       const text = report.findings.length ? v.formatFindings(report.findings) : '';
       parentPort.postMessage({ errors: report.errors.length, text, ms: performance.now() - t0 });
     });
-  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js') } });
+  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js'), warmup: path.join(__dirname, 'validator-warmup.js') } });
   const failed = new Promise((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined); // reported by validate()
   return {

@@ -287,6 +287,27 @@ describe('kill -9 at every step of the swap', () => {
     expect(listing(out)).toEqual(oldFiles);
   });
 
+  test.each(['locked', 'staged:one.k8s.yaml', 'installed:one.k8s.yaml', 'applied'])(
+    'one file to replace (no journal), killed at %s: the file is old or new; the next run cleans up', async (step) => {
+      // GIVEN a folder holding one manifest
+      const out = path.join(tmp, `single-${step.replace(/[^a-z0-9]/gi, '-')}`);
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(out, 'one.k8s.yaml'), newFiles['one.k8s.yaml']);
+      const trace = synth(['--out', path.join(tmp, `single-trace-${step.replace(/[^a-z0-9]/gi, '-')}`), '--app', 'test/fixtures/apps/one-chart.ts'],
+        { env: { CDK8S_ISTIO_EGRESS_SYNTH_TRACE: '1' } });
+      expect([...trace.stderr.matchAll(/^synth: step (.*)$/gm)].map((m) => m[1])).toEqual(['synthesized', 'locked', 'staged:one.k8s.yaml', 'installed:one.k8s.yaml', 'applied']);
+      // WHEN synth of an app that writes another one.k8s.yaml is killed at the step
+      await kill9(await pausedAt(['--out', out, '--app', 'test/fixtures/apps/one-chart.ts'], step));
+      // THEN
+      const text = listing(out)['one.k8s.yaml'];
+      expect([newFiles['one.k8s.yaml'], oldFiles['one.k8s.yaml']]).toContain(text);
+      expect(Object.keys(listing(out))).toEqual(['one.k8s.yaml']);
+      // AND the next run cleans up
+      expect(synth(['--out', out, '--app', 'test/fixtures/apps/one-chart.ts']).status).toBe(0);
+      expect(listing(out)).toEqual({ 'one.k8s.yaml': oldFiles['one.k8s.yaml'] });
+      expect(fs.existsSync(path.join(out, WORK))).toBe(false);
+    });
+
   test('git ignores the work folder of an interrupted run', () => {
     const r = spawnSync('git', ['check-ignore', '--no-index', `dist/${WORK}/journal.json`, `dist/${WORK}/one.k8s.yaml.new`], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stdout.trim().split('\n')).toEqual([`dist/${WORK}/journal.json`, `dist/${WORK}/one.k8s.yaml.new`]);
