@@ -9,7 +9,7 @@
 // it then checks the objects the app produced (no YAML is parsed back) while the main thread renders them.
 const path = require('path');
 const { Worker } = require('worker_threads');
-const { loadSource, root } = require('./load-src');
+const { enableCodeCache, loadSource, root } = require('./load-src');
 const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step } = require('./out-folder');
 
 const USAGE = `usage: npm run synth [-- OPTIONS]
@@ -97,6 +97,7 @@ async function main(argv) {
     const recovered = recoverIfInterrupted(out, shown);
     if (recovered) console.error(recovered);
     validator = opts.validate ? startValidator() : undefined;
+    enableCodeCache();
     lap('check');
 
     const app = loadSource(opts.app).buildApp?.({ outdir: out });
@@ -173,6 +174,7 @@ function startValidator() {
   const worker = new Worker(`
     const { parentPort, workerData } = require('worker_threads');
     const loader = require(workerData.loader);
+    loader.enableCodeCache();
     const v = loader.loadValidator();
     v.validateManifests(require(workerData.warmup)); // constant cost: schemas loaded, CEL rules compiled
     loader.saveCodeCache(); // a terminated worker does not see 'exit'
