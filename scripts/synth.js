@@ -9,6 +9,11 @@
 // it then checks the objects the app produced (no YAML is parsed back) while the main thread renders them.
 const path = require('path');
 const { Worker } = require('worker_threads');
+
+// The worker starts before anything else loads (a run that turns out not to need it stops it).
+const earlyValidator = require.main === module && !process.argv.slice(2).some((a) => ['--no-validate', '--help', '-h'].includes(a))
+  ? startValidator() : undefined;
+
 const { enableCodeCache, loadSource, root } = require('./load-src');
 const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step } = require('./out-folder');
 
@@ -66,7 +71,7 @@ function show(p) {
   return s.endsWith(path.sep) ? s : s + path.sep;
 }
 
-const times = process.env.CDK8S_ISTIO_EGRESS_SYNTH_TIMES ? {} : undefined;
+const times = process.env.CDK8S_ISTIO_EGRESS_SYNTH_TIMES ? { 'node+require': performance.now() } : undefined;
 let mark = performance.now();
 function lap(name) {
   const now = performance.now();
@@ -80,6 +85,7 @@ async function main(argv) {
     opts = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
+    await earlyValidator?.stop();
     process.stderr.write(`error: ${err.message}\n\n${USAGE}`);
     return 2;
   }
@@ -89,14 +95,13 @@ async function main(argv) {
   }
   const out = path.resolve(opts.out);
   const shown = show(out);
-  let validator;
+  const validator = opts.validate ? earlyValidator ?? startValidator() : undefined;
   try {
     const protect = [['the working directory', process.cwd()]];
     if (process.env.INIT_CWD) protect.push(['the folder npm was run from', process.env.INIT_CWD]);
     checkOutFolder(out, { root, protect, shown });
     const recovered = recoverIfInterrupted(out, shown);
     if (recovered) console.error(recovered);
-    validator = opts.validate ? startValidator() : undefined;
     enableCodeCache();
     lap('check');
 
@@ -139,6 +144,7 @@ async function main(argv) {
     return 1;
   } finally {
     await validator?.stop();
+    lap('stop worker');
     if (times) console.error(`times (ms): ${Object.entries(times).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
   }
 }
