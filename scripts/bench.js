@@ -6,7 +6,8 @@
 //
 //  1. The anchor: a plain cdk8s app (test/fixtures/bench/plain-main.ts) writing the main chart's objects
 //     with the raw bindings of imports/ and cdk8s ApiObjects, compiled once with esbuild; against it,
-//     `node scripts/synth.js` (synth + validation + safe write) of the main chart. Medians of N runs, ratio.
+//     `node scripts/synth.js` (synth + validation + safe write) of the main chart, and the same with
+//     --no-validate. Medians of N runs, ratio.
 //  2. The same at 10,000 sidecar TLS originations: test/fixtures/bench/plain-many.ts against
 //     `node scripts/synth.js --app test/fixtures/bench/many-origins.ts`, and the validator's own share.
 //  3. EgressTlsOrigination in one chart (100 / 1,000 / 10,000), each size in a fresh Node process:
@@ -89,17 +90,21 @@ function compare(title, anchorJs, oursArgs, n, env = {}) {
   const note = sameOutput(anchorOut, oursOut, title);
   const anchor = [];
   const ours = [];
+  const unvalidated = [];
   for (let i = 0; i < n; i++) {
     anchor.push(timed([anchorJs], { out: anchorOut, env }).ms);
     ours.push(timed(['scripts/synth.js', '--out', oursOut, ...oursArgs], { out: oursOut, env }));
+    unvalidated.push(timed(['scripts/synth.js', '--out', oursOut, '--no-validate', ...oursArgs], { out: oursOut, env }).ms);
   }
   const a = median(anchor);
   const o = median(ours.map((r) => r.ms));
+  const u = median(unvalidated);
   const phase = (name) => median(ours.map((r) => r.phases[name] ?? 0));
   console.log(`\n${title}, median of ${n} (alternating runs)${note}`);
   console.log(`  plain precompiled cdk8s app:   ${fmt(a)} (min ${fmt(Math.min(...anchor))})`);
   console.log(`  node scripts/synth.js:         ${fmt(o)} (min ${fmt(Math.min(...ours.map((r) => r.ms)))})`);
   console.log(`  ratio:                         ${(o / a).toFixed(2)}x`);
+  console.log(`  synth.js --no-validate:        ${fmt(u)} (${(u / a).toFixed(2)}x): validation adds ${Math.round(o - u)} ms of wall time`);
   console.log(`  synth.js phases (median ms): ${Object.keys(ours[0].phases).map((k) => `${k} ${Math.round(phase(k))}`).join(', ')}`);
   console.log(`  validator's own time ${Math.round(phase('validate (worker)'))} ms in its worker, of which the main thread waited ${Math.round(phase('wait-validation'))} ms`);
 }

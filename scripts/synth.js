@@ -105,9 +105,11 @@ async function main(argv) {
     enableCodeCache();
     lap('check');
 
-    const app = loadSource(opts.app).buildApp?.({ outdir: out });
+    const { buildApp } = loadSource(opts.app);
+    lap('load');
+    const app = buildApp?.({ outdir: out });
     if (!app) throw new Error(`${opts.app} must export a function buildApp({ outdir }) that returns a cdk8s App`);
-    lap('load+construct');
+    lap('construct');
     const docs = synthInMemory(app, opts.app);
     lap('synth');
     step('synthesized');
