@@ -80,8 +80,11 @@ function sameOutput(anchorOut, oursOut, label) {
   return extra.length ? ` (synth.js also writes ${extra.join(', ')}: the ratio includes them)` : '';
 }
 
+// between two runs, let a signal (SIGTERM, SIGINT) be handled: the runs themselves block the event loop
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Alternates anchor and synth.js runs; prints medians and ratio. */
-function compare(title, anchorJs, oursArgs, n, env = {}) {
+async function compare(title, anchorJs, oursArgs, n, env = {}) {
   const anchorOut = path.join(work, 'out-anchor');
   const oursOut = path.join(work, 'out-synth');
   // one untimed run each: fills the bundle caches (the anchor is precompiled too) and checks the outputs
@@ -92,6 +95,7 @@ function compare(title, anchorJs, oursArgs, n, env = {}) {
   const ours = [];
   const unvalidated = [];
   for (let i = 0; i < n; i++) {
+    await tick();
     anchor.push(timed([anchorJs], { out: anchorOut, env }).ms);
     ours.push(timed(['scripts/synth.js', '--out', oursOut, ...oursArgs], { out: oursOut, env }));
     unvalidated.push(timed(['scripts/synth.js', '--out', oursOut, '--no-validate', ...oursArgs], { out: oursOut, env }).ms);
@@ -109,7 +113,7 @@ function compare(title, anchorJs, oursArgs, n, env = {}) {
   console.log(`  validator's own time ${Math.round(phase('validate (worker)'))} ms in its worker, of which the main thread waited ${Math.round(phase('wait-validation'))} ms`);
 }
 
-function scaling() {
+async function scaling() {
   const child = `
 const { loadSource, loadValidator } = require(${JSON.stringify(path.join(root, 'scripts/load-src.js'))});
 const { synthInMemory } = require(${JSON.stringify(path.join(root, 'scripts/synth.js'))});
@@ -134,13 +138,14 @@ console.log(JSON.stringify({ load: t1 - t0, construct: t2 - t1, synth: t3 - t2, 
   console.log('validate = validateManifests on the synthesized objects, after loading the validator):');
   console.log('      n     load  construct    synth   per 1k   validator load  validate   per 1k  errors');
   for (const n of [100, 1000, 10000]) {
+    await tick();
     const r = JSON.parse(execFileSync(process.execPath, ['-e', child, String(n), path.join(work, 'unused')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
     console.log(`${String(n).padStart(7)} ${fmt(r.load).padStart(8)} ${fmt(r.construct).padStart(10)} ${fmt(r.synth).padStart(8)} ${fmt((r.construct + r.synth) / n * 1000).padStart(8)} `
       + `${fmt(r.vload).padStart(16)} ${fmt(r.validate).padStart(9)} ${fmt(r.validate / n * 1000).padStart(8)} ${String(r.errors).padStart(7)}`);
   }
 }
 
-function main() {
+async function main() {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-egress-bench-'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules')); // the anchors require cdk8s from here
   const esbuild = require('esbuild');
@@ -154,18 +159,14 @@ function main() {
   }
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model}, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
-  compare('main chart', anchors['plain-main'], [], runs);
-  compare(`${originations.toLocaleString('en')} sidecar TLS originations in one chart`, anchors['plain-many'],
+  await compare('main chart', anchors['plain-main'], [], runs);
+  await compare(`${originations.toLocaleString('en')} sidecar TLS originations in one chart`, anchors['plain-many'],
     ['--app', 'test/fixtures/bench/many-origins.ts'], largeRuns, { ORIGINATIONS: String(originations) });
-  scaling();
+  await scaling();
   console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other processes share the machine: compare ratios, not seconds)`);
 }
 
-try {
-  main();
-} catch (err) {
+main().catch((err) => {
   console.error(`error: ${err.message}`);
   process.exitCode = 1;
-} finally {
-  cleanup();
-}
+}).finally(cleanup);
