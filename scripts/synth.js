@@ -141,8 +141,9 @@ async function main(argv) {
       console.error(`error: ${err.message}`);
       return err.exitCode;
     }
-    const detail = process.env.DEBUG && !err.quiet && err.stack ? `\n${err.stack}` : '';
-    console.error(err.quiet ? `error: ${err.message}` : `error: ${err.message}${detail}\n${shown} was left untouched`);
+    const message = err instanceof Error ? err.message : String(err);
+    const detail = process.env.DEBUG && !err?.quiet && err?.stack ? `\n${err.stack}` : '';
+    console.error(err?.quiet ? `error: ${message}` : `error: ${message}${detail}\n${shown} was left untouched`);
     return 1;
   } finally {
     await validator?.stop();
