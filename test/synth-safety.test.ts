@@ -137,6 +137,15 @@ describe('refuses a folder synth did not write, touching nothing', () => {
     expect(fingerprint(out)).toEqual(before);
   });
 
+  test('fails when --out is a file', () => {
+    const file = path.join(tmp, 'a-file.k8s.yaml');
+    fs.writeFileSync(file, 'kind: ConfigMap\n');
+    const r = synth(['--out', file]);
+    expect(r.stderr).toMatch(/refusing to write to .*a-file\.k8s\.yaml\/: it is not a folder\. Nothing was changed\./);
+    expect(r.status).toBe(2);
+    expect(fs.readFileSync(file, 'utf8')).toBe('kind: ConfigMap\n');
+  });
+
   test('fails fast, without reading it, when a FIFO is named like a manifest', () => {
     // GIVEN a previous output holding a FIFO named x.k8s.yaml
     const out = path.join(tmp, 'fifo');
