@@ -110,7 +110,11 @@ async function compare(title, anchorJs, oursArgs, n, env = {}) {
   console.log(`  ratio:                         ${(o / a).toFixed(2)}x`);
   console.log(`  synth.js --no-validate:        ${fmt(u)} (${(u / a).toFixed(2)}x): validation adds ${Math.round(o - u)} ms of wall time`);
   console.log(`  synth.js phases (median ms): ${Object.keys(ours[0].phases).map((k) => `${k} ${Math.round(phase(k))}`).join(', ')}`);
-  console.log(`  validator's own time ${Math.round(phase('validate (worker)'))} ms in its worker, of which the main thread waited ${Math.round(phase('wait-validation'))} ms`);
+  if ('validate (worker)' in ours[0].phases) {
+    console.log(`  validator's own time ${Math.round(phase('validate (worker)'))} ms in its worker thread, of which the main thread waited ${Math.round(phase('wait-validation'))} ms`);
+  } else {
+    console.log(`  validator's own time ${Math.round(phase('validate'))} ms on the main thread (loading it included)`);
+  }
 }
 
 async function scaling() {

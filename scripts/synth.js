@@ -5,16 +5,11 @@
 // there is at every instant either its old or its new complete content, and a run that is killed is finished
 // or undone by the next one. A failing app (bad props, validation errors) leaves the folder untouched.
 //
-// The validator (and its CEL engine) loads in a worker thread while the app synthesizes on the main thread;
-// it then checks the objects the app produced (no YAML is parsed back) while the main thread renders them.
+// The validator checks the objects the app produced (no YAML is parsed back). For a small output it runs on
+// the main thread (it loads in ~20 ms from its code cache; a worker thread costs more than that to start).
+// From WORKER_MIN_OBJECTS objects on, it runs in a worker thread while the main thread renders the YAML.
 const path = require('path');
-const { Worker } = require('worker_threads');
-
-// The worker starts before anything else loads (a run that turns out not to need it stops it).
-const earlyValidator = require.main === module && !process.argv.slice(2).some((a) => ['--no-validate', '--help', '-h'].includes(a))
-  ? startValidator() : undefined;
-
-const { enableCodeCache, loadSource, root } = require('./load-src');
+const { enableCodeCache, loadSource, loadValidator, root } = require('./load-src');
 const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step } = require('./out-folder');
 
 const USAGE = `usage: npm run synth [-- OPTIONS]
@@ -35,6 +30,9 @@ Exit status: 0 written; 1 the app failed, the validator found errors, or the fol
 `;
 
 class UsageError extends Error {}
+
+/** From this many objects on, validation runs in a worker thread, beside the YAML rendering. */
+const WORKER_MIN_OBJECTS = 1000;
 
 function parseArgs(argv) {
   const opts = { out: 'dist', app: 'src/main.ts', validate: true, help: false };
@@ -85,7 +83,6 @@ async function main(argv) {
     opts = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    await earlyValidator?.stop();
     process.stderr.write(`error: ${err.message}\n\n${USAGE}`);
     return 2;
   }
@@ -95,7 +92,7 @@ async function main(argv) {
   }
   const out = path.resolve(opts.out);
   const shown = show(out);
-  const validator = opts.validate ? earlyValidator ?? startValidator() : undefined;
+  let worker;
   try {
     const protect = [['the working directory', process.cwd()]];
     if (process.env.INIT_CWD) protect.push(['the folder npm was run from', process.env.INIT_CWD]);
@@ -114,18 +111,32 @@ async function main(argv) {
     lap('synth');
     step('synthesized');
 
-    const checked = validator?.validate({
-      files: [...docs].map(([name, objects]) => ({ file: path.join(shown, name), objects: objects.filter((o) => o !== undefined) })),
-      constructPaths: constructPathsOf(app),
-    });
-    lap('post');
+    let checked;
+    if (opts.validate) {
+      const request = {
+        files: [...docs].map(([name, objects]) => ({ file: path.join(shown, name), objects: objects.filter((o) => o !== undefined) })),
+        constructPaths: constructPathsOf(app),
+      };
+      const count = request.files.reduce((n, f) => n + f.objects.length, 0);
+      const mode = process.env.CDK8S_ISTIO_EGRESS_SYNTH_WORKER; // 'always' / 'never': for tests and measurements
+      if (mode === 'always' || (mode !== 'never' && count >= WORKER_MIN_OBJECTS)) {
+        worker = startValidator();
+        checked = worker.validate(request);
+        lap('post');
+      } else {
+        checked = Promise.resolve(validateObjects(loadValidator(), request));
+        lap('validate');
+      }
+    }
     const { Yaml } = require('cdk8s');
     const texts = new Map([...docs].map(([name, objects]) => [name, Yaml.stringify(...objects)]));
     lap('stringify');
     if (checked) {
       const { errors, text, ms } = await checked;
-      lap('wait-validation');
-      if (times) times['validate (worker)'] = ms;
+      if (worker) {
+        lap('wait-validation');
+        if (times) times['validate (worker)'] = ms;
+      }
       if (text) process.stderr.write(text);
       if (errors > 0) throw Object.assign(new Error(`validation failed with ${errors} error(s); ${shown} was left untouched`), { quiet: true });
     }
@@ -146,8 +157,10 @@ async function main(argv) {
     console.error(err?.quiet ? `error: ${message}` : `error: ${message}${detail}\n${shown} was left untouched`);
     return 1;
   } finally {
-    await validator?.stop();
-    lap('stop worker');
+    if (worker) {
+      await worker.stop();
+      lap('stop worker');
+    }
     if (times) console.error(`times (ms): ${Object.entries(times).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
   }
 }
@@ -178,29 +191,38 @@ function synthInMemory(app, appFile) {
   return files;
 }
 
-/** The validator, loading in a worker thread; `validate()` answers with the error count, the report text and its own time. */
+/**
+ * Validates the objects of each file, with their construct paths (keyed by kind, namespace and name);
+ * answers with the error count, the report text and its own time. Runs as is in the worker too.
+ */
+function validateObjects(v, { files, constructPaths }) {
+  const t0 = performance.now();
+  const key = (o) => `${o?.kind}/${o?.metadata?.namespace ?? ''}/${o?.metadata?.name}`;
+  const objects = [];
+  const fileOf = new Map();
+  for (const f of files) {
+    for (const o of f.objects) {
+      objects.push(o);
+      if (o && typeof o === 'object') fileOf.set(o, f.file);
+    }
+  }
+  const report = v.validateManifests(objects, { files: fileOf, constructPaths: (o) => constructPaths[key(o)] });
+  const text = report.findings.length ? v.formatFindings(report.findings) : '';
+  return { errors: report.errors.length, text, ms: performance.now() - t0 };
+}
+
+/** The validator in a worker thread; `validate(request)` answers as validateObjects() does. */
 function startValidator() {
+  const { Worker } = require('worker_threads');
   const worker = new Worker(`
     const { parentPort, workerData } = require('worker_threads');
     const loader = require(workerData.loader);
     loader.enableCodeCache();
     const v = loader.loadValidator();
-    v.validateManifests(require(workerData.warmup)); // constant cost: schemas loaded, CEL rules compiled
     loader.saveCodeCache(); // a terminated worker does not see 'exit'
-    const key = (o) => o?.kind + '/' + (o?.metadata?.namespace ?? '') + '/' + o?.metadata?.name;
-    parentPort.on('message', ({ files, constructPaths }) => {
-      const t0 = performance.now();
-      const objects = [];
-      const fileOf = new Map();
-      for (const f of files) for (const o of f.objects) {
-        objects.push(o);
-        if (o && typeof o === 'object') fileOf.set(o, f.file);
-      }
-      const report = v.validateManifests(objects, { files: fileOf, constructPaths: (o) => constructPaths[key(o)] });
-      const text = report.findings.length ? v.formatFindings(report.findings) : '';
-      parentPort.postMessage({ errors: report.errors.length, text, ms: performance.now() - t0 });
-    });
-  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js'), warmup: path.join(__dirname, 'validator-warmup.js') } });
+    ${validateObjects.toString()}
+    parentPort.on('message', (request) => parentPort.postMessage(validateObjects(v, request)));
+  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js') } });
   const failed = new Promise((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined); // reported by validate()
   return {
@@ -212,7 +234,7 @@ function startValidator() {
   };
 }
 
-/** Maps `kind/namespace/name` of every ApiObject to its construct path (the same key as the worker's). */
+/** Maps `kind/namespace/name` of every ApiObject to its construct path (the key of validateObjects()). */
 function constructPathsOf(app) {
   const { ApiObject } = require('cdk8s');
   const paths = {};
