@@ -1,10 +1,18 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench [-- --runs N] [-- --skip-tests]`: prints the performance figures the project promises.
-//  1. `npm run synth` of the main chart: median wall time over N runs, with and without validation.
-//  2. N EgressTlsOrigination in one chart (100 / 1,000 / 10,000): construct + synth, then validation,
-//     each size in a fresh Node process (cold module cache, as a user's synth is).
-//  3. `npm test`: wall time of the whole suite (unless --skip-tests).
+// `npm run bench [-- --runs N] [--large-runs N] [--originations N]`: the performance figures the project
+// promises, each measured against an anchor run in the same process, alternately, so that a busy machine
+// slows both alike. Does not run the test suite; removes its temporary folder even when it fails.
+//
+//  1. The anchor: a plain cdk8s app (test/fixtures/bench/plain-main.ts) writing the main chart's objects
+//     with the raw bindings of imports/ and cdk8s ApiObjects, compiled once with esbuild; against it,
+//     `node scripts/synth.js` (synth + validation + safe write) of the main chart, and the same with
+//     --no-validate. Medians of N runs, ratio.
+//  2. The same at 10,000 sidecar TLS originations: test/fixtures/bench/plain-many.ts against
+//     `node scripts/synth.js --app test/fixtures/bench/many-origins.ts`, and the validator's own share.
+//  3. EgressTlsOrigination in one chart (100 / 1,000 / 10,000), each size in a fresh Node process:
+//     construct + synth, then validation of the synthesized objects.
+// Every anchor must write byte for byte what synth.js writes (checked), or the ratio would compare unequal work.
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -12,67 +20,157 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const argv = process.argv.slice(2);
-const runs = Number(argv[argv.indexOf('--runs') + 1]) || 7;
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+const opt = (name, def) => {
+  const i = argv.indexOf(name);
+  const v = i >= 0 ? Number(argv[i + 1]) : def;
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`error: ${name} needs a positive integer (got ${JSON.stringify(argv[i + 1])})`);
+    process.exit(2);
+  }
+  return v;
+};
+const runs = opt('--runs', 9);
+const largeRuns = opt('--large-runs', 3);
+const originations = opt('--originations', 10000);
 
-function wall(cmd, args, env = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
-  return ms;
+let work;
+function cleanup() {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+  work = undefined;
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    cleanup();
+    process.exit(130);
+  });
 }
 
-function median(xs) {
+const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
+};
 const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
 
-console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0].model}, Node ${process.version}`);
-
-// 1. npm run synth
-const out = path.join(work, 'dist');
-const withV = [];
-const withoutV = [];
-for (let i = 0; i < runs; i++) {
-  withV.push(wall('npm', ['run', '--silent', 'synth', '--', '--out', out]));
-  withoutV.push(wall('npm', ['run', '--silent', 'synth', '--', '--out', out, '--no-validate']));
+/** Runs node with args (fresh output folder each time); returns wall ms and the phase times synth.js reports. */
+function timed(args, { out, env = {} }) {
+  fs.rmSync(out, { recursive: true, force: true });
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, {
+    cwd: root, encoding: 'utf8', maxBuffer: 1 << 26,
+    env: { ...process.env, CDK8S_OUTDIR: out, CDK8S_ISTIO_EGRESS_SYNTH_TIMES: '1', ...env },
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  const line = /^times \(ms\): (.*)$/m.exec(r.stderr);
+  const phases = line ? Object.fromEntries(line[1].split(', ').map((p) => {
+    const i = p.lastIndexOf(' ');
+    return [p.slice(0, i), Number(p.slice(i + 1))];
+  })) : {};
+  return { ms, phases };
 }
-console.log(`\nnpm run synth (main chart), median of ${runs}: ${fmt(median(withV))} (min ${fmt(Math.min(...withV))}, max ${fmt(Math.max(...withV))})`);
-console.log(`  without validation: ${fmt(median(withoutV))}; validation adds ${Math.round(median(withV) - median(withoutV))} ms`);
 
-// 2. many origins in one chart
-const child = `
+function sameOutput(anchorOut, oursOut, label) {
+  const a = fs.readdirSync(anchorOut).sort();
+  for (const f of a) {
+    if (!fs.readFileSync(path.join(anchorOut, f)).equals(fs.readFileSync(path.join(oursOut, f)))) {
+      throw new Error(`${label}: the anchor's ${f} differs from synth.js's: update the anchor app so both do the same work`);
+    }
+  }
+  const extra = fs.readdirSync(oursOut).filter((f) => !a.includes(f));
+  return extra.length ? ` (synth.js also writes ${extra.join(', ')}: the ratio includes them)` : '';
+}
+
+// between two runs, let a signal (SIGTERM, SIGINT) be handled: the runs themselves block the event loop
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Alternates anchor and synth.js runs; prints medians and ratio. */
+async function compare(title, anchorJs, oursArgs, n, env = {}) {
+  const anchorOut = path.join(work, 'out-anchor');
+  const oursOut = path.join(work, 'out-synth');
+  // one untimed run each: fills the bundle caches (the anchor is precompiled too) and checks the outputs
+  timed([anchorJs], { out: anchorOut, env });
+  timed(['scripts/synth.js', '--out', oursOut, ...oursArgs], { out: oursOut, env });
+  const note = sameOutput(anchorOut, oursOut, title);
+  const anchor = [];
+  const ours = [];
+  const unvalidated = [];
+  for (let i = 0; i < n; i++) {
+    await tick();
+    anchor.push(timed([anchorJs], { out: anchorOut, env }).ms);
+    ours.push(timed(['scripts/synth.js', '--out', oursOut, ...oursArgs], { out: oursOut, env }));
+    unvalidated.push(timed(['scripts/synth.js', '--out', oursOut, '--no-validate', ...oursArgs], { out: oursOut, env }).ms);
+  }
+  const a = median(anchor);
+  const o = median(ours.map((r) => r.ms));
+  const u = median(unvalidated);
+  const phase = (name) => median(ours.map((r) => r.phases[name] ?? 0));
+  console.log(`\n${title}, median of ${n} (alternating runs)${note}`);
+  console.log(`  plain precompiled cdk8s app:   ${fmt(a)} (min ${fmt(Math.min(...anchor))})`);
+  console.log(`  node scripts/synth.js:         ${fmt(o)} (min ${fmt(Math.min(...ours.map((r) => r.ms)))})`);
+  console.log(`  ratio:                         ${(o / a).toFixed(2)}x`);
+  console.log(`  synth.js --no-validate:        ${fmt(u)} (${(u / a).toFixed(2)}x): validation adds ${Math.round(o - u)} ms of wall time`);
+  console.log(`  synth.js phases (median ms): ${Object.keys(ours[0].phases).map((k) => `${k} ${Math.round(phase(k))}`).join(', ')}`);
+  if ('validate (worker)' in ours[0].phases) {
+    console.log(`  validator's own time ${Math.round(phase('validate (worker)'))} ms in its worker thread, of which the main thread waited ${Math.round(phase('wait-validation'))} ms`);
+  } else {
+    console.log(`  validator's own time ${Math.round(phase('validate'))} ms on the main thread (loading it included)`);
+  }
+}
+
+async function scaling() {
+  const child = `
 const { loadSource, loadValidator } = require(${JSON.stringify(path.join(root, 'scripts/load-src.js'))});
-const n = Number(process.argv[1]); const outdir = process.argv[2];
+const { synthInMemory } = require(${JSON.stringify(path.join(root, 'scripts/synth.js'))});
+const n = Number(process.argv[1]);
 const t0 = performance.now();
 const lib = loadSource('src/index.ts');
 const { App, Chart } = require('cdk8s');
 const t1 = performance.now();
-const app = new App({ outdir });
+const app = new App({ outdir: process.argv[2] });
 const chart = new Chart(app, 'many');
 for (let i = 0; i < n; i++) new lib.EgressTlsOrigination(chart, 'h' + i, { host: 'host-' + i + '.example.com' });
-app.synth();
 const t2 = performance.now();
-const report = loadValidator().validateDirectory(outdir);
+const objects = [...synthInMemory(app, 'bench').values()].flat();
 const t3 = performance.now();
-console.log(JSON.stringify({ load: t1 - t0, synth: t2 - t1, validate: t3 - t2, errors: report.errors.length }));
+const v = loadValidator();
+const t4 = performance.now();
+const report = v.validateManifests(objects);
+const t5 = performance.now();
+console.log(JSON.stringify({ load: t1 - t0, construct: t2 - t1, synth: t3 - t2, vload: t4 - t3, validate: t5 - t4, errors: report.errors.length }));
 `;
-console.log('\nEgressTlsOrigination in one chart (fresh process each; load = bundling + requiring the library):');
-console.log('      n     load    synth  per 1k   validate  per 1k  errors');
-for (const n of [100, 1000, 10000]) {
-  const dir = path.join(work, `many-${n}`);
-  const r = JSON.parse(execFileSync(process.execPath, ['-e', child, String(n), dir], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
-  const v = r.validate === null ? '       n/a' : `${fmt(r.validate).padStart(10)}`;
-  const vk = r.validate === null ? '     n/a' : `${fmt(r.validate / n * 1000).padStart(8)}`;
-  console.log(`${String(n).padStart(7)} ${fmt(r.load).padStart(8)} ${fmt(r.synth).padStart(8)} ${fmt(r.synth / n * 1000).padStart(7)} ${v} ${vk} ${String(r.errors).padStart(7)}`);
+  console.log('\nEgressTlsOrigination in one chart, in memory (fresh process each; load = requiring the bundled library;');
+  console.log('validate = validateManifests on the synthesized objects, after loading the validator):');
+  console.log('      n     load  construct    synth   per 1k   validator load  validate   per 1k  errors');
+  for (const n of [100, 1000, 10000]) {
+    await tick();
+    const r = JSON.parse(execFileSync(process.execPath, ['-e', child, String(n), path.join(work, 'unused')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
+    console.log(`${String(n).padStart(7)} ${fmt(r.load).padStart(8)} ${fmt(r.construct).padStart(10)} ${fmt(r.synth).padStart(8)} ${fmt((r.construct + r.synth) / n * 1000).padStart(8)} `
+      + `${fmt(r.vload).padStart(16)} ${fmt(r.validate).padStart(9)} ${fmt(r.validate / n * 1000).padStart(8)} ${String(r.errors).padStart(7)}`);
+  }
 }
 
-// 3. npm test
-if (!argv.includes('--skip-tests')) {
-  const ms = wall('npm', ['test', '--silent']);
-  console.log(`\nnpm test: ${fmt(ms)}`);
+async function main() {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-egress-bench-'));
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules')); // the anchors require cdk8s from here
+  const esbuild = require('esbuild');
+  const anchors = {};
+  for (const name of ['plain-main', 'plain-many']) {
+    anchors[name] = path.join(work, `${name}.js`);
+    esbuild.buildSync({
+      entryPoints: [path.join(root, 'test/fixtures/bench', `${name}.ts`)], outfile: anchors[name],
+      bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'silent',
+    });
+  }
+  const cpus = os.cpus();
+  console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model}, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
+  await compare('main chart', anchors['plain-main'], [], runs);
+  await compare(`${originations.toLocaleString('en')} sidecar TLS originations in one chart`, anchors['plain-many'],
+    ['--app', 'test/fixtures/bench/many-origins.ts'], largeRuns, { ORIGINATIONS: String(originations) });
+  await scaling();
+  console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other processes share the machine: compare ratios, not seconds)`);
 }
-fs.rmSync(work, { recursive: true, force: true });
+
+main().catch((err) => {
+  console.error(`error: ${err.message}`);
+  process.exitCode = 1;
+}).finally(cleanup);

@@ -5,9 +5,16 @@
 //
 // Bundling parses the 1 MB Istio bindings (~200 ms), so the bundle is cached in
 // node_modules/.cache/cdk8s-istio-egress/ and reused while every input file keeps its size and mtime.
+// Stack traces point into the TypeScript sources when DEBUG is set (source maps cost time, so only then).
+//
+// V8 compiling a bundle (the validator's is 0.7 MB) costs more than running it, so each bundle is run with
+// a V8 code cache (BUNDLE.<sha1 of the bundle>.v8cache beside it), written at exit of the first process
+// that runs it (or by saveCodeCache()), with every function compiled by then.
 const { createHash } = require('crypto');
 const fs = require('fs');
+const Module = require('module');
 const path = require('path');
+const vm = require('vm');
 
 const root = path.resolve(__dirname, '..');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'cdk8s-istio-egress');
@@ -55,6 +62,8 @@ function bundle(file, js, metaFile, inline) {
   const tmp = `.${process.pid}.${Date.now()}`;
   for (const f of out.outputFiles) fs.writeFileSync(f.path + tmp, f.contents);
   for (const f of out.outputFiles) fs.renameSync(f.path + tmp, f.path);
+  const base = `${path.basename(js)}.`;
+  for (const f of fs.readdirSync(cacheDir)) if (f.startsWith(base) && f.endsWith('.v8cache')) fs.rmSync(path.join(cacheDir, f), { force: true });
   fs.writeFileSync(metaFile + tmp, JSON.stringify({ inputs }));
   fs.renameSync(metaFile + tmp, metaFile);
 }
@@ -76,13 +85,105 @@ function loadSource(entry, { inline } = {}) {
     meta = undefined;
   }
   if (!meta || !fresh(meta) || !fs.existsSync(js)) bundle(file, js, metaFile, inline);
-  process.setSourceMapsEnabled(true);
-  return require(js);
+  return requireBundle(js);
 }
 
-/** Loads `src/validator/<name>.ts` with its CEL engine (@bufbuild/*) bundled in. */
+const unsaved = [];
+const sourceMaps = () => Boolean(process.env.DEBUG) || process.execArgv.includes('--enable-source-maps');
+
+/**
+ * Compiles the CommonJS wrapper of `code` with the V8 code cache in `cacheFile` when there is one; else
+ * notes the script, whose cache saveCodeCache() writes. Returns the wrapper function.
+ */
+function compileCached(code, filename, cacheFile) {
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(code), { filename, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    if (unsaved.length === 0) process.once('exit', saveCodeCache);
+    unsaved.push({ script, cacheFile });
+  }
+  return script.runInThisContext();
+}
+
+/** Requires a bundle of the cache, with its V8 code cache. */
+function requireBundle(js) {
+  if (require.cache[js]) return require.cache[js].exports;
+  if (sourceMaps()) {
+    // Source maps only serve stack traces, which the scripts print with DEBUG set: Node maps them for
+    // modules it loads itself, and parsing each bundle's 1.5 MB map costs time, so only then.
+    process.setSourceMapsEnabled(true);
+    return require(js);
+  }
+  const code = fs.readFileSync(js, 'utf8');
+  const wrapper = compileCached(code, js, `${js}.${createHash('sha1').update(code).digest('hex').slice(0, 16)}.v8cache`);
+  const m = new Module(js, module);
+  m.filename = js;
+  m.paths = Module._nodeModulePaths(path.dirname(js));
+  require.cache[js] = m;
+  try {
+    wrapper.call(m.exports, m.exports, Module.createRequire(js), m, js, path.dirname(js));
+  } catch (err) {
+    delete require.cache[js];
+    throw err;
+  }
+  m.loaded = true;
+  return m.exports;
+}
+
+/** Writes the V8 code cache of the scripts compiled without one (called at exit; a worker thread calls it itself). */
+function saveCodeCache() {
+  for (const { script, cacheFile } of unsaved.splice(0)) {
+    try {
+      fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.${Date.now()}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      // a read-only cache folder: the next run compiles again
+    }
+  }
+}
+
+let hooked = false;
+
+/**
+ * From now on, the packages of this repository's node_modules/ are compiled with V8 code caches too
+ * (node_modules/.cache/cdk8s-istio-egress/v8/, keyed by path and content) — what Node 22's compile cache
+ * does. cdk8s-plus-28 alone is 4.7 MB of JavaScript. Only scripts/synth.js turns this on.
+ */
+function enableCodeCache() {
+  if (hooked || sourceMaps()) return;
+  hooked = true;
+  const nodeModules = path.join(root, 'node_modules') + path.sep;
+  const original = Module.prototype._compile;
+  Module.prototype._compile = function compile(content, filename) {
+    if (!filename.startsWith(nodeModules) || filename.startsWith(cacheDir)) return original.call(this, content, filename);
+    return compileModule(this, content, filename);
+  };
+}
+
+/** What Module.prototype._compile does, with the code cache. */
+function compileModule(mod, content, filename) {
+  const req = (id) => mod.require(id);
+  req.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
+  req.resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
+  req.main = require.main;
+  req.extensions = Module._extensions;
+  req.cache = Module._cache;
+  const code = content.startsWith('#!') ? `//${content.slice(2)}` : content; // a shebang is only valid first
+  const key = createHash('sha1').update(filename).update('\0').update(code).digest('hex');
+  const wrapper = compileCached(code, filename, path.join(cacheDir, 'v8', `${key}.v8cache`));
+  return wrapper.call(mod.exports, mod.exports, req, mod, filename, path.dirname(filename));
+}
+
+/** Loads `src/validator/<name>.ts` with its CEL engine (@bufbuild/*) and yaml bundled in (one file, one code cache). */
 function loadValidator(name = 'index') {
-  return loadSource(`src/validator/${name}.ts`, { inline: /^@bufbuild\// });
+  return loadSource(`src/validator/${name}.ts`, { inline: /^(@bufbuild\/|yaml$)/ });
 }
 
-module.exports = { loadSource, loadValidator, root };
+module.exports = { loadSource, loadValidator, enableCodeCache, saveCodeCache, root };

@@ -1,68 +1,258 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run synth [-- --out DIR]`: synthesizes the main chart into a temporary folder next to the output
-// folder, validates it, and only then swaps it in. A failing app (bad props, validation errors) leaves the
-// previous output untouched; files of charts that no longer exist disappear with the old folder.
-// `--app FILE` synthesizes another TypeScript module that exports `buildApp({ outdir })`;
-// `--no-validate` skips the offline validator (for measuring it; never for output you commit).
+// `npm run synth [-- --out DIR] [--app FILE] [--no-validate]`: synthesizes the app in memory, validates its
+// objects, and only then writes the manifests into the output folder (scripts/out-folder.js): every file
+// there is at every instant either its old or its new complete content, and a run that is killed is finished
+// or undone by the next one. A failing app (bad props, validation errors) leaves the folder untouched.
 //
-// The validator (and its CEL engine, ~150 ms to load) starts in a worker thread while the app
-// synthesizes on the main thread, so validation costs little more than the checks themselves.
-const fs = require('fs');
+// The validator checks the objects the app produced (no YAML is parsed back). For a small output it runs on
+// the main thread (it loads in ~20 ms from its code cache; a worker thread costs more than that to start).
+// From WORKER_MIN_OBJECTS objects on, it runs in a worker thread while the main thread renders the YAML.
 const path = require('path');
-const { Worker } = require('worker_threads');
-const { loadSource, root } = require('./load-src');
+const { enableCodeCache, loadSource, loadValidator, root } = require('./load-src');
+const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step } = require('./out-folder');
+
+const USAGE = `usage: npm run synth [-- OPTIONS]
+       node scripts/synth.js [OPTIONS]
+
+Synthesizes the app, validates its objects offline, and only then writes the manifests.
+
+  --out DIR       output folder (default: dist). It must be missing (it is created), empty, or hold
+                  nothing but *.k8s.yaml files; synth refuses the repository root, the working directory,
+                  their ancestors, src/ and any folder with other content.
+  --app FILE      TypeScript module exporting buildApp({ outdir }) that returns a cdk8s App
+                  (default: src/main.ts)
+  --each-file     validate each output file on its own instead of all together: for apps whose charts are
+                  alternatives applied one at a time (this repository's main app: one Istio task per file)
+  --no-validate   skip the offline validator (for measuring; never for output you commit)
+  -h, --help      print this help
+
+Exit status: 0 written; 1 the app failed, the validator found errors, or the folder could not be written
+(the message says in which state it is); 2 bad usage or a folder synth refuses to write.
+`;
+
+class UsageError extends Error {}
+
+/** From this many objects on, validation runs in a worker thread, beside the YAML rendering. */
+const WORKER_MIN_OBJECTS = 1000;
+
+function parseArgs(argv) {
+  const opts = { out: 'dist', app: 'src/main.ts', validate: true, eachFile: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = () => {
+      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--out': opts.out = value(); break;
+      case '--app': opts.app = value(); break;
+      case '--no-validate':
+      case '--each-file':
+      case '-h':
+      case '--help':
+        if (eq > 0) throw new UsageError(`${flag} takes no value`);
+        if (flag === '--no-validate') opts.validate = false;
+        else if (flag === '--each-file') opts.eachFile = true;
+        else opts.help = true;
+        break;
+      default:
+        throw new UsageError(arg.startsWith('-') ? `unknown option ${JSON.stringify(arg)}` : `unexpected argument ${JSON.stringify(arg)}`);
+    }
+  }
+  return opts;
+}
+
+/** How a folder is shown in messages (`dist/`): relative to the working directory unless that is longer. */
+function show(p) {
+  const rel = path.relative(process.cwd(), p) || '.';
+  const s = rel.length <= p.length ? rel : p;
+  return s.endsWith(path.sep) ? s : s + path.sep;
+}
+
+const times = process.env.CDK8S_ISTIO_EGRESS_SYNTH_TIMES ? { 'node+require': performance.now() } : undefined;
+let mark = performance.now();
+function lap(name) {
+  const now = performance.now();
+  if (times) times[name] = (times[name] ?? 0) + now - mark;
+  mark = now;
+}
 
 async function main(argv) {
-  const outIdx = argv.indexOf('--out');
-  const outdir = path.resolve(root, outIdx >= 0 ? argv[outIdx + 1] : 'dist');
-  const appIdx = argv.indexOf('--app');
-  const appFile = appIdx >= 0 ? argv[appIdx + 1] : 'src/main.ts';
-  const parent = path.dirname(outdir);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}-synth-`));
-  fs.chmodSync(tmp, 0o755); // mkdtemp makes it private; dist/ is a normal folder
-  const validator = argv.includes('--no-validate') ? undefined : startValidator(outdir);
+  let opts;
   try {
-    const src = loadSource(appFile);
-    const app = src.buildApp({ outdir: tmp });
-    app.synth();
-    if (validator) {
-      const shown = path.relative(process.cwd(), outdir) || '.';
-      const { errors, text } = await validator.validate({ dir: tmp, shown, constructPaths: constructPathsOf(app) });
-      if (text) console.error(text);
-      if (errors > 0) {
-        throw Object.assign(new Error(`validation failed with ${errors} error(s); ${path.relative(root, outdir)}/ was left untouched`), { quiet: true });
+    opts = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`error: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const out = path.resolve(opts.out);
+  const shown = show(out);
+  let worker;
+  try {
+    const protect = [['the working directory', process.cwd()]];
+    if (process.env.INIT_CWD) protect.push(['the folder npm was run from', process.env.INIT_CWD]);
+    checkOutFolder(out, { root, protect, shown });
+    const recovered = recoverIfInterrupted(out, shown);
+    if (recovered) console.error(recovered);
+    enableCodeCache();
+    lap('check');
+
+    const { buildApp } = loadSource(opts.app);
+    lap('load');
+    const app = buildApp?.({ outdir: out });
+    if (!app) throw new Error(`${opts.app} must export a function buildApp({ outdir }) that returns a cdk8s App`);
+    lap('construct');
+    const docs = synthInMemory(app, opts.app);
+    lap('synth');
+    step('synthesized');
+
+    let checked;
+    if (opts.validate) {
+      const request = {
+        files: [...docs].map(([name, objects]) => {
+          const kept = objects.filter((o) => o !== undefined);
+          return { file: path.join(shown, name), objects: kept, paths: kept.map((o) => docs.pathOf.get(o)) };
+        }),
+        eachFile: opts.eachFile,
+      };
+      const count = request.files.reduce((n, f) => n + f.objects.length, 0);
+      const mode = process.env.CDK8S_ISTIO_EGRESS_SYNTH_WORKER; // 'always' / 'never': for tests and measurements
+      if (mode === 'always' || (mode !== 'never' && count >= WORKER_MIN_OBJECTS)) {
+        worker = startValidator();
+        checked = worker.validate(request);
+        lap('post');
+      } else {
+        checked = Promise.resolve(validateObjects(loadValidator(), request));
+        lap('validate');
       }
     }
-    swap(tmp, outdir);
-    const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml'));
-    console.error(`synthesized ${files.length} file(s) into ${path.relative(root, outdir) || '.'}/`);
+    const { Yaml } = require('cdk8s');
+    const texts = new Map([...docs].map(([name, objects]) => [name, Yaml.stringify(...objects)]));
+    lap('stringify');
+    if (checked) {
+      const { errors, text, ms } = await checked;
+      if (worker) {
+        lap('wait-validation');
+        if (times) times['validate (worker)'] = ms;
+      }
+      if (text) process.stderr.write(text);
+      if (errors > 0) throw Object.assign(new Error(`validation failed with ${errors} error(s); ${shown} was left untouched`), { quiet: true });
+    }
+
+    const { written, removed, recovered: meanwhile } = writeOutFolder(out, texts, { shown });
+    if (meanwhile) console.error(meanwhile);
+    lap('write');
+    const gone = removed.length ? `; removed ${removed.join(', ')}` : '';
+    console.error(`synthesized ${written.length} file(s) into ${shown}${gone}`);
+    return 0;
   } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    console.error(err.quiet ? `error: ${err.message}` : `error: ${err.message}\n${path.relative(root, outdir)}/ was left untouched`);
-    process.exitCode = 1;
+    if (err instanceof OutFolderError) {
+      console.error(`error: ${err.message}`);
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const detail = process.env.DEBUG && !err?.quiet && err?.stack ? `\n${err.stack}` : '';
+    console.error(err?.quiet ? `error: ${message}` : `error: ${message}${detail}\n${shown} was left untouched`);
+    return 1;
   } finally {
-    await validator?.stop();
+    if (worker) {
+      await worker.stop();
+      lap('stop worker');
+    }
+    if (times) console.error(`times (ms): ${Object.entries(times).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
   }
 }
 
-/** The validator, loading in a worker thread; `validate()` answers with the error count and the report text. */
-function startValidator(previous) {
-  const worker = new Worker(`
-    const path = require('path');
-    const { parentPort, workerData } = require('worker_threads');
-    const v = require(workerData.loader).loadValidator();
-    // warm up (schemas, compiled CEL rules) on the previous output while the app synthesizes
-    try { if (require('fs').existsSync(workerData.previous)) v.validateDirectory(workerData.previous); } catch {}
-    parentPort.on('message', ({ dir, shown, constructPaths }) => {
-      const key = (o) => o.kind + '/' + (o.metadata?.namespace ?? '') + '/' + o.metadata?.name;
-      const report = v.validateDirectory(dir, { constructPaths: (o) => constructPaths[key(o)] });
-      // name the files as they will be once swapped in
-      for (const f of report.findings) if (f.object.file) f.object.file = path.join(shown, path.relative(dir, path.resolve(f.object.file)));
-      parentPort.postMessage({ errors: report.errors.length, text: report.findings.length ? v.formatFindings(report.findings) : '' });
+/**
+ * Runs `app.synth()` but keeps the manifests in memory: name -> objects, exactly what cdk8s would render
+ * into each file (cdk8s's own synth validations, chart dependencies and file naming all apply).
+ */
+function synthInMemory(app, appFile) {
+  const cdk8s = require('cdk8s');
+  if (!(app instanceof cdk8s.App)) throw new Error(`buildApp() of ${appFile} must return a cdk8s App`);
+  if (app.yamlOutputType === cdk8s.YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) {
+    throw new Error(`yamlOutputType FOLDER_PER_CHART_FILE_PER_RESOURCE is not supported by npm run synth, which writes one folder of *.k8s.yaml files`);
+  }
+  const files = new Map();
+  // the construct path of every rendered object, by identity (chart.toJson() returns what ApiObject.toJson() made)
+  // (generated bindings override toJson() and return a new object, so the paths of the base toJson() calls
+  // are matched to the chart's rendered objects by order: one base call per object, in rendering order)
+  const pathOf = new WeakMap();
+  Object.defineProperty(files, 'pathOf', { value: pathOf });
+  const saved = {
+    outdir: app.outdir, recordConstructMetadata: app.recordConstructMetadata, save: cdk8s.Yaml.save,
+    toJson: cdk8s.ApiObject.prototype.toJson, synthChart: cdk8s.App._synthChart,
+  };
+  const rendered = [];
+  cdk8s.ApiObject.prototype.toJson = function toJson() {
+    rendered.push(this.node.path);
+    return saved.toJson.call(this);
+  };
+  cdk8s.App._synthChart = function _synthChart(chart) {
+    rendered.length = 0;
+    const objects = saved.synthChart.call(this, chart);
+    if (rendered.length === objects.length) objects.forEach((o, i) => o && typeof o === 'object' && pathOf.set(o, rendered[i]));
+    return objects;
+  };
+  // app.synth() creates app.outdir first: point it at a folder that exists, so a failing app creates nothing
+  app.outdir = root;
+  app.recordConstructMetadata = false;
+  cdk8s.Yaml.save = (file, objects) => files.set(path.relative(root, file), objects);
+  try {
+    app.synth();
+  } finally {
+    cdk8s.ApiObject.prototype.toJson = saved.toJson;
+    cdk8s.App._synthChart = saved.synthChart;
+    cdk8s.Yaml.save = saved.save;
+    app.outdir = saved.outdir;
+    app.recordConstructMetadata = saved.recordConstructMetadata;
+  }
+  return files;
+}
+
+/**
+ * Validates the objects of all files together (or of each file on its own with `eachFile`), with their files
+ * and construct paths (by object); answers with the error count, the report text and its own time. Runs as
+ * is in the worker too.
+ */
+function validateObjects(v, { files, eachFile }) {
+  const t0 = performance.now();
+  const fileOf = new Map();
+  const pathOf = new Map();
+  for (const f of files) {
+    f.objects.forEach((o, i) => {
+      if (!o || typeof o !== 'object') return;
+      fileOf.set(o, f.file);
+      if (f.paths[i]) pathOf.set(o, f.paths[i]);
     });
-  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js'), previous } });
+  }
+  const groups = eachFile ? files.map((f) => f.objects) : [files.flatMap((f) => f.objects)];
+  const findings = groups.flatMap((objects) => v.validateManifests(objects, { files: fileOf, constructPaths: pathOf }).findings);
+  const text = findings.length ? v.formatFindings(findings) : '';
+  return { errors: findings.filter((f) => f.severity === 'error').length, text, ms: performance.now() - t0 };
+}
+
+/** The validator in a worker thread; `validate(request)` answers as validateObjects() does. */
+function startValidator() {
+  const { Worker } = require('worker_threads');
+  const worker = new Worker(`
+    const { parentPort, workerData } = require('worker_threads');
+    const loader = require(workerData.loader);
+    loader.enableCodeCache();
+    const v = loader.loadValidator();
+    loader.saveCodeCache(); // a terminated worker does not see 'exit'
+    ${validateObjects.toString()}
+    parentPort.on('message', (request) => parentPort.postMessage(validateObjects(v, request)));
+  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js') } });
   const failed = new Promise((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined); // reported by validate()
   return {
@@ -74,22 +264,10 @@ function startValidator(previous) {
   };
 }
 
-/** Maps `kind/namespace/name` of every ApiObject to its construct path. */
-function constructPathsOf(app) {
-  const { ApiObject } = require('cdk8s');
-  const paths = {};
-  for (const c of app.node.findAll()) {
-    if (c instanceof ApiObject) paths[`${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`] = c.node.path;
-  }
-  return paths;
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }
 
-/** Replaces `outdir` by `tmp` with two renames, so readers never see a half-written folder. */
-function swap(tmp, outdir) {
-  const old = `${tmp}-old`;
-  if (fs.existsSync(outdir)) fs.renameSync(outdir, old);
-  fs.renameSync(tmp, outdir);
-  fs.rmSync(old, { recursive: true, force: true });
-}
-
-main(process.argv.slice(2));
+module.exports = { synthInMemory };

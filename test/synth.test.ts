@@ -5,8 +5,9 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
 
-function synth(out: string, app?: string) {
-  const args = ['scripts/synth.js', '--out', out, ...(app ? ['--app', app] : [])];
+/** `npm run synth`: the main app's files are alternative Istio tasks, validated one file at a time. */
+function synth(out: string, app?: string, eachFile = true) {
+  const args = ['scripts/synth.js', '--out', out, ...(app ? ['--app', app] : []), ...(eachFile ? ['--each-file'] : [])];
   return spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
 }
 
@@ -76,6 +77,18 @@ describe('npm run synth', () => {
     expect(Object.keys(listing(out))).toEqual(['one.k8s.yaml', 'two.k8s.yaml']);
     expect(synth(out).status).toBe(0);
     expect(Object.keys(listing(out))).toEqual(['egress-gateway-mtls-origination.k8s.yaml', 'egress-gateway-tls-origination.k8s.yaml', 'egress-tls-origination.k8s.yaml']);
+  });
+
+  test('validates all files together without --each-file: the main app\'s alternative tasks collide', () => {
+    // GIVEN the main app, whose two egress gateway tasks both name their Gateway default/istio-egressgateway
+    const out = path.join(work, 'dist');
+    // WHEN its files are validated as one set to apply together
+    const r = synth(out, undefined, false);
+    // THEN the collision is an error and nothing is written; each file on its own passes (test above)
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ERROR \[wiring\/duplicate-object\] Gateway default\/istio-egressgateway/);
+    expect(r.stderr).toMatch(/construct: egress-gateway-(tls|mtls)-origination\//);
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   test('the cdk8s app command writes to $CDK8S_OUTDIR', () => {

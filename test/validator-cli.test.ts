@@ -209,3 +209,17 @@ describe('entry points', () => {
     expect(fs.statSync(path.join(ROOT, 'bin/cdk8s-istio-egress.js')).mode & 0o111).not.toBe(0);
   });
 });
+
+describe('--each-file', () => {
+  test('validates each file on its own: the main app\'s alternative tasks pass one by one, not together', () => {
+    // GIVEN dist/: one Istio task per file, two of which name their Gateway default/istio-egressgateway
+    // WHEN validated together, then each file on its own
+    const together = run('validate', 'dist');
+    const each = run('validate', '--each-file', 'dist');
+    // THEN
+    expect(together.code).toBe(1);
+    expect(together.stdout).toMatch(/^ERROR \[wiring\/duplicate-object\] Gateway default\/istio-egressgateway$/m);
+    expect(each.code).toBe(0);
+    expect(each.stdout).toMatch(/\n0 error\(s\), \d+ warning\(s\)\n$/);
+  });
+});

@@ -136,3 +136,26 @@ describe('construct paths', () => {
     });
   });
 });
+
+describe('eachFile', () => {
+  // two files that are alternatives: the same ConfigMap name with different data
+  const cm = (v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data: { v } });
+
+  test('all files are one set by default: an object defined differently in two files is an error', async () => {
+    const files = [manifest('a.k8s.yaml', [cm('1')]), manifest('b.k8s.yaml', [cm('2')])];
+    const { success, logs } = await runPlugin(files, {});
+    expect(success).toBe(false);
+    expect(logs[0]).toMatch(/^cdk8s-istio-egress validation: 1 error\(s\)/);
+  });
+
+  test('with eachFile, each file is validated on its own', async () => {
+    const files = [manifest('a.k8s.yaml', [cm('1')]), manifest('b.k8s.yaml', [cm('2')])];
+    const { success, logs } = await runPlugin(files, {}, { eachFile: true });
+    expect(success).toBe(true);
+    expect(logs[0]).toMatch(/^cdk8s-istio-egress validation: 0 error\(s\)/);
+  });
+
+  test('fails when eachFile is not a boolean', () => {
+    expect(() => new IstioEgressValidation({ eachFile: 'yes' } as any)).toThrow(/'eachFile' must be true or false \(got "yes"\)/);
+  });
+});

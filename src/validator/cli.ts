@@ -25,6 +25,8 @@ recursive, as kubectl apply -f reads them) or a file; several may be given. PATH
 options:
   -w, --warn RULE[,RULE]   report these rule ids (or prefixes such as wiring/, or *) as warnings;
                            repeatable
+      --each-file          validate each file on its own (files that are alternatives, applied one at
+                           a time) instead of all files as one set applied together
       --format FORMAT      text (default), json (the findings) or sarif (SARIF 2.1.0)
       --json               same as --format json
       --max-file-size N    largest file read, in bytes (default ${DEFAULT_MAX_FILE_BYTES})
@@ -57,6 +59,7 @@ interface Args {
   readonly command: 'validate' | 'help' | 'rules' | 'version';
   readonly paths: string[];
   readonly warn: string[];
+  readonly eachFile: boolean;
   readonly format: Format;
   readonly maxFileBytes?: number;
   readonly maxYamlNodes?: number;
@@ -66,6 +69,7 @@ function parseArgs(argv: readonly string[]): Args {
   let command: Args['command'] | undefined;
   const paths: string[] = [];
   const warn: string[] = [];
+  let eachFile = false;
   let format: Format = 'text';
   let maxFileBytes: number | undefined;
   let maxYamlNodes: number | undefined;
@@ -99,6 +103,9 @@ function parseArgs(argv: readonly string[]): Args {
       case '-w':
       case '--warn':
         warn.push(...value(name, inline).split(',').map((s) => s.trim()).filter(Boolean));
+        break;
+      case '--each-file':
+        eachFile = true;
         break;
       case '--format': {
         const f = value(name, inline);
@@ -135,7 +142,7 @@ function parseArgs(argv: readonly string[]): Args {
     const known = w.endsWith('/') || w.endsWith('/*') ? RULES.some((r) => r.id.startsWith(w.replace(/\*$/, ''))) : RULES.some((r) => r.id === w);
     if (!known) throw new UsageError(`--warn: no rule ${JSON.stringify(w)} (see --rules; prefixes end in "/")`);
   }
-  return { command: command ?? 'validate', paths, warn, format, maxFileBytes, maxYamlNodes };
+  return { command: command ?? 'validate', paths, warn, eachFile, format, maxFileBytes, maxYamlNodes };
 }
 
 /** Runs the command line `argv` (without the node and script paths) and returns the exit code. */
@@ -169,6 +176,7 @@ function validate(args: Args, io: CliIo): number {
   const given = (args.paths.length ? args.paths : ['dist']).map((p) => ({ user: p, abs: path.resolve(cwd, p) }));
   const report = validatePaths(given.map((g) => g.abs), {
     downgrade: args.warn,
+    eachFile: args.eachFile,
     ...(args.maxFileBytes ? { maxFileBytes: args.maxFileBytes } : {}),
     ...(args.maxYamlNodes ? { maxYamlNodes: args.maxYamlNodes } : {}),
   });

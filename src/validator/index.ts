@@ -70,12 +70,33 @@ export interface PathsReport extends ValidationReport {
  * `*.yml` and `*.json` files of a folder (not recursive), a file named explicitly whatever its extension.
  * Unreadable paths do not throw: they are listed in `readErrors` and the rest is validated.
  */
-export function validatePaths(paths: readonly string[], options: ValidateOptions & ReadLimits = {}): PathsReport {
+export function validatePaths(paths: readonly string[], options: ValidateOptions & ReadLimits & EachFileOption = {}): PathsReport {
   const read = readManifests(paths, options);
   const files = new Map<object, string>(options.files ?? []);
   for (const [o, f] of read.files) files.set(o, f);
-  const report = validateManifests(read.objects, { ...options, files });
-  return { ...report, filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
+  if (!options.eachFile) {
+    const report = validateManifests(read.objects, { ...options, files });
+    return { ...report, filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
+  }
+  const byFile = new Map<string, any[]>();
+  for (const o of read.objects) {
+    const f = files.get(o) ?? '';
+    byFile.set(f, [...byFile.get(f) ?? [], o]);
+  }
+  const findings = [...byFile.values()].flatMap((objects) => validateManifests(objects, { ...options, files }).findings);
+  const errors = findings.filter(f => f.severity === 'error');
+  const warnings = findings.filter(f => f.severity === 'warning');
+  return { findings, errors, warnings, ok: errors.length === 0, filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
+}
+
+/** Option of validatePaths. */
+export interface EachFileOption {
+  /**
+   * Validate each file on its own instead of all together: for files that are alternatives applied one at a
+   * time (one Istio task per file), where the objects of one file must not be checked against another's.
+   * @default false
+   */
+  readonly eachFile?: boolean;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * cdk8s validation plugin (cdk8s.yaml `validations:`), see scripts/validation-plugin.js.
- * Properties: { warn?: string[] | string } - rule ids downgraded to warnings for the whole run.
+ * Properties: { warn?: string[] | string } - rule ids downgraded to warnings for the whole run;
+ * { eachFile?: boolean } - validate each manifest (one per chart) on its own, for charts that are
+ * alternatives applied one at a time (default false: all charts are one set applied together).
  *
  * Each error becomes one violation with one violating resource and one location, so the occurrences
  * cdk8s counts add up to the errors this plugin logs and puts in the summary; warnings are logged only.
@@ -31,9 +33,14 @@ export interface PluginContext {
 
 export class IstioEgressValidation {
   private readonly warn: string[];
-  constructor(props: { warn?: string[] | string; downgrade?: string[] | string } = {}) {
+  private readonly eachFile: boolean;
+  constructor(props: { warn?: string[] | string; downgrade?: string[] | string; eachFile?: boolean } = {}) {
     const list = (v: string[] | string | undefined) => (Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : []).map(s => s.trim()).filter(Boolean);
     this.warn = [...list(props.warn), ...list(props.downgrade)];
+    if (props.eachFile !== undefined && typeof props.eachFile !== 'boolean') {
+      throw new Error(`IstioEgressValidation: 'eachFile' must be true or false (got ${JSON.stringify(props.eachFile)})`);
+    }
+    this.eachFile = props.eachFile ?? false;
   }
 
   public async validate(context: PluginContext): Promise<void> {
@@ -47,11 +54,14 @@ export class IstioEgressValidation {
       if (typeof n === 'string') byName.set(n, (byName.get(n) ?? 0) + 1);
     }
     const unique = (o: any) => typeof o?.metadata?.name === 'string' && byName.get(o.metadata.name) === 1;
-    const report = validateManifests(objects, {
+    const options = {
       downgrade: this.warn,
       files,
       constructPaths: (o: any) => meta[objectKey(o)]?.path ?? (unique(o) ? meta[o.metadata.name]?.path : undefined),
-    });
+    };
+    const groups = this.eachFile ? [...new Set(objects.map((o) => files.get(o)))].map((f) => objects.filter((o) => files.get(o) === f)) : [objects];
+    const findings = groups.flatMap((g) => validateManifests(g, options).findings);
+    const report = { errors: findings.filter((f) => f.severity === 'error'), warnings: findings.filter((f) => f.severity === 'warning') };
 
     for (const e of read.errors) {
       const file = context.manifests.find(m => e.startsWith(m)) ?? '';
