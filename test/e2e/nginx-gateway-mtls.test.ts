@@ -270,6 +270,38 @@ describe('egress gateway chain derivation: charts and the task agree', () => {
   });
 });
 
+describe('egress gateway chain derivation: other shapes', () => {
+  test("a chart namespace: the client's namespace holds the routes, the credential stays in the gateway's", async () => {
+    // GIVEN the mTLS chart synthesized for namespace team-a
+    const objects = Testing.synth(new EgressGatewayMutualTlsOriginationChart(Testing.app(), 'x', { namespace: 'team-a' })) as Manifest[];
+    const certs = await certsFor(TASK_HOST);
+    const clusterSecrets = secretManifests(certs, { namespace: 'mesh-external', clientNamespace: 'istio-system' }) as unknown as Manifest[];
+    // WHEN the call is followed from team-a
+    const chain = deriveGatewayChain(objects, { url: TASK_URL, clientNamespace: 'team-a', clusterSecrets });
+    // THEN
+    expect(chain.meshRoute.virtualService).toBe('VirtualService team-a/direct-nginx-through-egress-gateway');
+    expect(chain.gatewayServer.gateway).toBe('Gateway team-a/istio-egressgateway');
+    expect(chain.origination.destinationRule).toBe('DestinationRule istio-system/originate-mtls-for-nginx');
+    expect(chain.credential?.secret).toBe('istio-system/client-credential');
+  });
+
+  test('SIMPLE with a CA credential: the DestinationRule next to the ServiceEntry, the CA from the gateway namespace (also as <name>-cacert)', async () => {
+    // GIVEN a SIMPLE origination whose CA is a Secret of the gateway's namespace, kept as Istio's <name>-cacert
+    const chart = Testing.chart();
+    new EgressGatewayTlsOrigination(chart, 'api', { host: 'api.example.com', caCredential: TlsCredential.fromExistingSecret('api-ca') });
+    const ca = (await certsFor(TASK_HOST)).ca.cert;
+    const secret = (name: string, ns: string, stringData: Record<string, string>): Manifest => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, stringData });
+    const call = { url: 'http://api.example.com', clientNamespace: 'default' };
+    // WHEN / THEN
+    const chain = deriveGatewayChain(Testing.synth(chart) as Manifest[], { ...call, clusterSecrets: [secret('api-ca', 'istio-system', {}), secret('api-ca-cacert', 'istio-system', { cacert: ca })] });
+    expect(chain.origination).toEqual({ destinationRule: 'DestinationRule default/originate-tls-for-api-example-com', mode: 'SIMPLE', credentialName: 'api-ca', subjectAltNames: undefined });
+    expect(chain.credential).toEqual({ secret: 'istio-system/api-ca', cert: undefined, key: undefined, ca });
+    expect(chain.registry).toEqual({ object: 'ServiceEntry default/api-example-com', resolution: 'DNS' });
+    expect(() => deriveGatewayChain(Testing.synth(chart) as Manifest[], { ...call, clusterSecrets: [secret('api-ca', 'istio-system', {})] }))
+      .toThrow(/credentialName "api-ca": Secret istio-system\/api-ca has no CA certificate \(ca\.crt or cacert, or a Secret api-ca-cacert/);
+  });
+});
+
 /** Negative controls: each broken link makes the derivation refuse, naming the object and the field. */
 describe('egress gateway chain derivation: negative controls (mTLS chart, mutated)', () => {
   let objects: Manifest[];
