@@ -81,7 +81,7 @@ function mutualTlsSettings(dr: Manifest): Array<{ port: number; tls: any }> {
   return settings.filter((s) => s?.tls?.mode === 'MUTUAL').map((s) => ({ port: s.port?.number, tls: s.tls }));
 }
 
-function secretData(secret: Manifest): Record<string, Buffer> {
+export function secretData(secret: Manifest): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries<string>(secret.data ?? {})) out[k] = Buffer.from(v, 'base64');
   for (const [k, v] of Object.entries<string>(secret.stringData ?? {})) out[k] = Buffer.from(v, 'utf8');
@@ -152,15 +152,66 @@ export function deriveMtlsScenario(objects: Manifest[], options: DeriveOptions =
   const sePort = one<any>((se.spec.ports ?? []).filter((p: any) => p.number === drPort), `port ${drPort} in ${id(se)}`);
   const seTargetPort: number = sePort.targetPort ?? sePort.number;
 
-  // 3. The Service the host names in cluster DNS.
+  // 3.-6. The Service the host names, the Deployment behind it, the container port and its mounts.
+  const { service, servicePort: svcPort, deployment, container, containerPort, mounts, namespace: svcNs, findSecret } = deriveServer(objects, host, seTargetPort, options);
+
+  // 7. The client credential, as the sidecar reads it: a Secret in the DestinationRule's namespace.
+  const drNs = nsOf(dr);
+  const credSecret = findSecret(drNs, tls.credentialName);
+  if (!credSecret) throw new Error(`${id(dr)} uses credentialName ${tls.credentialName}, which neither the manifests nor the cluster secrets hold in namespace ${drNs}`);
+  const cred = secretData(credSecret);
+  const need = (k: string) => {
+    const v = cred[k];
+    if (!v) throw new Error(`secret ${drNs}/${tls.credentialName} has no key '${k}' (keys: ${Object.keys(cred).join(', ')})`);
+    return v.toString('utf8');
+  };
+
+  return {
+    host,
+    sni: tls.sni ?? host,
+    subjectAltNames: tls.subjectAltNames,
+    ports: { destinationRulePort: drPort, serviceEntryTargetPort: seTargetPort, servicePort: svcPort.port, containerPort },
+    credential: { secret: `${drNs}/${tls.credentialName}`, cert: need('tls.crt'), key: need('tls.key'), ca: need('ca.crt') },
+    server: { namespace: svcNs, deployment: deployment.metadata.name, container: container.name, image: container.image, securityContext: container.securityContext },
+    mounts,
+    objects: { destinationRule: dr, serviceEntry: se, service, deployment },
+  };
+}
+
+/** The server side of a host: what a proxy connecting to `<svc>.<ns>.svc.<domain>:port` reaches. */
+export interface ServerSide {
+  /** Namespace of the Service (and of the Deployment, its ConfigMaps and Secrets). */
+  readonly namespace: string;
+  readonly service: Manifest;
+  /** The Service port with the number connected to. */
+  readonly servicePort: any;
+  readonly deployment: Manifest;
+  readonly container: any;
+  /** The container port the Service port's targetPort lands on. */
+  readonly containerPort: number;
+  /** The container's volume mounts with their projected files. */
+  readonly mounts: ProjectedMount[];
+  /** Looks a Secret up in the manifests, then in the cluster secrets. */
+  readonly findSecret: (ns: string, name: string) => Manifest | undefined;
+}
+
+/**
+ * Derives, from the manifests alone, the server behind a cluster Service host and port: the Service
+ * (`<svc>.<ns>.svc.<domain>`), its port, the Deployment it selects, the container port its targetPort
+ * lands on, and the container's volume mounts with the files the ConfigMaps/Secrets project into them.
+ */
+export function deriveServer(objects: Manifest[], host: string, port: number, options: Pick<DeriveOptions, 'clusterSecrets'> = {}): ServerSide {
+  const byKind = (kind: string) => objects.filter((o) => o && o.kind === kind);
+
+  // The Service the host names in cluster DNS.
   const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\..+)?$/.exec(host);
   if (!m) throw new Error(`host ${host} is not a cluster Service name (<svc>.<ns>.svc.<domain>)`);
   const [, svcName, svcNs] = m;
   const service = one(byKind('Service').filter((s) => s.metadata.name === svcName && nsOf(s) === svcNs), `Service ${svcNs}/${svcName}`);
-  const svcPort = one<any>((service.spec.ports ?? []).filter((p: any) => p.port === seTargetPort), `port ${seTargetPort} in ${id(service)}`);
+  const svcPort = one<any>((service.spec.ports ?? []).filter((p: any) => p.port === port), `port ${port} in ${id(service)}`);
   const svcTargetPort: number | string = svcPort.targetPort ?? svcPort.port;
 
-  // 4. The Deployment whose pods the Service selects, and the container port the targetPort lands on.
+  // The Deployment whose pods the Service selects, and the container port the targetPort lands on.
   const deployment = one(byKind('Deployment').filter((d) => nsOf(d) === svcNs
     && labelsMatch(service.spec.selector, d.spec?.template?.metadata?.labels)), `Deployment selected by ${id(service)}`);
   const podSpec = deployment.spec.template.spec;
@@ -175,11 +226,11 @@ export function deriveMtlsScenario(objects: Manifest[], options: DeriveOptions =
   const { c: container, port: containerPort } = one(containerHits,
     `container port for targetPort ${svcTargetPort} of ${id(service)} in ${id(deployment)}`);
 
-  // 5. Secrets: from the manifests first, then those created out of band.
+  // Secrets: from the manifests first, then those created out of band.
   const secrets = [...byKind('Secret'), ...(options.clusterSecrets ?? []).filter((s) => s.kind === 'Secret')];
   const findSecret = (ns: string, name: string) => secrets.find((s) => nsOf(s) === ns && s.metadata.name === name);
 
-  // 6. The container's volume mounts with their projected files.
+  // The container's volume mounts with their projected files.
   const mounts: ProjectedMount[] = [];
   for (const vm of container.volumeMounts ?? []) {
     const vol = one<any>((podSpec.volumes ?? []).filter((v: any) => v.name === vm.name), `volume ${vm.name} in ${id(deployment)}`);
@@ -209,25 +260,5 @@ export function deriveMtlsScenario(objects: Manifest[], options: DeriveOptions =
     mounts.push({ mountPath: vm.mountPath, readOnly: vm.readOnly === true, subPath: vm.subPath, files, source });
   }
 
-  // 7. The client credential, as the sidecar reads it: a Secret in the DestinationRule's namespace.
-  const drNs = nsOf(dr);
-  const credSecret = findSecret(drNs, tls.credentialName);
-  if (!credSecret) throw new Error(`${id(dr)} uses credentialName ${tls.credentialName}, which neither the manifests nor the cluster secrets hold in namespace ${drNs}`);
-  const cred = secretData(credSecret);
-  const need = (k: string) => {
-    const v = cred[k];
-    if (!v) throw new Error(`secret ${drNs}/${tls.credentialName} has no key '${k}' (keys: ${Object.keys(cred).join(', ')})`);
-    return v.toString('utf8');
-  };
-
-  return {
-    host,
-    sni: tls.sni ?? host,
-    subjectAltNames: tls.subjectAltNames,
-    ports: { destinationRulePort: drPort, serviceEntryTargetPort: seTargetPort, servicePort: svcPort.port, containerPort },
-    credential: { secret: `${drNs}/${tls.credentialName}`, cert: need('tls.crt'), key: need('tls.key'), ca: need('ca.crt') },
-    server: { namespace: svcNs, deployment: deployment.metadata.name, container: container.name, image: container.image, securityContext: container.securityContext },
-    mounts,
-    objects: { destinationRule: dr, serviceEntry: se, service, deployment },
-  };
+  return { namespace: svcNs, service, servicePort: svcPort, deployment, container, containerPort, mounts, findSecret };
 }
