@@ -94,15 +94,23 @@ export interface PemCredentialOptions {
    */
   readonly privateKey?: string;
   /**
-   * PEM CA certificate(s), stored as `ca.crt`. Each must be a CA (basicConstraints cA=true); with
-   * `certificate`, one of them must have issued it (the Istio task's layout: one CA for both sides).
+   * PEM CA certificate(s), stored as `ca.crt`: the CA the proxy verifies the server with. Each must be a CA
+   * (basicConstraints cA=true); with `certificate`, one of them must have issued it, unless
+   * `caIssuedCertificate` is false.
    * @default - no CA certificate
    */
   readonly caCertificate?: string;
+  /**
+   * Whether `caCertificate` must also verify `certificate`. True fits the Istio task's layout (one CA signs
+   * the client and the server) and catches a wrong CA file; set false when the server's CA differs from
+   * the CA that issued the client certificate (`caCertificate` must still be CA certificates, valid now).
+   * @default true
+   */
+  readonly caIssuedCertificate?: boolean;
 }
 
 const EXISTING_KEYS = knownKeys<ExistingSecretOptions>({ certificateKey: true, privateKeyKey: true, caCertificateKey: true });
-const PEM_KEYS = knownKeys<PemCredentialOptions>({ secretName: true, certificate: true, privateKey: true, caCertificate: true });
+const PEM_KEYS = knownKeys<PemCredentialOptions>({ secretName: true, certificate: true, privateKey: true, caCertificate: true, caIssuedCertificate: true });
 const CERT_MANAGER_KEYS = knownKeys<CertManagerCredentialOptions>({
   secretName: true, issuerName: true, issuerKind: true, commonName: true, dnsNames: true, duration: true, renewBefore: true,
 });
@@ -152,7 +160,7 @@ export class TlsCredential {
    * labels, base64 bodies), exactly one unencrypted private key that belongs to the certificate (the leaf,
    * first in the chain), every certificate valid now, every `caCertificate` a CA (basicConstraints cA=true),
    * and, when both are given, the certificate verified by the CA (directly or through the intermediates that
-   * follow the leaf in `certificate`).
+   * follow the leaf in `certificate`) unless `caIssuedCertificate` is false.
    */
   public static fromPem(options: PemCredentialOptions): TlsCredential {
     checkProps('TlsCredential.fromPem', options, PEM_KEYS, { what: 'options' });
@@ -173,7 +181,10 @@ export class TlsCredential {
       checkCas('caCertificate', cas);
       checkValidity('caCertificate', cas, now);
     }
-    if (chain && cas) checkIssuedBy(chain, cas);
+    if (options.caIssuedCertificate !== undefined && typeof options.caIssuedCertificate !== 'boolean') {
+      throw new Error(`'caIssuedCertificate' must be true or false (got ${show(options.caIssuedCertificate)})`);
+    }
+    if (chain && cas && options.caIssuedCertificate !== false) checkIssuedBy(chain, cas);
     return new TlsCredential(options.secretName, {}, options);
   }
 

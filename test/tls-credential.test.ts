@@ -138,6 +138,19 @@ describe('TlsCredential.fromPem checks what it emits', () => {
       .toThrow(/^'caCertificate' does not verify 'certificate': no CA certificate in it signed subject "CN=client.example.com, O=client organization" \(issuer "O=example Inc., CN=example.com"\)$/);
   });
 
+  test('caIssuedCertificate: false accepts a server CA other than the client certificate\'s issuer', () => {
+    // GIVEN a client certificate from one CA, and the CA of a server signed by another
+    // WHEN the issuer check is waived on purpose
+    const make = pem({ certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: other.ca.cert, caIssuedCertificate: false });
+    // THEN it is emitted, but the CA must still be a CA
+    expect(make).not.toThrow();
+    expect(pem({ certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: certs.server.cert, caIssuedCertificate: false })).toThrow(/is not a CA/);
+  });
+
+  test('fails when caIssuedCertificate is not a boolean', () => {
+    expect(pem({ caCertificate: certs.ca.cert, caIssuedCertificate: 'no' })).toThrow(/^'caIssuedCertificate' must be true or false \(got "no"\)$/);
+  });
+
   test('fails when the CA has the issuer\'s name but another key (a forged issuer)', () => {
     // same subject "O=example Inc., CN=example.com" as the real CA, different key
     expect(pem({ certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: forged.ca.cert }))
