@@ -53,19 +53,26 @@ export function ipSubnetError(subnet: string): string | undefined {
   return ipAddressError(subnet);
 }
 
-function dns1123PreconditionsError(name: string): string | undefined {
-  if (name.length > 255) return `domain name "${name}" too long (max 255)`;
+/** Go's %q for the strings this validator quotes (escapes quotes, backslashes and control characters). */
+export function q(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** agent.CheckDNS1123Preconditions */
+export function dns1123PreconditionsError(name: string): string | undefined {
+  if (name.length > 255) return `domain name ${q(name)} too long (max 255)`;
   if (name.length === 0) return 'empty domain name not allowed';
   return undefined;
 }
 
-function dns1123LabelsError(domain: string): string | undefined {
+/** agent.ValidateDNS1123Labels */
+export function dns1123LabelsError(domain: string): string | undefined {
   const parts = domain.split('.');
   const tld = parts[parts.length - 1];
-  if (/^[+-]?\d+$/.test(tld)) return `domain name "${domain}" invalid (top level domain "${tld}" cannot be all-numeric)`;
+  if (/^[+-]?\d+$/.test(tld)) return `domain name ${q(domain)} invalid (top level domain ${q(tld)} cannot be all-numeric)`;
   for (let i = 0; i < parts.length; i++) {
     if (i === parts.length - 1 && parts[i] === '') return undefined; // "istio.io."
-    if (!isDns1123Label(parts[i])) return `domain name "${domain}" invalid (label "${parts[i]}" invalid)`;
+    if (!isDns1123Label(parts[i])) return `domain name ${q(domain)} invalid (label ${q(parts[i])} invalid)`;
   }
   return undefined;
 }
@@ -81,7 +88,7 @@ export function wildcardDomainError(domain: string): string | undefined {
   if (pre) return pre;
   const dot = domain.indexOf('.');
   const first = dot < 0 ? domain : domain.slice(0, dot);
-  if (first.length > 63 || !WILDCARD_LABEL.test(first)) return `domain name "${domain}" invalid (label "${first}" invalid)`;
+  if (first.length > 63 || !WILDCARD_LABEL.test(first)) return `domain name ${q(domain)} invalid (label ${q(first)} invalid)`;
   return dot < 0 ? undefined : dns1123LabelsError(domain.slice(dot + 1));
 }
 

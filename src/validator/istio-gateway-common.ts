@@ -4,58 +4,13 @@
  * ValidateIPSubnet), pkg/config/labels, pkg/config/host and pkg/config/protocol. Each function returns
  * Istio's own message, or undefined when the value is valid.
  */
-import { isIp } from './istio';
+import {
+  dns1123PreconditionsError as dnsPreconditions, fqdnError, ipAddressError as ipAddressErr, ipSubnetError as ipSubnetErr,
+  isDns1123Label, labelErrors as labelsErrors, portError as portErr, q, wildcardDomainError as wildcardDomainErr,
+} from './istio-common';
 
-const DNS1123_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-const WILDCARD_LABEL = /^(?:\*|(?:\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$/;
-
-/** Go's %q for the strings this validator quotes (ASCII; escapes quotes, backslashes and controls). */
-export function q(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** labels.IsDNS1123Label: up to 63 characters, alphanumerics and '-', alphanumeric at both ends. */
-export function isDns1123Label(s: string): boolean {
-  return s.length <= 63 && DNS1123_LABEL.test(s);
-}
-
-function isWildcardDns1123Label(s: string): boolean {
-  return s.length <= 63 && WILDCARD_LABEL.test(s);
-}
-
-/** agent.CheckDNS1123Preconditions */
-function dnsPreconditions(name: string): string | undefined {
-  if (name.length > 255) return `domain name ${q(name)} too long (max 255)`;
-  if (name.length === 0) return 'empty domain name not allowed';
-  return undefined;
-}
-
-/** agent.ValidateDNS1123Labels */
-function dns1123Labels(domain: string): string | undefined {
-  const parts = domain.split('.');
-  const tld = parts[parts.length - 1];
-  if (/^[+-]?\d+$/.test(tld)) return `domain name ${q(domain)} invalid (top level domain ${q(tld)} cannot be all-numeric)`;
-  for (let i = 0; i < parts.length; i++) {
-    if (i === parts.length - 1 && parts[i] === '') return undefined;
-    if (!isDns1123Label(parts[i])) return `domain name ${q(domain)} invalid (label ${q(parts[i])} invalid)`;
-  }
-  return undefined;
-}
-
-/** agent.ValidateFQDN */
-export function fqdnError(fqdn: string): string | undefined {
-  return dnsPreconditions(fqdn) ?? dns1123Labels(fqdn);
-}
-
-/** agent.ValidateWildcardDomain: a DNS name whose first label may be "*", "*foo" or "*-foo". */
-export function wildcardDomainErr(domain: string): string | undefined {
-  const pre = dnsPreconditions(domain);
-  if (pre) return pre;
-  const dot = domain.indexOf('.');
-  const first = dot < 0 ? domain : domain.slice(0, dot);
-  if (!isWildcardDns1123Label(first)) return `domain name ${q(domain)} invalid (label ${q(first)} invalid)`;
-  return dot < 0 ? undefined : dns1123Labels(domain.slice(dot + 1));
-}
+// the building blocks are istio-common's (shared with the ServiceEntry/DestinationRule/Sidecar checks)
+export { fqdnError, ipAddressErr, ipSubnetErr, isDns1123Label, labelsErrors, portErr, q, wildcardDomainErr };
 
 const OUTBOUND_FORMAT = 'outbound_.<port>_._.<hostname>';
 
@@ -74,48 +29,6 @@ export function gatewayBoundDomainErr(sni: boolean, domain: string): string | un
     return undefined;
   }
   return wildcardDomainErr(domain);
-}
-
-/** agent.ValidatePort */
-export function portErr(port: number): string | undefined {
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? undefined : `port number ${port} must be in the range 1..65535`;
-}
-
-/** agent.ValidateIPAddress (netip.ParseAddr: also IPv6 with a zone) */
-export function ipAddressErr(addr: string): string | undefined {
-  const zone = addr.indexOf('%');
-  const ip = zone > 0 && addr.includes(':') ? addr.slice(0, zone) : addr;
-  return isIp(ip) ? undefined : `${addr} is not a valid IP`;
-}
-
-/** agent.ValidateIPSubnet: an IP address or a CIDR block. */
-export function ipSubnetErr(subnet: string): string | undefined {
-  if (subnet.split('/').length === 2) {
-    const [ip, bits] = subnet.split('/');
-    const max = ip.includes(':') ? 128 : 32;
-    return isIp(ip) && /^\d{1,3}$/.test(bits) && Number(bits) <= max ? undefined : `${subnet} is not a valid CIDR block`;
-  }
-  return ipAddressErr(subnet);
-}
-
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** labels.Instance.Validate: Kubernetes label keys and values. */
-export function labelsErrors(labels: unknown): string[] {
-  if (!labels || typeof labels !== 'object') return [];
-  const errs: string[] = [];
-  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
-    const slash = k.lastIndexOf('/');
-    const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
-    const name = slash >= 0 ? k.slice(slash + 1) : k;
-    if ((prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) || name.length > 63 || !LABEL_NAME.test(name)) {
-      errs.push(`invalid tag key: ${q(k)}`);
-    }
-    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) errs.push(`invalid tag value: ${q(v)}`);
-  }
-  return errs;
 }
 
 /** host.Name(a).Matches(b): either host, wildcards included, covers the other. */
