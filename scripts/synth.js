@@ -57,7 +57,15 @@ function startValidator(previous) {
     try { if (require('fs').existsSync(workerData.previous)) v.validateDirectory(workerData.previous); } catch {}
     parentPort.on('message', ({ dir, shown, constructPaths }) => {
       const key = (o) => o.kind + '/' + (o.metadata?.namespace ?? '') + '/' + o.metadata?.name;
-      const report = v.validateDirectory(dir, { constructPaths: (o) => constructPaths[key(o)] });
+      // each file is one task (files are alternatives, like Istio's tasks): each is validated on its own
+      const fs = require('fs');
+      const findings = [];
+      for (const f of fs.readdirSync(dir).filter((n) => /\\.ya?ml$/i.test(n)).sort()) {
+        const full = path.join(dir, f);
+        const objects = v.parseYamlDocuments(fs.readFileSync(full, 'utf8'), full);
+        findings.push(...v.validateManifests(objects, { constructPaths: (o) => constructPaths[key(o)], files: new Map(objects.map((o) => [o, full])) }).findings);
+      }
+      const report = { findings, errors: findings.filter((x) => x.severity === 'error') };
       // name the files as they will be once swapped in
       for (const f of report.findings) if (f.object.file) f.object.file = path.join(shown, path.relative(dir, path.resolve(f.object.file)));
       parentPort.postMessage({ errors: report.errors.length, text: report.findings.length ? v.formatFindings(report.findings) : '' });
