@@ -3,10 +3,11 @@ import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
 import { EgressGateway } from './egress-gateway';
+import { EgressPath, IEgressOrigination } from './egress-path';
 import { IstioApiVersion, LoadBalancer, Resolution, TlsMode, compact, newDestinationRule, newServiceEntry } from './istio';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { resolveOrigination, validateLoadBalancer } from './tls-origination';
-import { show, validateDnsLabel, validateNamespace, validateObjectName, validatePort } from './validate-props';
+import { checkProps, knownKeys, show, validateDnsLabel, validateNamespace, validateObjectName, validatePort } from './validate-props';
 
 /** Props of `EgressGatewayTlsOrigination`. */
 export interface EgressGatewayTlsOriginationProps {
@@ -152,6 +153,13 @@ export interface EgressGatewayTlsOriginationProps {
   readonly apiVersion?: IstioApiVersion;
 }
 
+const PROPS = knownKeys<EgressGatewayTlsOriginationProps>({
+  host: true, gateway: true, credential: true, caCredential: true, name: true, namespace: true, httpPort: true, httpPortName: true,
+  httpsPort: true, httpsPortName: true, gatewayPort: true, gatewayPortName: true, resolution: true, createServiceEntry: true, sni: true,
+  subjectAltNames: true, loadBalancer: true, serviceEntryName: true, gatewayName: true, gatewayDestinationRuleName: true, subsetName: true,
+  virtualServiceName: true, destinationRuleName: true, destinationRuleNamespace: true, apiVersion: true,
+});
+
 const GATEWAY = {
   [IstioApiVersion.V1]: istio.Gateway,
   [IstioApiVersion.V1BETA1]: istio.GatewayV1Beta1,
@@ -199,7 +207,7 @@ const VIRTUAL_SERVICE = {
  *   credential: TlsCredential.fromExistingSecret('client-credential'),
  * });
  */
-export class EgressGatewayTlsOrigination extends Construct {
+export class EgressGatewayTlsOrigination extends Construct implements IEgressOrigination {
   /** The external host. */
   public readonly host: string;
   /** The short name the object names derive from. */
@@ -234,12 +242,12 @@ export class EgressGatewayTlsOrigination extends Construct {
   public readonly destinationRule: ApiObject;
   /** The credential Secret (`fromPem`) or cert-manager Certificate (`fromCertManager`), when emitted. */
   public readonly credentialSecret?: ApiObject;
+  /** What a client proxy needs to reach the host this way: see `OutboundLockdown.allow`. */
+  public readonly egressPath: EgressPath;
 
   public constructor(scope: Construct, id: string, props: EgressGatewayTlsOriginationProps) {
     super(scope, id);
-    if (props === undefined || props === null || typeof props !== 'object' || Array.isArray(props)) {
-      throw new Error(`EgressGatewayTlsOrigination: props must be an object with at least 'host' (got ${show(props)})`);
-    }
+    checkProps('EgressGatewayTlsOrigination', props, PROPS);
     if (props.resolution === Resolution.NONE) {
       throw new Error(`'resolution' NONE makes the egress gateway forward to the original destination address, which is the gateway's own Service IP: the gateway routes to itself in a loop (got "NONE"); use DNS or DNS_ROUND_ROBIN`);
     }
@@ -415,6 +423,16 @@ export class EgressGatewayTlsOrigination extends Construct {
     this.credentialSecret = credential
       ? credential._bind(this, 'Credential', gateway.namespace, CredentialPurpose.CLIENT)
       : caCredential?._bind(this, 'CaCredential', gateway.namespace, CredentialPurpose.CA);
+    this.egressPath = {
+      host: r.host,
+      // the ServiceEntry and VirtualService, the gateway's Service, and the host's Service of the cluster
+      imports: [{ host: r.host, namespace }, { host: gateway.host, namespace: gateway.namespace }, ...(hostNamespace ? [{ host: r.host, namespace: hostNamespace }] : [])],
+      gatewayNamespace: gateway.namespace,
+      namespace,
+      // the subset DestinationRule is found by clients of its namespace only
+      clientNamespaceOnly: true,
+      resolution: createServiceEntry ? (props.resolution ?? Resolution.DNS) : undefined,
+    };
   }
 }
 

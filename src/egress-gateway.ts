@@ -1,4 +1,4 @@
-import { show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from './validate-props';
+import { checkProps, knownKeys, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from './validate-props';
 
 /** One port of the egress gateway's Kubernetes Service. */
 export interface EgressGatewayServicePort {
@@ -47,6 +47,9 @@ export interface EgressGatewayAttributes {
   readonly clusterDomain?: string;
 }
 
+const ATTRIBUTE_KEYS = knownKeys<EgressGatewayAttributes>({ namespace: true, serviceName: true, podLabels: true, ports: true, clusterDomain: true });
+const PORT_KEYS = knownKeys<EgressGatewayServicePort>({ port: true, targetPort: true, name: true });
+
 const DEFAULT_PORTS: readonly EgressGatewayServicePort[] = [
   { name: 'http2', port: 80, targetPort: 8080 },
   { name: 'https', port: 443, targetPort: 8443 },
@@ -70,10 +73,7 @@ export class EgressGateway {
    * `istio-egressgateway` in `istio-system`.
    */
   public static fromAttributes(attrs: EgressGatewayAttributes = {}): EgressGateway {
-    if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) {
-      throw new Error(`EgressGateway.fromAttributes: attributes must be an object (got ${show(attrs)})`);
-    }
-    return new EgressGateway(attrs);
+    return new EgressGateway(checkProps('EgressGateway.fromAttributes', attrs, ATTRIBUTE_KEYS, { optional: true, what: 'attributes' }));
   }
 
   /** Namespace of the gateway. */
@@ -103,6 +103,7 @@ export class EgressGateway {
     const names = new Set<string>();
     this.ports = ports.map((p, i) => {
       if (p === null || typeof p !== 'object') throw new Error(`'ports[${i}]' must be an object with 'port' (got ${show(p)})`);
+      checkProps(`EgressGateway.fromAttributes ports[${i}]`, p, PORT_KEYS, { what: 'a port' });
       const port = validatePort(`ports[${i}].port`, p.port);
       const targetPort = validatePort(`ports[${i}].targetPort`, p.targetPort ?? port);
       if (seen.has(port)) throw new Error(`'ports[${i}].port' must be unique: the Service already has port ${port}`);

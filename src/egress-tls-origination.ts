@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EgressPath, IEgressOrigination, sidecarEgressPath } from './egress-path';
 import { LoadBalancer, TlsMode } from './istio';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
@@ -69,7 +70,7 @@ const PROPS = knownKeys<EgressTlsOriginationProps>({
  *
  * new EgressTlsOrigination(chart, 'cnn', { host: 'edition.cnn.com' });
  */
-export class EgressTlsOrigination extends Construct {
+export class EgressTlsOrigination extends Construct implements IEgressOrigination {
   /** The external host. */
   public readonly host: string;
   /** `metadata.name` of the ServiceEntry and the DestinationRule. */
@@ -84,6 +85,8 @@ export class EgressTlsOrigination extends Construct {
   public readonly serviceEntry: ApiObject;
   /** The DestinationRule, unless `originateTls` is false. */
   public readonly destinationRule?: ApiObject;
+  /** What a client proxy needs to reach the host this way: see `OutboundLockdown.allow`. */
+  public readonly egressPath: EgressPath;
 
   public constructor(scope: Construct, id: string, props: EgressTlsOriginationProps) {
     super(scope, id);
@@ -144,5 +147,6 @@ export class EgressTlsOrigination extends Construct {
     } : {});
     this.serviceEntry = out.serviceEntry;
     this.destinationRule = out.destinationRule;
+    this.egressPath = sidecarEgressPath(r.host, namespace, props.resolution, client !== undefined, props.exportTo);
   }
 }

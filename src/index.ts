@@ -8,3 +8,8 @@ export * from './mesh-external-nginx';
 export * from './sleep-client';
 export * from './egress-gateway';
 export * from './egress-gateway-tls-origination';
+export type { EgressImport, EgressPath, IEgressOrigination } from './egress-path';
+export * from './gateway-api-egress-gateway';
+export * from './gateway-api-egress-tls-origination';
+export * from './outbound-lockdown';
+export * from './ambient-egress';

@@ -2,10 +2,12 @@ import { App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressGatewayMutualTlsOriginationChart, EgressGatewayTlsOriginationChart } from './egress-gateway-charts';
 import { EgressTlsOrigination } from './egress-tls-origination';
+import { GatewayApiEgressMutualTlsOriginationChart, GatewayApiEgressTlsOriginationChart } from './gateway-api-egress-charts';
 import { MeshExternalNginx } from './mesh-external-nginx';
 import { MutualTlsOrigination } from './mutual-tls-origination';
 import { SleepClient } from './sleep-client';
 import { TlsCredential } from './tls-credential';
+import { AmbientEgressTlsOriginationChart, EgressControlLockdownChart } from './topology-charts';
 import { checkProps, knownKeys } from './validate-props';
 
 const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
@@ -45,5 +47,10 @@ export function buildApp(props: AppProps = {}): App {
   new EgressTlsOriginationChart(app, 'egress-tls-origination');
   new EgressGatewayTlsOriginationChart(app, 'egress-gateway-tls-origination');
   new EgressGatewayMutualTlsOriginationChart(app, 'egress-gateway-mtls-origination');
+  // area: topologies (Gateway API egress gateway, ambient waypoint, outbound lockdown)
+  new GatewayApiEgressTlsOriginationChart(app, 'egress-gateway-api-tls-origination');
+  new GatewayApiEgressMutualTlsOriginationChart(app, 'egress-gateway-api-mtls-origination');
+  new AmbientEgressTlsOriginationChart(app, 'ambient-egress-tls-origination');
+  new EgressControlLockdownChart(app, 'egress-control-lockdown');
   return app;
 }

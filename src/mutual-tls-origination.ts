@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { EgressPath, IEgressOrigination, sidecarEgressPath } from './egress-path';
 import { LoadBalancer, TlsMode } from './istio';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
@@ -95,7 +96,7 @@ const PROPS = knownKeys<MutualTlsOriginationProps>({
  *   credential: TlsCredential.fromExistingSecret('client-credential'),
  * });
  */
-export class MutualTlsOrigination extends Construct {
+export class MutualTlsOrigination extends Construct implements IEgressOrigination {
   /** The external host. */
   public readonly host: string;
   /** `metadata.name` of the ServiceEntry and the DestinationRule. */
@@ -116,6 +117,9 @@ export class MutualTlsOrigination extends Construct {
   public readonly roleBinding?: ApiObject;
   /** The credential Secret (`fromPem`) or cert-manager Certificate (`fromCertManager`), when emitted. */
   public readonly credentialSecret?: ApiObject;
+
+  /** What a client proxy needs to reach the host this way: see `OutboundLockdown.allow`. */
+  public readonly egressPath: EgressPath;
 
   public constructor(scope: Construct, id: string, props: MutualTlsOriginationProps) {
     super(scope, id);
@@ -180,6 +184,7 @@ export class MutualTlsOrigination extends Construct {
     this.serviceEntry = out.serviceEntry;
     this.destinationRule = out.destinationRule!;
     this.credentialSecret = credential?._bind(this, 'Credential', namespace, CredentialPurpose.CLIENT);
+    this.egressPath = sidecarEgressPath(r.host, namespace, props.resolution, client !== undefined, props.exportTo);
 
     if (createRbac && credential && client) {
       // names derived from the Secret's name are shortened with a hash when they would exceed 253 characters

@@ -151,7 +151,11 @@ describe('dist/', () => {
   const files = () => fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.yaml')).sort();
 
   test('one file per task, and each passes the validator on its own', () => {
-    expect(files()).toEqual(['egress-gateway-mtls-origination.k8s.yaml', 'egress-gateway-tls-origination.k8s.yaml', 'egress-tls-origination.k8s.yaml']);
+    expect(files()).toEqual([
+      'ambient-egress-tls-origination.k8s.yaml', 'egress-control-lockdown.k8s.yaml', 'egress-gateway-api-mtls-origination.k8s.yaml',
+      'egress-gateway-api-tls-origination.k8s.yaml', 'egress-gateway-mtls-origination.k8s.yaml', 'egress-gateway-tls-origination.k8s.yaml',
+      'egress-tls-origination.k8s.yaml',
+    ]);
     for (const f of files()) expect({ f, errors: validateManifests(yamlFile(path.join(ROOT, 'dist', f))).errors }).toEqual({ f, errors: [] });
   });
 

@@ -280,7 +280,7 @@ describe('EgressGatewayTlsOrigination', () => {
   describe('refuses bad props', () => {
     const cred = TlsCredential.fromExistingSecret('client-credential');
     test.each([
-      ['null props', null, /EgressGatewayTlsOrigination: props must be an object with at least 'host' \(got null\)/],
+      ['null props', null, /EgressGatewayTlsOrigination: props must be an object \(got null\)/],
       ['resolution NONE', { host: 'edition.cnn.com', resolution: Resolution.NONE }, /'resolution' NONE makes the egress gateway forward to the original destination address, which is the gateway's own Service IP: the gateway routes to itself in a loop \(got "NONE"\)/],
       ['resolution STATIC', { host: 'edition.cnn.com', resolution: Resolution.STATIC }, /'resolution' STATIC needs ServiceEntry endpoints/],
       ['a URL as host', { host: 'https://edition.cnn.com' }, /'host' must be a host name, not a URL/],

@@ -24,7 +24,11 @@ describe('npm run synth', () => {
     const out = path.join(work, 'dist');
     const r = synth(out);
     expect(r.status).toBe(0);
-    expect(Object.keys(listing(out))).toEqual(['egress-gateway-mtls-origination.k8s.yaml', 'egress-gateway-tls-origination.k8s.yaml', 'egress-tls-origination.k8s.yaml']);
+    expect(Object.keys(listing(out))).toEqual([
+      'ambient-egress-tls-origination.k8s.yaml', 'egress-control-lockdown.k8s.yaml', 'egress-gateway-api-mtls-origination.k8s.yaml',
+      'egress-gateway-api-tls-origination.k8s.yaml', 'egress-gateway-mtls-origination.k8s.yaml', 'egress-gateway-tls-origination.k8s.yaml',
+      'egress-tls-origination.k8s.yaml',
+    ]);
     expect(listing(out)).toEqual(listing(path.join(ROOT, 'dist')));
     expect(fs.readdirSync(work)).toEqual(['dist']); // no temporary folder left behind
   });
@@ -76,7 +80,11 @@ describe('npm run synth', () => {
     expect(synth(out, 'test/fixtures/apps/two-charts.ts').status).toBe(0);
     expect(Object.keys(listing(out))).toEqual(['one.k8s.yaml', 'two.k8s.yaml']);
     expect(synth(out).status).toBe(0);
-    expect(Object.keys(listing(out))).toEqual(['egress-gateway-mtls-origination.k8s.yaml', 'egress-gateway-tls-origination.k8s.yaml', 'egress-tls-origination.k8s.yaml']);
+    expect(Object.keys(listing(out))).toEqual([
+      'ambient-egress-tls-origination.k8s.yaml', 'egress-control-lockdown.k8s.yaml', 'egress-gateway-api-mtls-origination.k8s.yaml',
+      'egress-gateway-api-tls-origination.k8s.yaml', 'egress-gateway-mtls-origination.k8s.yaml', 'egress-gateway-tls-origination.k8s.yaml',
+      'egress-tls-origination.k8s.yaml',
+    ]);
   });
 
   test('validates all files together without --each-file: the main app\'s alternative tasks collide', () => {

@@ -208,6 +208,7 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
     const ses = idx.serviceEntriesFor(host, vsNs);
     const svc = idx.serviceFor(d.host, vsNs);
     const target = ses[0] ?? svc;
+    if (!target && idx.generatedServices.has(host)) continue; // the Service Istio generates for a Gateway API Gateway of the output
     if (!target) {
       const local = isClusterLocal(d.host);
       rep.add(r.vs, 'analyzer/destination-host', `${r.field}.host`,

@@ -41,8 +41,8 @@ export function checkIstio(objs: Obj[], rep: Reporter): void {
 }
 
 /**
- * Hosts that a VirtualService routes to from a Gateway other than `mesh`: the gateway's proxy sends to
- * them, so a DestinationRule for them without workloadSelector applies at the gateway (egress gateway TLS
+ * Hosts that a VirtualService routes to from a Gateway other than `mesh`, or a Gateway API HTTPRoute
+ * attached to a Gateway sends to: the gateway's proxy sends to them, so a DestinationRule for them without workloadSelector applies at the gateway (egress gateway TLS
  * origination), where credentialName is honoured.
  */
 function gatewayRoutedHosts(objs: Obj[]): Set<string> {
@@ -60,6 +60,20 @@ function gatewayRoutedHosts(objs: Obj[]): Set<string> {
         for (const d of Array.isArray(r?.route) ? r.route : []) {
           if (typeof d?.destination?.host === 'string') hosts.add(d.destination.host);
         }
+      }
+    }
+  }
+  // Gateway API: an HTTPRoute attached to a Gateway sends from the gateway's proxy to its backends
+  for (const o of objs) {
+    if (o.group !== 'gateway.networking.k8s.io' || o.kind !== 'HTTPRoute') continue;
+    const spec = o.raw?.spec;
+    const parents: any[] = Array.isArray(spec?.parentRefs) ? spec.parentRefs : [];
+    if (!parents.some((p) => (p?.kind ?? 'Gateway') === 'Gateway' && (p?.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io')) continue;
+    for (const r of Array.isArray(spec?.rules) ? spec.rules : []) {
+      for (const b of Array.isArray(r?.backendRefs) ? r.backendRefs : []) {
+        if (typeof b?.name !== 'string') continue;
+        if (b.kind === 'Hostname' && b.group === 'networking.istio.io') hosts.add(b.name);
+        else if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '') hosts.add(`${b.name}.${b.namespace ?? o.namespace ?? 'default'}.svc.cluster.local`);
       }
     }
   }

@@ -232,8 +232,19 @@ function podSa(p: PodTemplate): string {
   return p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default';
 }
 
+/**
+ * Service accounts Istio creates and runs for the Gateway API Gateways of class `istio` of the output
+ * (`<ns>/<name>-istio`, Istio's gateway deployment controller): a RoleBinding for one (the egress gateway
+ * reading client credentials) binds an account that exists and is used once the Gateway is applied.
+ */
+function generatedGatewayAccounts(idx: Index): Set<string> {
+  return new Set(idx.all('Gateway').filter((g) => g.group === 'gateway.networking.k8s.io' && g.raw?.spec?.gatewayClassName === 'istio')
+    .map((g) => `${g.namespace ?? 'default'}/${g.name}-istio`));
+}
+
 function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
   const usedReported = new Set<string>();
+  const generated = generatedGatewayAccounts(idx);
   for (const rb of [...idx.all('RoleBinding'), ...idx.all('ClusterRoleBinding')]) {
     if (rb.group !== 'rbac.authorization.k8s.io') continue;
     const ref = rb.raw?.roleRef;
@@ -247,6 +258,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
     (Array.isArray(rb.raw?.subjects) ? rb.raw.subjects : []).forEach((s: any, i: number) => {
       if (s?.kind !== 'ServiceAccount' || typeof s.name !== 'string') return;
       const ns = s.namespace ?? rb.namespace ?? 'default';
+      if (generated.has(`${ns}/${s.name}`)) return;
       const sa = idx.find('ServiceAccount', ns, s.name);
       if (!sa && s.name !== 'default' && forRemoteClient(rb)) {
         rep.add(rb, 'wiring/rolebinding-subject', `subjects[${i}]`, `${ELSEWHERE} that its ServiceAccount ${ns}/${s.name} exists`, `Make sure ServiceAccount "${s.name}" exists in namespace "${ns}".`, 'warning');

@@ -69,6 +69,7 @@ describe('consumer of the packed library', () => {
     expect(files).toContain('lib/src/index.js');
     expect(files).toContain('lib/src/index.d.ts');
     expect(files).toContain('lib/imports/networking.istio.io.js');
+    expect(files).toContain('lib/imports/gateway.networking.k8s.io.js'); // the Gateway API constructs import it
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /^(src|test|dist|scripts)\//.test(f))).toEqual([]);
 
