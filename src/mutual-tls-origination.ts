@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LoadBalancer, TlsMode } from './istio';
+import { kubeObject } from './k8s-object';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { REMOTE_CLIENT_ANNOTATION } from './validator/rules';
@@ -186,11 +186,11 @@ export class MutualTlsOrigination extends Construct {
       const roleName = props.roleName !== undefined ? validateObjectName('roleName', props.roleName) : shortenName(`${credential.secretName}-role`, 253);
       const roleBindingName = props.roleBindingName !== undefined
         ? validateObjectName('roleBindingName', props.roleBindingName) : shortenName(`${credential.secretName}-role-binding`, 253);
-      this.role = new k8s.KubeRole(this, 'Role', {
+      this.role = kubeObject(this, 'Role', 'Role', {
         metadata: { name: roleName, namespace },
         rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }],
       });
-      this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      this.roleBinding = kubeObject(this, 'RoleBinding', 'RoleBinding', {
         metadata: {
           name: roleBindingName,
           namespace,
