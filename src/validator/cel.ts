@@ -14,9 +14,13 @@
  * toCel() fills absent properties that have a `default` (Gateway API rules rely on it: an HTTPRoute
  * rule without `matches` is validated as if it had the default PathPrefix "/" match).
  */
+import * as fs from 'fs';
 import { isIP as netIsIp } from 'net';
+import * as path from 'path';
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { decodeAst, parserVersion, type ParsedRule } from './cel-ast';
+import { validationDataDir } from './schemas';
 import type { Schema } from './structural';
 
 type Program = (ctx: { self: unknown }) => unknown;
@@ -92,6 +96,25 @@ function env() {
   return envCache;
 }
 
+let parsedRules: { [rule: string]: string } | null | undefined;
+/**
+ * The syntax tree of `rule` that `npm run import` stored in cel.json (cel-ast.ts), if it holds one made by
+ * this parser; else the rule is parsed here.
+ */
+function parseRule(rule: string): ParsedRule {
+  if (parsedRules === undefined) {
+    parsedRules = null;
+    try {
+      const data = JSON.parse(fs.readFileSync(path.join(validationDataDir(), 'cel.json'), 'utf8'));
+      if (data.parser !== undefined && data.parser === parserVersion()) parsedRules = data.rules;
+    } catch {
+      // no cel.json (an older validation folder): every rule is parsed
+    }
+  }
+  const text = parsedRules && Object.prototype.hasOwnProperty.call(parsedRules, rule) ? parsedRules[rule] : undefined;
+  return text === undefined ? parse(rule) : decodeAst(text);
+}
+
 const compiled = new Map<string, CompiledRule>();
 export function compileRule(rule: string): CompiledRule {
   let c = compiled.get(rule);
@@ -100,7 +123,7 @@ export function compileRule(rule: string): CompiledRule {
     c = { ok: false, transition: true, reason: 'transition rule (uses oldSelf): not evaluated on create' };
   } else {
     try {
-      const parsed = parse(rule);
+      const parsed = parseRule(rule);
       const unbound = [...unboundFunctions(parsed)];
       if (unbound.length) {
         c = { ok: false, reason: `cannot compile: unsupported function(s) ${unbound.join(', ')}` };
