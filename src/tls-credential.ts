@@ -45,7 +45,7 @@ export interface CertManagerCredentialOptions {
   readonly renewBefore?: string;
 }
 
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
 
 /**
  * What a credential is used for; decides the key usages of cert-manager certificates.
