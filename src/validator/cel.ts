@@ -20,6 +20,7 @@ import * as path from 'path';
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { decodeAst, parserVersion, type ParsedRule } from './cel-ast';
+import { JsonEntries } from './json-entries';
 import { validationDataDir } from './schemas';
 import type { Schema } from './structural';
 
@@ -96,7 +97,7 @@ function env() {
   return envCache;
 }
 
-let parsedRules: { [rule: string]: string } | null | undefined;
+let parsedRules: JsonEntries<string> | null | undefined;
 /**
  * The syntax tree of `rule` that `npm run import` stored in cel.json (cel-ast.ts), if it holds one made by
  * this parser; else the rule is parsed here.
@@ -105,13 +106,16 @@ function parseRule(rule: string): ParsedRule {
   if (parsedRules === undefined) {
     parsedRules = null;
     try {
-      const data = JSON.parse(fs.readFileSync(path.join(validationDataDir(), 'cel.json'), 'utf8'));
-      if (data.parser !== undefined && data.parser === parserVersion()) parsedRules = data.rules;
+      const text = fs.readFileSync(path.join(validationDataDir(), 'cel.json'), 'utf8');
+      // the version is the first entry: read it without parsing the file
+      const parser = /^\{\n {2}"parser": ("[^"\n]*"),\n/.exec(text);
+      const data = parser ? { parser: JSON.parse(parser[1]) } : JSON.parse(text);
+      if (data.parser !== undefined && data.parser === parserVersion()) parsedRules = new JsonEntries<string>(text, 'rules');
     } catch {
       // no cel.json (an older validation folder): every rule is parsed
     }
   }
-  const text = parsedRules && Object.prototype.hasOwnProperty.call(parsedRules, rule) ? parsedRules[rule] : undefined;
+  const text = parsedRules?.get(rule);
   return text === undefined ? parse(rule) : decodeAst(text);
 }
 
