@@ -46,12 +46,30 @@ describe('JsonEntries', () => {
     expect(entries.get('last')).toBeUndefined();
   });
 
+  test.each(['crds.json', 'cel.json', 'k8s.json'])('every top-level entry of %s is what parsing the whole file gives', (file) => {
+    // GIVEN
+    const text = fs.readFileSync(path.join(VALIDATION, file), 'utf8');
+    const whole = JSON.parse(text);
+    // WHEN / THEN
+    const entries = new JsonEntries<unknown>(text);
+    for (const key of Object.keys(whole)) expect({ key, value: entries.get(key) }).toEqual({ key, value: whole[key] });
+    expect(entries.get('networking.istio.io/ServiceEntry')).toBeUndefined();
+  });
+
+  test('crds.json holds kinds of its keptGroups only (the validator does not look for other groups in it)', () => {
+    // GIVEN / WHEN
+    const crds = JSON.parse(fs.readFileSync(path.join(VALIDATION, 'crds.json'), 'utf8'));
+    // THEN
+    expect(Object.values<{ group: string }>(crds.kinds).filter((k) => !crds.keptGroups.includes(k.group))).toEqual([]);
+  });
+
   test('a file in another layout is parsed whole, with the same results', () => {
     // GIVEN compact JSON and JSON indented with tabs
     const value = { kinds: { a: { x: 1 }, b: 'two' } };
     for (const text of [JSON.stringify(value), JSON.stringify(value, null, '\t')]) {
       // WHEN / THEN
       const entries = new JsonEntries<unknown>(text, 'kinds');
+      expect(new JsonEntries<unknown>(text).get('kinds')).toEqual(value.kinds);
       expect(entries.get('a')).toEqual({ x: 1 });
       expect(entries.get('b')).toBe('two');
       expect(entries.get('c')).toBeUndefined();

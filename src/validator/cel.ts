@@ -14,13 +14,12 @@
  * toCel() fills absent properties that have a `default` (Gateway API rules rely on it: an HTTPRoute
  * rule without `matches` is validated as if it had the default PathPrefix "/" match).
  */
-import * as fs from 'fs';
 import { isIP as netIsIp } from 'net';
 import * as path from 'path';
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { decodeAst, parserVersion, type ParsedRule } from './cel-ast';
-import { JsonEntries } from './json-entries';
+import { JsonEntries, readText } from './json-entries';
 import { validationDataDir } from './schemas';
 import type { Schema } from './structural';
 
@@ -106,7 +105,7 @@ function parseRule(rule: string): ParsedRule {
   if (parsedRules === undefined) {
     parsedRules = null;
     try {
-      const text = fs.readFileSync(path.join(validationDataDir(), 'cel.json'), 'utf8');
+      const text = readText(path.join(validationDataDir(), 'cel.json'));
       // the version is the first entry: read it without parsing the file
       const parser = /^\{\n {2}"parser": ("[^"\n]*"),\n/.exec(text);
       const data = parser ? { parser: JSON.parse(parser[1]) } : JSON.parse(text);

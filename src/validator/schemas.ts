@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { JsonEntries } from './json-entries';
+import { JsonEntries, readText } from './json-entries';
 import type { Schema } from './structural';
 
 interface CrdEntry {
@@ -19,7 +19,7 @@ interface CrdFile { kinds: { [groupKind: string]: CrdEntry }; keptGroups: string
 interface K8sFile { source: string; kinds: { [apiVersionKind: string]: string }; definitions: { [name: string]: Schema } }
 
 let dirCache: string | undefined;
-let crdCache: JsonEntries<CrdEntry> | undefined;
+let crdCache: { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } | undefined;
 let k8sCache: K8sFile | undefined;
 
 /** Directory holding crds.json and k8s.json. Override with CDK8S_ISTIO_EGRESS_VALIDATION_DIR. */
@@ -41,16 +41,19 @@ export function validationDataDir(): string {
   throw new Error(`cdk8s-istio-egress validator: imports/validation/crds.json not found above ${__dirname}; run "node scripts/extract-schemas.js"`);
 }
 
-/** The kinds of crds.json, each parsed when first looked up. */
-function crdKinds(): JsonEntries<CrdEntry> {
-  if (!crdCache) crdCache = new JsonEntries<CrdEntry>(fs.readFileSync(path.join(validationDataDir(), 'crds.json'), 'utf8'), 'kinds');
+/** crds.json, its entries and kinds each parsed when first looked up. */
+function crdFile(): { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } {
+  if (!crdCache) {
+    const text = readText(path.join(validationDataDir(), 'crds.json'));
+    crdCache = { top: new JsonEntries<unknown>(text), kinds: new JsonEntries<CrdEntry>(text, 'kinds') };
+  }
   return crdCache;
 }
 function crds(): CrdFile {
-  return crdKinds().parsed();
+  return crdFile().kinds.parsed();
 }
 export function k8s(): K8sFile {
-  if (!k8sCache) k8sCache = JSON.parse(fs.readFileSync(path.join(validationDataDir(), 'k8s.json'), 'utf8'));
+  if (!k8sCache) k8sCache = JSON.parse(readText(path.join(validationDataDir(), 'k8s.json')));
   return k8sCache!;
 }
 
@@ -67,7 +70,10 @@ export type SchemaLookup =
 
 export function lookupSchema(apiVersion: string, kind: string): SchemaLookup {
   const { group, version } = splitApiVersion(apiVersion);
-  const entry = crdKinds().get(`${group}/${kind}`);
+  // crds.json holds kinds of its keptGroups only: the others (the built-in kinds) are not looked for
+  const { top, kinds } = crdFile();
+  const kept = top.get('keptGroups');
+  const entry = Array.isArray(kept) && !kept.includes(group) ? undefined : kinds.get(`${group}/${kind}`);
   if (entry) {
     const served = Object.keys(entry.versions);
     let v = entry.versions[version];
