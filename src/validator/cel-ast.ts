@@ -47,19 +47,26 @@ export function encodeAst(parsed: ParsedRule): string {
   });
 }
 
-const UNSET = Object.freeze({});
-
 /** The ParsedExpr that encodeAst() wrote. */
 export function decodeAst(text: string): ParsedRule {
-  return JSON.parse(text, (key, v) => {
-    if (key === 'id' && typeof v === 'number') return BigInt(v);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    if (typeof v.$n === 'string') return BigInt(v.$n);
-    if (typeof v.$b === 'string') return new Uint8Array(Buffer.from(v.$b, 'base64'));
-    if (v.$u === 1) return UNSET; // a reviver returning undefined would delete the key: its parent restores it
-    for (const k in v) if (v[k] === UNSET) v[k] = undefined;
+  return restore(JSON.parse(text)) as ParsedRule;
+}
+
+/** Restores the values JSON cannot hold, in place (a walk costs half of a JSON.parse reviver). */
+function restore(v: any): unknown {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object') v[i] = restore(v[i]);
     return v;
-  }) as ParsedRule;
+  }
+  if (typeof v.$n === 'string') return BigInt(v.$n);
+  if (typeof v.$b === 'string') return new Uint8Array(Buffer.from(v.$b, 'base64'));
+  if (v.$u === 1) return undefined;
+  for (const k in v) {
+    const x = v[k];
+    if (k === 'id' && typeof x === 'number') v[k] = BigInt(x);
+    else if (x !== null && typeof x === 'object') v[k] = restore(x);
+  }
+  return v;
 }
 
 /** The encoded syntax trees of `rules`, by rule text, for cel.json; rules that do not parse are left out (they are reported at validation). */
