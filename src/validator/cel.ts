@@ -74,6 +74,16 @@ const k8sFuncs = [
 
 // Calls that the planner handles itself (not looked up among the functions).
 const PLANNER_CALLS = new Set(['_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__']);
+const bound = new Map<string, boolean>();
+/** Whether the planner or the environment defines the function `name` (answers memoized: rules share their functions). */
+function isBound(name: string): boolean {
+  let b = bound.get(name);
+  if (b === undefined) {
+    b = PLANNER_CALLS.has(name) || Boolean(env().funcs.find(name));
+    bound.set(name, b);
+  }
+  return b;
+}
 /** Names of the functions a parsed rule calls that the environment does not define. */
 function unboundFunctions(node: unknown, out: Set<string> = new Set()): Set<string> {
   if (!node || typeof node !== 'object') return out;
@@ -84,9 +94,12 @@ function unboundFunctions(node: unknown, out: Set<string> = new Set()): Set<stri
   const n = node as { $typeName?: string; exprKind?: { case?: string; value?: { function?: string } } };
   if (n.$typeName === 'cel.expr.Expr' && n.exprKind?.case === 'callExpr') {
     const name = n.exprKind.value?.function ?? '';
-    if (!PLANNER_CALLS.has(name) && !env().funcs.find(name)) out.add(name);
+    if (!isBound(name)) out.add(name);
   }
-  for (const [k, v] of Object.entries(n)) if (k !== 'sourceInfo') unboundFunctions(v, out);
+  for (const k in n) {
+    const v = (n as Record<string, unknown>)[k];
+    if (k !== 'sourceInfo' && v !== null && typeof v === 'object') unboundFunctions(v, out);
+  }
   return out;
 }
 
