@@ -4,10 +4,10 @@
 // promises, each measured against an anchor run in the same process, alternately, so that a busy machine
 // slows both alike. Does not run the test suite; removes its temporary folder even when it fails.
 //
-//  1. The anchor: a plain cdk8s app (test/fixtures/bench/plain-main.ts) writing the main chart's objects
-//     with the raw bindings of imports/ and cdk8s ApiObjects, compiled once with esbuild; against it,
-//     `node scripts/synth.js` (synth + validation + safe write) of the main chart, and the same with
-//     --no-validate. Medians of N runs, ratio.
+//  1. The anchor: a plain cdk8s app (test/fixtures/bench/plain-main.ts) writing the main app's objects (its
+//     three charts) with the raw bindings of imports/ and cdk8s ApiObjects, compiled once with esbuild;
+//     against it, `node scripts/synth.js --each-file` (synth + validation + safe write: what `npm run synth`
+//     runs) of the main app, and the same with --no-validate. Medians of N runs, ratio.
 //  2. The same at 10,000 sidecar TLS originations: test/fixtures/bench/plain-many.ts against
 //     `node scripts/synth.js --app test/fixtures/bench/many-origins.ts`, and the validator's own share.
 //  3. EgressTlsOrigination in one chart (100 / 1,000 / 10,000), each size in a fresh Node process:
@@ -163,7 +163,7 @@ async function main() {
   }
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model}, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
-  await compare('main chart', anchors['plain-main'], [], runs);
+  await compare('main app (npm run synth: 3 charts, --each-file)', anchors['plain-main'], ['--each-file'], runs);
   await compare(`${originations.toLocaleString('en')} sidecar TLS originations in one chart`, anchors['plain-many'],
     ['--app', 'test/fixtures/bench/many-origins.ts'], largeRuns, { ORIGINATIONS: String(originations) });
   await scaling();

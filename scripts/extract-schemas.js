@@ -6,6 +6,8 @@
  *    security.istio.io, cert-manager.io and gateway.networking.k8s.io) the openAPIV3Schema, including
  *    its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of several versions of one
  *    kind are stored once ({ "sameAs": "<version>" }).
+ *  - cel.json: the syntax tree of every CEL rule of crds.json, parsed by @bufbuild/cel (src/validator/cel-ast.ts),
+ *    with the parser's version: the validator plans these trees instead of parsing the rules in each process.
  *  - k8s.json: structural schemas of the Kubernetes built-in kinds the validator checks
  *    (Namespace, ServiceAccount, Service, Deployment, ConfigMap, Secret, Role, RoleBinding, ...),
  *    converted from the models that @kubernetes/client-node generates from the upstream
@@ -111,6 +113,19 @@ function countRules(s) {
   return n;
 }
 
+/** Every CEL rule of the extracted schemas. */
+function celRules(crds) {
+  const rules = [];
+  const walk = (s) => {
+    if (!s || typeof s !== 'object') return;
+    if (Array.isArray(s)) return s.forEach(walk);
+    for (const r of s['x-kubernetes-validations'] || []) rules.push(r.rule);
+    for (const [k, v] of Object.entries(s)) if (k !== 'x-kubernetes-validations') walk(v);
+  };
+  for (const entry of Object.values(crds)) for (const v of Object.values(entry.versions)) walk(v.schema);
+  return rules;
+}
+
 // ---- Kubernetes built-ins from @kubernetes/client-node generated models ----
 const K8S_ROOTS = {
   'v1/Namespace': 'V1Namespace',
@@ -202,6 +217,7 @@ function main() {
     keptGroups: KEPT_GROUPS,
     kinds: crds,
   });
+  writeJson(path.join(OUT, 'cel.json'), require('./load-src').loadValidator('cel-ast').precompileRules(celRules(crds)));
   const k8s = extractK8s();
   writeJson(path.join(OUT, 'k8s.json'), k8s);
   process.stdout.write(`extract-schemas: ${Object.keys(crds).length} CRD kinds (${rules} distinct CEL rules), ` +

@@ -264,10 +264,25 @@ function startValidator() {
   };
 }
 
+/**
+ * Exits with `code` once stdout and stderr have flushed. Everything synth does is done by then (files are
+ * written synchronously, the worker is stopped); exiting explicitly spares Node tearing down the heap of the
+ * app and the validator, which costs 10-20 ms of wall time at the end of a run.
+ */
+function exitWhenFlushed(code) {
+  process.exitCode = code;
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  if (pending.length === 0) process.exit(code);
+  let left = pending.length;
+  for (const s of pending) {
+    s.once('drain', () => {
+      if (--left === 0) process.exit(code);
+    });
+  }
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  main(process.argv.slice(2)).then(exitWhenFlushed);
 }
 
 module.exports = { synthInMemory };

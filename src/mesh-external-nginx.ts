@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { clusterScopedObject, kubeObject } from './k8s-object';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import {
   checkProps, knownKeys, show, validateExportTo, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
@@ -196,17 +197,17 @@ export class MeshExternalNginx extends Construct {
     });
 
     if (props.createNamespace ?? true) {
-      this.namespaceObject = new ClusterScopedNamespace(this, 'Namespace', {
+      this.namespaceObject = clusterScopedObject(this, 'Namespace', 'Namespace', {
         metadata: { name: namespace, labels: { 'istio-injection': 'disabled' } },
       });
     }
     server._bind(this, 'ServerCertificate', namespace, CredentialPurpose.SERVER);
     ca?._bind(this, 'CaCertificate', namespace, CredentialPurpose.CA);
-    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
+    this.configMap = kubeObject(this, 'ConfigMap', 'ConfigMap', {
       metadata: { name: configMapName, namespace },
       data: { 'nginx.conf': this.nginxConf },
     });
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = kubeObject(this, 'Service', 'Service', {
       metadata: {
         name,
         namespace,
@@ -224,7 +225,7 @@ export class MeshExternalNginx extends Construct {
       { name: 'nginx-server-certs', mountPath: serverMount, source: { secret: { secretName: server.secretName } } },
       ...(ca ? [{ name: 'nginx-ca-certs', mountPath: caMount, source: { secret: { secretName: ca.secretName } } }] : []),
     ];
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+    this.deployment = kubeObject(this, 'Deployment', 'Deployment', {
       metadata: { name, namespace },
       spec: {
         selector: { matchLabels: labels },
@@ -251,16 +252,7 @@ export class MeshExternalNginx extends Construct {
           },
         },
       },
-    });
-  }
-}
-
-/** A Namespace that ignores the chart's namespace: cdk8s would otherwise stamp it on a cluster-scoped object. */
-class ClusterScopedNamespace extends k8s.KubeNamespace {
-  public override toJson(): any {
-    const json = super.toJson();
-    delete json.metadata.namespace;
-    return json;
+    }, { userValues: props.resources !== undefined || props.securityContext !== undefined });
   }
 }
 

@@ -1,8 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EgressPath, IEgressOrigination, sidecarEgressPath } from './egress-path';
 import { LoadBalancer, TlsMode } from './istio';
+import { kubeObject } from './k8s-object';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { REMOTE_CLIENT_ANNOTATION } from './validator/rules';
@@ -191,11 +191,11 @@ export class MutualTlsOrigination extends Construct implements IEgressOriginatio
       const roleName = props.roleName !== undefined ? validateObjectName('roleName', props.roleName) : shortenName(`${credential.secretName}-role`, 253);
       const roleBindingName = props.roleBindingName !== undefined
         ? validateObjectName('roleBindingName', props.roleBindingName) : shortenName(`${credential.secretName}-role-binding`, 253);
-      this.role = new k8s.KubeRole(this, 'Role', {
+      this.role = kubeObject(this, 'Role', 'Role', {
         metadata: { name: roleName, namespace },
         rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }],
       });
-      this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      this.roleBinding = kubeObject(this, 'RoleBinding', 'RoleBinding', {
         metadata: {
           name: roleBindingName,
           namespace,

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kubeObject } from './k8s-object';
 import { IMeshWorkload } from './mesh-workload';
 import { checkProps, knownKeys, show, validateLabels, validateNamespace, validatePinnedImage, validateServiceName } from './validate-props';
 
@@ -96,12 +97,12 @@ export class SleepClient extends Construct implements IMeshWorkload {
     }
     const templateLabels = injectSidecar ? { ...podLabels, 'sidecar.istio.io/inject': 'true' } : podLabels;
 
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.serviceAccount = kubeObject(this, 'ServiceAccount', 'ServiceAccount', { metadata });
+    this.service = kubeObject(this, 'Service', 'Service', {
       metadata: { ...metadata, labels: { ...podLabels, service: name } },
       spec: { ports: [{ port: 80, name: 'http' }], selector: podLabels },
     });
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+    this.deployment = kubeObject(this, 'Deployment', 'Deployment', {
       metadata,
       spec: {
         replicas: 1,
@@ -131,6 +132,6 @@ export class SleepClient extends Construct implements IMeshWorkload {
           },
         },
       },
-    });
+    }, { userValues: props.resources !== undefined });
   }
 }

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
+import { kubeObject } from './k8s-object';
 import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from './pem';
 import { checkProps, knownKeys, show, validateHost, validateObjectName } from './validate-props';
 
@@ -45,7 +45,7 @@ export interface CertManagerCredentialOptions {
   readonly renewBefore?: string;
 }
 
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
 
 /**
  * What a credential is used for; decides the key usages of cert-manager certificates.
@@ -269,7 +269,7 @@ export class TlsCredential {
       [this.privateKeyKey]: b64(pem.privateKey),
       [this.caCertificateKey]: b64(pem.caCertificate),
     };
-    return new k8s.KubeSecret(scope, id, {
+    return kubeObject(scope, id, 'Secret', {
       metadata: { name: this.secretName, namespace },
       type: pem.certificate !== undefined ? 'kubernetes.io/tls' : 'Opaque',
       data: Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as Record<string, string>,

@@ -15,8 +15,12 @@
  * rule without `matches` is validated as if it had the default PathPrefix "/" match).
  */
 import { isIP as netIsIp } from 'net';
+import * as path from 'path';
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { decodeAst, parserVersion, type ParsedRule } from './cel-ast';
+import { JsonEntries, readText } from './json-entries';
+import { validationDataDir } from './schemas';
 import type { Schema } from './structural';
 
 type Program = (ctx: { self: unknown }) => unknown;
@@ -70,6 +74,16 @@ const k8sFuncs = [
 
 // Calls that the planner handles itself (not looked up among the functions).
 const PLANNER_CALLS = new Set(['_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__']);
+const bound = new Map<string, boolean>();
+/** Whether the planner or the environment defines the function `name` (answers memoized: rules share their functions). */
+function isBound(name: string): boolean {
+  let b = bound.get(name);
+  if (b === undefined) {
+    b = PLANNER_CALLS.has(name) || Boolean(env().funcs.find(name));
+    bound.set(name, b);
+  }
+  return b;
+}
 /** Names of the functions a parsed rule calls that the environment does not define. */
 function unboundFunctions(node: unknown, out: Set<string> = new Set()): Set<string> {
   if (!node || typeof node !== 'object') return out;
@@ -80,9 +94,12 @@ function unboundFunctions(node: unknown, out: Set<string> = new Set()): Set<stri
   const n = node as { $typeName?: string; exprKind?: { case?: string; value?: { function?: string } } };
   if (n.$typeName === 'cel.expr.Expr' && n.exprKind?.case === 'callExpr') {
     const name = n.exprKind.value?.function ?? '';
-    if (!PLANNER_CALLS.has(name) && !env().funcs.find(name)) out.add(name);
+    if (!isBound(name)) out.add(name);
   }
-  for (const [k, v] of Object.entries(n)) if (k !== 'sourceInfo') unboundFunctions(v, out);
+  for (const k in n) {
+    const v = (n as Record<string, unknown>)[k];
+    if (k !== 'sourceInfo' && v !== null && typeof v === 'object') unboundFunctions(v, out);
+  }
   return out;
 }
 
@@ -90,6 +107,28 @@ let envCache: ReturnType<typeof celEnv> | undefined;
 function env() {
   if (!envCache) envCache = celEnv({ funcs: [...strings, ...k8sFuncs] });
   return envCache;
+}
+
+let parsedRules: JsonEntries<string> | null | undefined;
+/**
+ * The syntax tree of `rule` that `npm run import` stored in cel.json (cel-ast.ts), if it holds one made by
+ * this parser; else the rule is parsed here.
+ */
+function parseRule(rule: string): ParsedRule {
+  if (parsedRules === undefined) {
+    parsedRules = null;
+    try {
+      const text = readText(path.join(validationDataDir(), 'cel.json'));
+      // the version is the first entry: read it without parsing the file
+      const parser = /^\{\n {2}"parser": ("[^"\n]*"),\n/.exec(text);
+      const data = parser ? { parser: JSON.parse(parser[1]) } : JSON.parse(text);
+      if (data.parser !== undefined && data.parser === parserVersion()) parsedRules = new JsonEntries<string>(text, 'rules');
+    } catch {
+      // no cel.json (an older validation folder): every rule is parsed
+    }
+  }
+  const text = parsedRules?.get(rule);
+  return text === undefined ? parse(rule) : decodeAst(text);
 }
 
 const compiled = new Map<string, CompiledRule>();
@@ -100,7 +139,7 @@ export function compileRule(rule: string): CompiledRule {
     c = { ok: false, transition: true, reason: 'transition rule (uses oldSelf): not evaluated on create' };
   } else {
     try {
-      const parsed = parse(rule);
+      const parsed = parseRule(rule);
       const unbound = [...unboundFunctions(parsed)];
       if (unbound.length) {
         c = { ok: false, reason: `cannot compile: unsupported function(s) ${unbound.join(', ')}` };

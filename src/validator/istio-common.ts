@@ -157,7 +157,7 @@ export function parseDuration(s: string): bigint | undefined {
   if (rest === '') return undefined;
   let total = 0n;
   while (rest) {
-    const part = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    const part = /^(\d*)(?:\.(\d*))?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/.exec(rest);
     if (!part || (part[1] === '' && !part[2])) return undefined;
     const unit = UNITS[part[3]];
     total += BigInt(part[1] || '0') * unit;

@@ -71,7 +71,7 @@ export function parseDurationNs(s: string): bigint | undefined {
   let rest = m[2];
   let total = 0n;
   while (rest.length) {
-    const c = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    const c = /^(\d*)(?:\.(\d*))?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/.exec(rest);
     if (!c || (c[1] === '' && (c[2] ?? '') === '')) return undefined;
     const unit = UNIT_NS[c[3]];
     const frac = c[2] ?? '';

@@ -13,7 +13,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
+import type * as YAML from 'yaml';
+
+let yamlModule: typeof YAML | undefined;
+/** The yaml package, loaded on first use: validating objects in memory (npm run synth) never parses YAML. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlModule ??= require('yaml') as typeof YAML);
+}
 
 /** Limits of the reader. */
 export interface ReadLimits {
@@ -118,7 +125,7 @@ function isList(v: any): boolean {
 }
 
 function parseYaml11(text: string, file: string, maxNodes: number): unknown[] {
-  const docs = YAML.parseAllDocuments(text, YAML_11_OPTIONS);
+  const docs = yaml().parseAllDocuments(text, YAML_11_OPTIONS);
   const list = Array.isArray(docs) ? docs : [docs];
   let budget = maxNodes;
   const out: unknown[] = [];
@@ -145,14 +152,14 @@ function parseYaml11(text: string, file: string, maxNodes: number): unknown[] {
 function resolveAliases(doc: YAML.Document.Parsed): Map<YAML.Alias, YAML.Node> {
   const anchors = new Map<string, YAML.Node>();
   const aliases = new Map<YAML.Alias, YAML.Node>();
-  YAML.visit(doc, {
+  yaml().visit(doc, {
     Alias: (_k, node) => {
       const target = anchors.get(node.source);
       if (!target) throw new Error(`alias *${node.source} has no anchor before it`);
       aliases.set(node, target);
     },
     Node: (_k, node) => {
-      if (!YAML.isAlias(node) && node.anchor) anchors.set(node.anchor, node);
+      if (!yaml().isAlias(node) && node.anchor) anchors.set(node.anchor, node);
     },
   });
   return aliases;
@@ -170,13 +177,13 @@ function expandedSize(root: unknown, aliases: Map<YAML.Alias, YAML.Node>, limit:
     const known = memo.get(node);
     if (known !== undefined) return known;
     let n: number;
-    if (YAML.isAlias(node)) {
+    if (yaml().isAlias(node)) {
       const target = aliases.get(node)!;
       if (active.has(target)) throw new Error(`alias *${node.source} refers to a node that contains it`);
       n = size(target);
-    } else if (YAML.isPair(node)) {
+    } else if (yaml().isPair(node)) {
       n = size(node.key) + size(node.value);
-    } else if (YAML.isCollection(node)) {
+    } else if (yaml().isCollection(node)) {
       active.add(node);
       n = 1;
       for (const item of node.items) {
@@ -193,7 +200,7 @@ function expandedSize(root: unknown, aliases: Map<YAML.Alias, YAML.Node>, limit:
   return size(root);
 }
 
-const isMergeKey = (key: unknown) => YAML.isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+const isMergeKey = (key: unknown) => yaml().isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
 
 /**
  * The JavaScript value of a node, as go-yaml v2 decodes it into interface{}: an alias is the value of
@@ -203,21 +210,21 @@ const isMergeKey = (key: unknown) => YAML.isScalar(key) && typeof key.value === 
  */
 function toJs(node: unknown, aliases: Map<YAML.Alias, YAML.Node>, memo: Map<unknown, unknown>): unknown {
   if (node === null || node === undefined) return null;
-  if (YAML.isAlias(node)) return toJs(aliases.get(node)!, aliases, memo);
+  if (yaml().isAlias(node)) return toJs(aliases.get(node)!, aliases, memo);
   if (memo.has(node)) return memo.get(node);
   let value: unknown;
-  if (YAML.isScalar(node)) {
+  if (yaml().isScalar(node)) {
     value = node.value;
-  } else if (YAML.isMap(node)) {
+  } else if (yaml().isMap(node)) {
     const obj: { [k: string]: unknown } = {};
     memo.set(node, obj);
     for (const pair of node.items) {
       if (isMergeKey(pair.key)) {
-        const src = YAML.isAlias(pair.value) ? aliases.get(pair.value) : pair.value;
-        const maps = YAML.isSeq(src) ? [...src.items].reverse() : [src];
+        const src = yaml().isAlias(pair.value) ? aliases.get(pair.value) : pair.value;
+        const maps = yaml().isSeq(src) ? [...src.items].reverse() : [src];
         for (const m of maps) {
-          const target = YAML.isAlias(m) ? aliases.get(m) : m;
-          if (!YAML.isMap(target)) throw new Error('map merge requires map or sequence of maps as the value');
+          const target = yaml().isAlias(m) ? aliases.get(m) : m;
+          if (!yaml().isMap(target)) throw new Error('map merge requires map or sequence of maps as the value');
           for (const [k, v] of Object.entries(toJs(target, aliases, memo) as object)) setKey(obj, k, v);
         }
         continue;
@@ -225,12 +232,12 @@ function toJs(node: unknown, aliases: Map<YAML.Alias, YAML.Node>, memo: Map<unkn
       setKey(obj, keyString(toJs(pair.key, aliases, memo)), toJs(pair.value, aliases, memo));
     }
     value = obj;
-  } else if (YAML.isSeq(node)) {
+  } else if (yaml().isSeq(node)) {
     const arr: unknown[] = [];
     memo.set(node, arr);
     for (const item of node.items) {
       // !!omap / !!pairs items are pairs
-      arr.push(YAML.isPair(item) ? { [keyString(toJs(item.key, aliases, memo))]: toJs(item.value, aliases, memo) } : toJs(item, aliases, memo));
+      arr.push(yaml().isPair(item) ? { [keyString(toJs(item.key, aliases, memo))]: toJs(item.value, aliases, memo) } : toJs(item, aliases, memo));
     }
     value = arr;
   } else {

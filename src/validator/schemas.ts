@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { JsonEntries, readText } from './json-entries';
 import type { Schema } from './structural';
 
 interface CrdEntry {
@@ -18,7 +19,7 @@ interface CrdFile { kinds: { [groupKind: string]: CrdEntry }; keptGroups: string
 interface K8sFile { source: string; kinds: { [apiVersionKind: string]: string }; definitions: { [name: string]: Schema } }
 
 let dirCache: string | undefined;
-let crdCache: CrdFile | undefined;
+let crdCache: { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } | undefined;
 let k8sCache: K8sFile | undefined;
 
 /** Directory holding crds.json and k8s.json. Override with CDK8S_ISTIO_EGRESS_VALIDATION_DIR. */
@@ -40,12 +41,19 @@ export function validationDataDir(): string {
   throw new Error(`cdk8s-istio-egress validator: imports/validation/crds.json not found above ${__dirname}; run "node scripts/extract-schemas.js"`);
 }
 
+/** crds.json, its entries and kinds each parsed when first looked up. */
+function crdFile(): { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } {
+  if (!crdCache) {
+    const text = readText(path.join(validationDataDir(), 'crds.json'));
+    crdCache = { top: new JsonEntries<unknown>(text), kinds: new JsonEntries<CrdEntry>(text, 'kinds') };
+  }
+  return crdCache;
+}
 function crds(): CrdFile {
-  if (!crdCache) crdCache = JSON.parse(fs.readFileSync(path.join(validationDataDir(), 'crds.json'), 'utf8'));
-  return crdCache!;
+  return crdFile().kinds.parsed();
 }
 export function k8s(): K8sFile {
-  if (!k8sCache) k8sCache = JSON.parse(fs.readFileSync(path.join(validationDataDir(), 'k8s.json'), 'utf8'));
+  if (!k8sCache) k8sCache = JSON.parse(readText(path.join(validationDataDir(), 'k8s.json')));
   return k8sCache!;
 }
 
@@ -62,8 +70,10 @@ export type SchemaLookup =
 
 export function lookupSchema(apiVersion: string, kind: string): SchemaLookup {
   const { group, version } = splitApiVersion(apiVersion);
-  const c = crds();
-  const entry = c.kinds[`${group}/${kind}`];
+  // crds.json holds kinds of its keptGroups only: the others (the built-in kinds) are not looked for
+  const { top, kinds } = crdFile();
+  const kept = top.get('keptGroups');
+  const entry = Array.isArray(kept) && !kept.includes(group) ? undefined : kinds.get(`${group}/${kind}`);
   if (entry) {
     const served = Object.keys(entry.versions);
     let v = entry.versions[version];
@@ -74,7 +84,7 @@ export function lookupSchema(apiVersion: string, kind: string): SchemaLookup {
   const k = k8s();
   const def = k.kinds[`${apiVersion}/${kind}`];
   if (def) return { found: 'k8s', schema: { $ref: def }, defs: k.definitions, definition: def };
-  const knownGroup = Object.values(c.kinds).some(e => e.group === group) || Object.keys(k.kinds).some(x => splitApiVersion(x.slice(0, x.lastIndexOf('/'))).group === group);
+  const knownGroup = Object.values(crds().kinds).some(e => e.group === group) || Object.keys(k.kinds).some(x => splitApiVersion(x.slice(0, x.lastIndexOf('/'))).group === group);
   return { found: 'unknown-kind', group, knownGroup };
 }
 
