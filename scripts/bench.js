@@ -12,6 +12,8 @@
 //     `node scripts/synth.js --app test/fixtures/bench/many-origins.ts`, and the validator's own share.
 //  3. EgressTlsOrigination in one chart (100 / 1,000 / 10,000), each size in a fresh Node process:
 //     construct + synth, then validation of the synthesized objects.
+//  4. 1,000 hosts through one egress gateway (Istio API and Gateway API) beside 1,000 sidecar originations,
+//     `node scripts/synth.js --app test/fixtures/bench/gateway-many.ts` (budget: 3 s through a gateway).
 // Every anchor must write byte for byte what synth.js writes (checked), or the ratio would compare unequal work.
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -149,6 +151,44 @@ console.log(JSON.stringify({ load: t1 - t0, construct: t2 - t1, synth: t3 - t2, 
   }
 }
 
+/** The whole main app as `npm run synth` writes it (7 files), for the record: no anchor writes all of them. */
+async function wholeApp() {
+  const out = path.join(work, 'out-app');
+  timed(['scripts/synth.js', '--out', out, '--each-file'], { out });
+  const ms = [];
+  for (let i = 0; i < runs; i++) {
+    await tick();
+    ms.push(timed(['scripts/synth.js', '--out', out, '--each-file'], { out }).ms);
+  }
+  console.log(`\nthe whole main app (npm run synth: ${fs.readdirSync(out).length} files), median of ${runs}: ${fmt(median(ms))}`);
+}
+
+/**
+ * Issue budget: 1,000 hosts through one egress gateway, construct + synth + validation, in 3 s or less on
+ * this 2-core machine; beside the sidecar flow at the same number of hosts, each `node scripts/synth.js
+ * --app test/fixtures/bench/gateway-many.ts` in a fresh process (FLOW, HOSTS), alternating.
+ */
+async function gateways() {
+  const hosts = 1000;
+  const flows = [['sidecar', 'EgressTlsOrigination (2 objects per host)'], ['gateway', 'EgressGatewayTlsOrigination, Istio API (5 per host)'],
+    ['gateway-api', 'GatewayApiEgressTlsOrigination, Gateway API (4 per host)']];
+  const out = path.join(work, 'out-gateways');
+  const args = ['scripts/synth.js', '--out', out, '--app', 'test/fixtures/bench/gateway-many.ts'];
+  const times = Object.fromEntries(flows.map(([f]) => [f, []]));
+  for (const [f] of flows) timed(args, { out, env: { FLOW: f, HOSTS: String(hosts) } }); // fills the bundle cache
+  for (let i = 0; i < largeRuns; i++) {
+    for (const [f] of flows) {
+      await tick();
+      times[f].push(timed(args, { out, env: { FLOW: f, HOSTS: String(hosts) } }).ms);
+    }
+  }
+  console.log(`\n${hosts.toLocaleString('en')} hosts, construct + synth + validation + write (node scripts/synth.js), median of ${largeRuns}; budget 3 s through a gateway:`);
+  for (const [f, label] of flows) {
+    const m = median(times[f]);
+    console.log(`  ${label.padEnd(56)} ${fmt(m)} (${(m / median(times.sidecar)).toFixed(2)}x the sidecar flow)${f === 'sidecar' ? '' : m <= 3000 ? ' within budget' : ' OVER BUDGET'}`);
+  }
+}
+
 async function main() {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-egress-bench-'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules')); // the anchors require cdk8s from here
@@ -163,10 +203,13 @@ async function main() {
   }
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model}, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
-  await compare('main app (npm run synth: 3 charts, --each-file)', anchors['plain-main'], ['--each-file'], runs);
+  await compare('the main app\'s task charts the anchor reproduces (egress-tls-origination and the two egress gateway tasks, --each-file)',
+    anchors['plain-main'], ['--each-file', '--app', 'test/fixtures/bench/anchored-charts.ts'], runs);
+  await wholeApp();
   await compare(`${originations.toLocaleString('en')} sidecar TLS originations in one chart`, anchors['plain-many'],
     ['--app', 'test/fixtures/bench/many-origins.ts'], largeRuns, { ORIGINATIONS: String(originations) });
   await scaling();
+  await gateways();
   console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other processes share the machine: compare ratios, not seconds)`);
 }
 

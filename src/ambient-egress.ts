@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as gw from '../imports/gateway.networking.k8s.io';
+import { clusterScopedObject } from './k8s-object';
 import * as istio from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import { IstioApiVersion, Resolution, TlsMode, newDestinationRule, newServiceEntry } from './istio';
@@ -88,7 +88,7 @@ export class EgressWaypoint extends Construct {
     const createNamespace = props.createNamespace ?? true;
     if (typeof createNamespace !== 'boolean') throw new Error(`'createNamespace' must be true or false (got ${show(createNamespace)})`);
     if (createNamespace) {
-      this.namespaceObject = new ClusterScopedNamespace(this, 'Namespace', {
+      this.namespaceObject = clusterScopedObject(this, 'Namespace', 'Namespace', {
         metadata: { name: this.namespace, labels: { [DATAPLANE_MODE_LABEL]: 'ambient', [USE_WAYPOINT_LABEL]: this.name } },
       });
     }
@@ -96,15 +96,6 @@ export class EgressWaypoint extends Construct {
       metadata: { name: this.name, namespace: this.namespace, labels: { [WAYPOINT_FOR_LABEL]: trafficType } },
       spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
     });
-  }
-}
-
-/** A Namespace that ignores the chart's namespace: cdk8s would otherwise stamp it on a cluster-scoped object. */
-class ClusterScopedNamespace extends k8s.KubeNamespace {
-  public override toJson(): any {
-    const json = super.toJson();
-    delete json.metadata.namespace;
-    return json;
   }
 }
 

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as gw from '../imports/gateway.networking.k8s.io';
+import { kubeObject } from './k8s-object';
 import { IstioApiVersion, LoadBalancer, TlsMode, newDestinationRule, validateApiVersion } from './istio';
 import { validateLoadBalancer } from './tls-origination';
 import {
@@ -223,11 +223,11 @@ export class GatewayApiEgressGateway extends Construct {
   public _grantSecretAccess(): void {
     if (this.sdsRole) return;
     const name = shortenName(`${this.serviceName}-sds`, 253);
-    this.sdsRole = new k8s.KubeRole(this, 'SdsRole', {
+    this.sdsRole = kubeObject(this, 'SdsRole', 'Role', {
       metadata: { name, namespace: this.namespace },
       rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }],
     });
-    new k8s.KubeRoleBinding(this, 'SdsRoleBinding', {
+    kubeObject(this, 'SdsRoleBinding', 'RoleBinding', {
       metadata: { name, namespace: this.namespace },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceName, namespace: this.namespace }],
