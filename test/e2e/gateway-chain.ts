@@ -89,17 +89,17 @@ export interface GatewayChain {
   readonly hops: string[];
 }
 
-const nsOf = (o: Manifest) => o.metadata.namespace ?? 'default';
-const id = (o: Manifest) => `${o.kind} ${nsOf(o)}/${o.metadata.name}`;
-const list = (xs: unknown[]) => (xs.length ? xs.map((x) => String(x)).join(', ') : 'none');
+export const nsOf = (o: Manifest) => o.metadata.namespace ?? 'default';
+export const id = (o: Manifest) => `${o.kind} ${nsOf(o)}/${o.metadata.name}`;
+export const list = (xs: unknown[]) => (xs.length ? xs.map((x) => String(x)).join(', ') : 'none');
 
 /** A host as Istio reads it in a config of namespace `ns`: short names are `<name>.<ns>.svc.<domain>`. */
-function fqdn(name: string, ns: string, domain: string): string {
+export function fqdn(name: string, ns: string, domain: string): string {
   return name.includes('.') || name === '*' ? name : `${name}.${ns}.svc.${domain}`;
 }
 
 /** Whether a host pattern (exact, `*`, `*.suffix`) matches a host; 0 when not, else its specificity. */
-function hostMatch(pattern: string, host: string): number {
+export function hostMatch(pattern: string, host: string): number {
   if (pattern === host) return 1000 + pattern.length;
   if (pattern === '*') return 1;
   if (pattern.startsWith('*.') && host.endsWith(pattern.slice(1))) return pattern.length;
@@ -107,7 +107,7 @@ function hostMatch(pattern: string, host: string): number {
 }
 
 /** Whether an object is exported to namespace `ns` (Istio `spec.exportTo`; the Service annotation). */
-function exportedTo(o: Manifest, ns: string): boolean {
+export function exportedTo(o: Manifest, ns: string): boolean {
   const raw: string[] | undefined = o.kind === 'Service'
     ? o.metadata.annotations?.['networking.istio.io/exportTo']?.split(',').map((s: string) => s.trim())
     : o.spec?.exportTo;
@@ -115,12 +115,12 @@ function exportedTo(o: Manifest, ns: string): boolean {
   return raw.some((e) => e === '*' || e === ns || (e === '.' && nsOf(o) === ns));
 }
 
-function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   return Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 }
 
 /** The TLS settings a traffic policy applies on a port: its portLevelSettings entry, else its `tls`. */
-function policyTls(policy: any, port: number): { tls: any; field: string } | undefined {
+export function policyTls(policy: any, port: number): { tls: any; field: string } | undefined {
   const i = (policy?.portLevelSettings ?? []).findIndex((p: any) => p?.port?.number === port);
   if (i >= 0) {
     const tls = policy.portLevelSettings[i].tls;
@@ -140,7 +140,7 @@ const ROUTE_KEYS = new Set(['gateways', 'port', 'name']);
  * The first `http` route of a VirtualService taken for a request on `port` through `gateway` (`mesh` or
  * `namespace/name`), with the index of the match; refuses matches on anything else (uri, headers ...).
  */
-function firstRoute(vs: Manifest, gateway: string, port: number): { index: number; route: any } | undefined {
+export function firstRoute(vs: Manifest, gateway: string, port: number): { index: number; route: any } | undefined {
   const routes: any[] = vs.spec?.http ?? [];
   for (let index = 0; index < routes.length; index++) {
     const route = routes[index];
@@ -159,7 +159,7 @@ function firstRoute(vs: Manifest, gateway: string, port: number): { index: numbe
 }
 
 /** The single destination of a route, with its host made fully qualified and its port. */
-function destination(vs: Manifest, index: number, route: any, domain: string, defaultPorts: number[]): { host: string; port: number; subset?: string } {
+export function destination(vs: Manifest, index: number, route: any, domain: string, defaultPorts: number[]): { host: string; port: number; subset?: string } {
   const at = `${id(vs)}: spec.http[${index}].route`;
   const dests: any[] = route.route ?? [];
   if (dests.length !== 1) throw new Error(`${at} has ${dests.length} destinations; this derivation follows exactly one`);
@@ -180,7 +180,7 @@ function destination(vs: Manifest, index: number, route: any, domain: string, de
  * the proxy's, then those of the root namespace; in each, the most specific host. Rules whose
  * workloadSelector does not select the proxy's pods do not apply to it.
  */
-function lookupDestinationRule(objects: Manifest[], host: string, proxyNs: string, serviceNs: string | undefined, rootNs: string,
+export function lookupDestinationRule(objects: Manifest[], host: string, proxyNs: string, serviceNs: string | undefined, rootNs: string,
   domain: string, proxyLabels: Record<string, string> | undefined): { dr?: Manifest; searched: string[]; ignored: Manifest[] } {
   const privateOnly = (dr: Manifest) => {
     const e: string[] = dr.spec?.exportTo ?? [];
@@ -211,7 +211,7 @@ function lookupDestinationRule(objects: Manifest[], host: string, proxyNs: strin
 }
 
 /** Reads a credential Secret the way Istio's SDS does (TLS keys, generic keys, `<name>-cacert`). */
-function readCredential(find: (ns: string, name: string) => Manifest | undefined, ns: string, name: string, secret: Manifest): GatewayCredential {
+export function readCredential(find: (ns: string, name: string) => Manifest | undefined, ns: string, name: string, secret: Manifest): GatewayCredential {
   const data = secretData(secret);
   const str = (...keys: string[]) => keys.map((k) => data[k]).find((v) => v !== undefined)?.toString('utf8');
   let ca = str('ca.crt', 'cacert');
