@@ -19,7 +19,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { X509Certificate } from 'node:crypto';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { CertificateBundle, generateCertificates, secretManifests } from '../../src/certificates';
@@ -28,26 +27,12 @@ import { gatewayApiChainProblems } from '../egress-gateway-util';
 import { seedNginxConf } from '../seed';
 import { GatewayApiChain, deriveGatewayApiChain } from './gateway-api-chain';
 import { Manifest, ServerSide, deriveServer } from './manifests';
-import { RunResult, Tools, findTools, runNginxSandbox } from './sandbox';
+import { e2ePrerequisites, lastHopTests } from './last-hop';
+import type { Tools } from './sandbox';
 
 jest.setTimeout(30_000);
 
-const IN_CI = /^(true|1)$/i.test(process.env.CI ?? '');
-const probe = findTools();
-
-if (!probe.tools) {
-  const banner = '#'.repeat(100);
-  const msg = `nginx Gateway API egress gateway mTLS e2e: ${probe.missing}. Install the prerequisites with: sudo scripts/ci-install.sh`;
-  if (IN_CI) {
-    test('e2e prerequisites are installed (CI=true: missing tools fail instead of skipping)', () => {
-      throw new Error(msg);
-    });
-  } else {
-    console.warn(`\n${banner}\n### SKIPPING ${msg}\n${banner}\n`);
-  }
-}
-
-const describeE2e = probe.tools ? describe : describe.skip;
+const { tools, describeE2e } = e2ePrerequisites('nginx Gateway API egress gateway mTLS e2e');
 
 const HOST = 'my-nginx.mesh-external.svc.cluster.local';
 const URL_ = `http://${HOST}`;
@@ -123,15 +108,6 @@ function summary(chain: GatewayApiChain, server?: ServerSide): Record<string, un
     target: `${chain.target.host}:${chain.target.port}`,
     ...(server ? { containerPort: server.containerPort } : {}),
   };
-}
-
-function diagnostics(run: RunResult): string {
-  return [
-    `script exit ${run.script.exitCode}`, run.script.stderr && `script stderr:\n${run.script.stderr}`,
-    `nginx -t (exit ${run.nginxTest.exitCode}):\n${run.nginxTest.output}`,
-    `mounts:\n${run.listing}`, `nginx error log:\n${run.errorLog}`, `access log:\n${run.accessLog}`,
-    `client results:\n${JSON.stringify(run.cases, (k, v) => (k === 'peerCertificate' || k === 'body' ? (v ? `${String(v).slice(0, 60)}…` : v) : v), 2)}`,
-  ].filter(Boolean).join('\n');
 }
 
 describe.each(scenarios)('Gateway API egress gateway chain derivation: $title', (def) => {
@@ -291,71 +267,22 @@ describe('Gateway API egress gateway chain derivation: negative controls (mTLS c
 });
 
 describeE2e.each(scenarios)('nginx Gateway API egress gateway mTLS e2e: $title', (def) => {
-  let chain: GatewayApiChain;
-  let certs: CertificateBundle;
-  let run: RunResult;
-
-  beforeAll(async () => {
+  lastHopTests(tools as Tools, async () => {
     const objects = def.objects();
-    certs = await certsFor();
+    const certs = await certsFor();
     const clusterSecrets = secretsFor(certs);
-    chain = deriveGatewayApiChain(objects, { url: URL_, clientNamespace: 'default', clusterSecrets });
-    const server = deriveServer(objects, chain.target.host, chain.target.port, { clusterSecrets });
+    const chain = deriveGatewayApiChain(objects, { url: URL_, clientNamespace: 'default', clusterSecrets });
     const cred = chain.credential!;
-    const other = await foreignCerts();
-    // The last hop, as the gateway makes it: to the container port, with the derived SNI and credential.
-    run = await runNginxSandbox({
-      tools: probe.tools as Tools,
-      mounts: server.mounts,
-      port: server.containerPort,
+    return {
+      title: def.title,
+      server: deriveServer(objects, chain.target.host, chain.target.port, { clusterSecrets }),
       hostHeader: chain.call.host,
       sni: chain.sni,
-      securityContext: server.container.securityContext,
-      cases: [
-        { name: 'credential', cert: cred.cert, key: cred.key, ca: cred.ca! },
-        { name: 'no-client-cert', ca: cred.ca! },
-        { name: 'foreign-client-cert', cert: other.client.cert, key: other.client.key, ca: cred.ca! },
-      ],
-    });
-    console.log(`[e2e] ${def.title}: nginx sandbox ran in ${run.wallMs} ms\n  ${chain.hops.join('\n  ')}\n  -> nginx container port ${server.containerPort}`);
-    if (run.script.exitCode !== 0 || !run.ready) console.error(`[e2e] ${def.title}: sandbox problems\n${diagnostics(run)}`);
-  });
-
-  const check = (cond: boolean, what: string) => {
-    if (!cond) throw new Error(`${what}\n---- diagnostics ----\n${diagnostics(run)}`);
-  };
-
-  test('nginx -t accepts the nginx.conf at the mounted paths', () => {
-    check(run.nginxTest.exitCode === 0, `nginx -t exited ${run.nginxTest.exitCode}`);
-    expect(run.nginxTest.output).toMatch(/test is successful/);
-  });
-
-  test('with the credential the gateway presents: HTTP 200 and the nginx welcome page', () => {
-    const r = run.cases.credential;
-    check(r?.status === 200, `expected 200, got ${JSON.stringify({ status: r?.status, error: r?.error })}`);
-    expect(r.body).toContain('Welcome to nginx!');
-  });
-
-  test('without a client certificate: HTTP 400', () => {
-    const r = run.cases['no-client-cert'];
-    check(r?.status === 400, `expected 400, got ${JSON.stringify({ status: r?.status, error: r?.error })}`);
-    expect(r.body).toContain('No required SSL certificate was sent');
-  });
-
-  test('with a client certificate from another CA: HTTP 400', () => {
-    const r = run.cases['foreign-client-cert'];
-    check(r?.status === 400, `expected 400, got ${JSON.stringify({ status: r?.status, error: r?.error })}`);
-    expect(r.body).toContain('The SSL certificate error');
-  });
-
-  test('the server certificate verifies against the credential CA for the derived SNI', () => {
-    const r = run.cases.credential;
-    check(r?.authorized === true, `TLS not authorized: ${r?.authorizationError ?? r?.error}`);
-    expect(r.checkedHostname).toBe(chain.sni);
-    expect(r.serverIdentityError).toBeNull();
-    const peer = new X509Certificate(Buffer.from(r.peerCertificate!, 'base64'));
-    expect(peer.verify(new X509Certificate(chain.credential!.ca!).publicKey)).toBe(true);
-    for (const name of chain.verifyNames) expect(peer.checkHost(name)).toBe(name);
-    expect(peer.fingerprint256).toBe(new X509Certificate(certs.server.cert).fingerprint256);
+      credential: { cert: cred.cert, key: cred.key, ca: cred.ca! },
+      verifyNames: chain.verifyNames,
+      serverCertificate: certs.server.cert,
+      foreign: (await foreignCerts()).client,
+      hops: chain.hops,
+    };
   });
 });

@@ -19,7 +19,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { X509Certificate } from 'node:crypto';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { EgressGateway, EgressGatewayTlsOrigination, MeshExternalNginx, SleepClient, TlsCredential } from '../../src';
@@ -29,26 +28,12 @@ import { chainProblems } from '../egress-gateway-util';
 import { seedNginxConf } from '../seed';
 import { GatewayChain, deriveGatewayChain } from './gateway-chain';
 import { Manifest, ServerSide, deriveServer } from './manifests';
-import { RunResult, Tools, findTools, runNginxSandbox } from './sandbox';
+import { e2ePrerequisites, lastHopTests } from './last-hop';
+import type { Tools } from './sandbox';
 
 jest.setTimeout(30_000);
 
-const IN_CI = /^(true|1)$/i.test(process.env.CI ?? '');
-const probe = findTools();
-
-if (!probe.tools) {
-  const banner = '#'.repeat(100);
-  const msg = `nginx egress gateway mTLS e2e: ${probe.missing}. Install the prerequisites with: sudo scripts/ci-install.sh`;
-  if (IN_CI) {
-    test('e2e prerequisites are installed (CI=true: missing tools fail instead of skipping)', () => {
-      throw new Error(msg);
-    });
-  } else {
-    console.warn(`\n${banner}\n### SKIPPING ${msg}\n${banner}\n`);
-  }
-}
-
-const describeE2e = probe.tools ? describe : describe.skip;
+const { tools, describeE2e } = e2ePrerequisites('nginx egress gateway mTLS e2e');
 
 const TASK_HOST = 'my-nginx.mesh-external.svc.cluster.local';
 const TASK_URL = `http://${TASK_HOST}`;
@@ -206,15 +191,6 @@ function summary(chain: GatewayChain, server?: ServerSide): Record<string, unkno
     target: `${chain.target.host}:${chain.target.port}`,
     ...(server ? { containerPort: server.containerPort } : {}),
   };
-}
-
-function diagnostics(run: RunResult): string {
-  return [
-    `script exit ${run.script.exitCode}`, run.script.stderr && `script stderr:\n${run.script.stderr}`,
-    `nginx -t (exit ${run.nginxTest.exitCode}):\n${run.nginxTest.output}`,
-    `mounts:\n${run.listing}`, `nginx error log:\n${run.errorLog}`, `access log:\n${run.accessLog}`,
-    `client results:\n${JSON.stringify(run.cases, (k, v) => (k === 'peerCertificate' || k === 'body' ? (v ? `${String(v).slice(0, 60)}…` : v) : v), 2)}`,
-  ].filter(Boolean).join('\n');
 }
 
 /** Pure derivation: needs no nginx. */
@@ -433,72 +409,20 @@ describe('egress gateway chain derivation: negative controls (mTLS chart, mutate
 });
 
 describeE2e.each(scenarios)('nginx egress gateway mTLS e2e: $title', (def) => {
-  let chain: GatewayChain;
-  let server: ServerSide;
-  let certs: CertificateBundle;
-  let run: RunResult;
-
-  beforeAll(async () => {
+  lastHopTests(tools as Tools, async () => {
     const built = await def.build();
-    certs = built.certs;
-    chain = deriveGatewayChain(built.objects, { url: def.url, clientNamespace: def.clientNamespace, gateway: def.gateway, clusterSecrets: built.clusterSecrets });
-    server = deriveServer(built.objects, chain.target.host, chain.target.port, { clusterSecrets: built.clusterSecrets });
+    const chain = deriveGatewayChain(built.objects, { url: def.url, clientNamespace: def.clientNamespace, gateway: def.gateway, clusterSecrets: built.clusterSecrets });
     const cred = chain.credential!;
-    const other = await foreignCerts();
-    // The last hop, as the gateway makes it: to the container port, with the derived SNI and credential.
-    run = await runNginxSandbox({
-      tools: probe.tools as Tools,
-      mounts: server.mounts,
-      port: server.containerPort,
+    return {
+      title: def.title,
+      server: deriveServer(built.objects, chain.target.host, chain.target.port, { clusterSecrets: built.clusterSecrets }),
       hostHeader: chain.call.host,
       sni: chain.sni,
-      securityContext: server.container.securityContext,
-      cases: [
-        { name: 'credential', cert: cred.cert, key: cred.key, ca: cred.ca! },
-        { name: 'no-client-cert', ca: cred.ca! },
-        { name: 'foreign-client-cert', cert: other.client.cert, key: other.client.key, ca: cred.ca! },
-      ],
-    });
-    console.log(`[e2e] ${def.title}: nginx sandbox ran in ${run.wallMs} ms\n  ${chain.hops.join('\n  ')}\n  -> nginx container port ${server.containerPort}`);
-    if (run.script.exitCode !== 0 || !run.ready) console.error(`[e2e] ${def.title}: sandbox problems\n${diagnostics(run)}`);
-  });
-
-  const check = (cond: boolean, what: string) => {
-    if (!cond) throw new Error(`${what}\n---- diagnostics ----\n${diagnostics(run)}`);
-  };
-
-  test('nginx -t accepts the synthesized nginx.conf at the mounted paths', () => {
-    check(run.nginxTest.exitCode === 0, `nginx -t exited ${run.nginxTest.exitCode}`);
-    expect(run.nginxTest.output).toMatch(/test is successful/);
-  });
-
-  test("with the credential the gateway presents: HTTP 200 and the nginx welcome page", () => {
-    const r = run.cases.credential;
-    check(r?.status === 200, `expected 200, got ${JSON.stringify({ status: r?.status, error: r?.error })}`);
-    expect(r.body).toContain('Welcome to nginx!');
-  });
-
-  test('without a client certificate: HTTP 400', () => {
-    const r = run.cases['no-client-cert'];
-    check(r?.status === 400, `expected 400, got ${JSON.stringify({ status: r?.status, error: r?.error })}`);
-    expect(r.body).toContain('No required SSL certificate was sent');
-  });
-
-  test('with a client certificate from another CA: HTTP 400', () => {
-    const r = run.cases['foreign-client-cert'];
-    check(r?.status === 400, `expected 400, got ${JSON.stringify({ status: r?.status, error: r?.error })}`);
-    expect(r.body).toContain('The SSL certificate error');
-  });
-
-  test('the server certificate verifies against the credential CA for the derived SNI and subjectAltNames', () => {
-    const r = run.cases.credential;
-    check(r?.authorized === true, `TLS not authorized: ${r?.authorizationError ?? r?.error}`);
-    expect(r.checkedHostname).toBe(chain.sni);
-    expect(r.serverIdentityError).toBeNull();
-    const peer = new X509Certificate(Buffer.from(r.peerCertificate!, 'base64'));
-    expect(peer.verify(new X509Certificate(chain.credential!.ca!).publicKey)).toBe(true);
-    for (const name of chain.verifyNames) expect(peer.checkHost(name)).toBe(name);
-    // and it is the certificate generated for this scenario, served from the mounted Secret
-    expect(peer.fingerprint256).toBe(new X509Certificate(certs.server.cert).fingerprint256);
+      credential: { cert: cred.cert, key: cred.key, ca: cred.ca! },
+      verifyNames: chain.verifyNames,
+      serverCertificate: built.certs.server.cert,
+      foreign: (await foreignCerts()).client,
+      hops: chain.hops,
+    };
   });
 });

@@ -20,26 +20,12 @@ import { MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential } f
 import { EgressTlsOriginationChart } from '../../src/main';
 import { seedManifests } from './fixtures/seed';
 import { Manifest, MtlsScenario, deriveMtlsScenario, mtlsTarget } from './manifests';
-import { RunResult, Tools, findTools, runNginxSandbox } from './sandbox';
+import { diagnostics, e2ePrerequisites } from './last-hop';
+import { RunResult, Tools, runNginxSandbox } from './sandbox';
 
 jest.setTimeout(30_000);
 
-const IN_CI = /^(true|1)$/i.test(process.env.CI ?? '');
-const probe = findTools();
-
-if (!probe.tools) {
-  const banner = '#'.repeat(100);
-  const msg = `nginx mTLS e2e: ${probe.missing}. Install the prerequisites with: sudo scripts/ci-install.sh`;
-  if (IN_CI) {
-    test('e2e prerequisites are installed (CI=true: missing tools fail instead of skipping)', () => {
-      throw new Error(msg);
-    });
-  } else {
-    console.warn(`\n${banner}\n### SKIPPING ${msg}\n${banner}\n`);
-  }
-}
-
-const describeE2e = probe.tools ? describe : describe.skip;
+const { tools, describeE2e } = e2ePrerequisites('nginx mTLS e2e');
 
 interface ScenarioDef {
   readonly title: string;
@@ -111,22 +97,12 @@ const certsFor = (host: string) => {
   return bundles.get(host)!;
 };
 
-function diagnostics(run: RunResult): string {
-  return [
-    `script exit ${run.script.exitCode}`, run.script.stderr && `script stderr:\n${run.script.stderr}`,
-    `nginx -t (exit ${run.nginxTest.exitCode}):\n${run.nginxTest.output}`,
-    `mounts:\n${run.listing}`, `nginx error log:\n${run.errorLog}`, `access log:\n${run.accessLog}`,
-    `client results:\n${JSON.stringify(run.cases, (k, v) => (k === 'peerCertificate' || k === 'body' ? (v ? `${String(v).slice(0, 60)}…` : v) : v), 2)}`,
-  ].filter(Boolean).join('\n');
-}
-
 describeE2e.each(scenarios)('nginx mTLS e2e: $title', (def) => {
   let scenario: MtlsScenario;
   let certs: CertificateBundle;
   let run: RunResult;
 
   beforeAll(async () => {
-    const tools = probe.tools as Tools;
     const objects = await def.build(certsFor);
 
     // Certificates for the host the DestinationRule targets, created as the seed does (kubectl create secret).
@@ -139,7 +115,7 @@ describeE2e.each(scenarios)('nginx mTLS e2e: $title', (def) => {
     scenario = deriveMtlsScenario(objects, { clusterSecrets });
     const other = await foreignCerts();
     run = await runNginxSandbox({
-      tools,
+      tools: tools as Tools,
       mounts: scenario.mounts,
       port: scenario.ports.containerPort,
       hostHeader: scenario.host,
@@ -220,7 +196,7 @@ describeE2e('nginx mTLS e2e harness: negative controls (main chart, mutated)', (
   const secretsFor = (opts: SecretOptions = {}) => clusterSecretsFor(objects, certs, opts);
   const clone = () => JSON.parse(JSON.stringify(objects)) as Manifest[];
   const runWith = (scenario: MtlsScenario) => runNginxSandbox({
-    tools: probe.tools as Tools,
+    tools: tools as Tools,
     mounts: scenario.mounts,
     port: scenario.ports.containerPort,
     hostHeader: scenario.host,
@@ -258,10 +234,10 @@ describeE2e('nginx mTLS e2e harness: negative controls (main chart, mutated)', (
   });
 
   test('the securityContext is enforced: without SETUID/SETGID nginx cannot switch its workers and serves nothing', async () => {
-    if (!probe.tools?.asRoot) return; // capabilities are only modelled when the sandbox runs as real root
+    if (!tools?.asRoot) return; // capabilities are only modelled when the sandbox runs as real root
     const scenario = deriveMtlsScenario(objects, { clusterSecrets: secretsFor() });
     const run = await runNginxSandbox({
-      tools: probe.tools as Tools,
+      tools: tools as Tools,
       mounts: scenario.mounts,
       port: scenario.ports.containerPort,
       hostHeader: scenario.host,
