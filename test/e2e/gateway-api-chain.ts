@@ -24,7 +24,7 @@
  * Secrets (`kubectl create secret`) are passed as `clusterSecrets`.
  */
 import {
-  GatewayCredential, destination, exportedTo, firstRoute, fqdn, hostMatch, id, list, lookupDestinationRule, nsOf, policyTls, readCredential,
+  GatewayCredential, destination, exportedTo, firstRoute, fqdn, hostMatch, id, list, lookupDestinationRule, nsOf, policyTls, readCredential, plaintextCall,
 } from './gateway-chain';
 import { Manifest, secretData } from './manifests';
 
@@ -89,10 +89,7 @@ export function deriveGatewayApiChain(objects: Manifest[], options: GatewayApiCh
   const hops: string[] = [];
 
   // 0. The call.
-  const url = new URL(options.url);
-  if (url.protocol !== 'http:') throw new Error(`url must be a plaintext http:// call (got ${options.url})`);
-  const host = url.hostname;
-  const port = url.port ? Number(url.port) : 80;
+  const { host, port } = plaintextCall(options.url);
   hops.push(`client in namespace ${clientNs} calls http://${host}:${port}`);
 
   // 1. The mesh hop: a VirtualService bound to mesh, or an HTTPRoute parented to the host's ServiceEntry.

@@ -225,6 +225,13 @@ export function readCredential(find: (ns: string, name: string) => Manifest | un
   return { secret: `${ns}/${name}`, cert: str('tls.crt', 'cert'), key: str('tls.key', 'key'), ca };
 }
 
+/** Host and port of the client's plaintext `http://` call. */
+export function plaintextCall(callUrl: string): { host: string; port: number } {
+  const url = new URL(callUrl);
+  if (url.protocol !== 'http:') throw new Error(`url must be a plaintext http:// call (got ${callUrl})`);
+  return { host: url.hostname, port: url.port ? Number(url.port) : 80 };
+}
+
 /** Follows the client's call through the egress gateway to the TLS origination; throws at the first broken link. */
 export function deriveGatewayChain(objects: Manifest[], options: GatewayChainOptions): GatewayChain {
   const objs = objects.filter((o) => o && typeof o === 'object' && o.kind && o.metadata);
@@ -236,10 +243,7 @@ export function deriveGatewayChain(objects: Manifest[], options: GatewayChainOpt
   const hops: string[] = [];
 
   // 0. The call.
-  const url = new URL(options.url);
-  if (url.protocol !== 'http:') throw new Error(`url must be a plaintext http:// call (got ${options.url})`);
-  const host = url.hostname;
-  const port = url.port ? Number(url.port) : 80;
+  const { host, port } = plaintextCall(options.url);
   hops.push(`client in namespace ${clientNs} calls http://${host}:${port}`);
 
   // 1. The sidecar's route: VirtualServices for the host bound to mesh, visible from the client's namespace.
