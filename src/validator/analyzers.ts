@@ -11,8 +11,7 @@ import { checkPitfalls } from './pitfalls';
 import { selectorMatches } from './wiring';
 
 /** Runs the analyzers and the pitfall rules over the objects of one validation run. */
-export function checkAnalyzers(objs: Obj[], rep: Reporter): void {
-  const idx = new MeshIndex(objs);
+export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkGatewayRefs(idx, rep);
   checkGateways(idx, rep);
   checkSidecars(idx, rep);

@@ -14,6 +14,7 @@
 import { checkAnalyzers } from './analyzers';
 import { makeObj, Reporter } from './context';
 import { checkIstio } from './istio';
+import { MeshIndex } from './mesh-index';
 import { parseManifestText, readManifests, type ReadLimits } from './read';
 import { SecretValues } from './redact';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
@@ -38,9 +39,10 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
   const rep = new Reporter(options, secrets.empty ? undefined : secrets);
   const objs = present.map((raw, i) => makeObj(raw, i, options));
   for (const o of objs) checkSchema(o, rep);
-  checkIstio(objs, rep);
+  const idx = new MeshIndex(objs);
+  checkIstio(objs, rep, idx);
   checkWiring(objs, rep);
-  checkAnalyzers(objs, rep);
+  checkAnalyzers(idx, rep);
   const findings = rep.findings;
   const errors = findings.filter(f => f.severity === 'error');
   const warnings = findings.filter(f => f.severity === 'warning');

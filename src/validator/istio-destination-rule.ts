@@ -32,10 +32,10 @@ export function drTlsSites(spec: any): TlsSite[] {
 }
 
 /**
- * @param gatewayRouted hosts a VirtualService routes to from a Gateway other than `mesh`: a DestinationRule for
- *   them without workloadSelector applies at the gateway, which reads credentialName.
+ * @param routedFromGateway whether a Gateway's proxy routes to a host: a DestinationRule for
+ *   it without workloadSelector applies at the gateway, which reads credentialName.
  */
-export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>, gatewayRouted: ReadonlySet<string> = new Set()) {
+export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>, routedFromGateway: (host: string) => boolean = () => false) {
   const spec = o.raw?.spec;
   if (!isMessage(spec)) return;
   const r = new IstioReport(rep, o);
@@ -78,7 +78,7 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
     if (Object.keys(labels).length === 0) r.warn('istio/dr-workload-selector', 'spec.workloadSelector', 'workload selector specified without labels', 'Add matchLabels selecting the client pods, or remove the workloadSelector.');
   }
 
-  checkTlsTraps(r, spec, hasSelector || (typeof spec.host === 'string' && gatewayRouted.has(spec.host)));
+  checkTlsTraps(r, spec, hasSelector || (typeof spec.host === 'string' && routedFromGateway(spec.host)));
   checkCaAnalyzer(r, o, spec);
   checkPortLevelPorts(r, o, spec, serviceEntries);
 }

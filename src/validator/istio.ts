@@ -4,6 +4,7 @@
  * and the networking.istio.io/exportTo annotation of Services.
  */
 import type { Obj, Reporter } from './context';
+import { fqdn, type MeshIndex } from './mesh-index';
 import { EXPORT_FIX, exportToErrors, IstioReport, checkIstioMetadata } from './istio-common';
 import { checkDestinationRule } from './istio-destination-rule';
 import { checkGateway } from './istio-gateway';
@@ -14,7 +15,11 @@ import { checkVirtualService } from './istio-virtual-service';
 export { isIp, wildcardDomainError, exportToErrors } from './istio-common';
 export { drTlsSites } from './istio-destination-rule';
 
-export function checkIstio(objs: Obj[], rep: Reporter): void {
+/**
+ * @param idx the objects' index: a DestinationRule without workloadSelector for a host that a Gateway's proxy
+ *   routes to applies at that gateway, which reads credentialName.
+ */
+export function checkIstio(objs: Obj[], rep: Reporter, idx: MeshIndex): void {
   // ServiceEntries by host, so that each DestinationRule looks up its host instead of scanning them all
   const serviceEntries = new Map<string, Obj[]>();
   for (const o of objs) {
@@ -23,12 +28,11 @@ export function checkIstio(objs: Obj[], rep: Reporter): void {
       if (typeof h === 'string') serviceEntries.set(h, [...serviceEntries.get(h) ?? [], o]);
     }
   }
-  const gatewayRouted = gatewayRoutedHosts(objs);
   for (const o of objs) {
     if (o.group === 'networking.istio.io' && (o.kind === 'ServiceEntry' || o.kind === 'DestinationRule' || o.kind === 'Sidecar')) {
       checkIstioMetadata(o, new IstioReport(rep, o));
       if (o.kind === 'ServiceEntry') checkServiceEntry(o, rep);
-      else if (o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries, gatewayRouted);
+      else if (o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries, (host) => idx.routedFromGateway(fqdn(host, o.namespace ?? 'default')));
       else checkSidecar(o, rep);
     } else if (o.group === 'networking.istio.io' && o.kind === 'Gateway') {
       checkGateway(o, rep);
@@ -38,46 +42,6 @@ export function checkIstio(objs: Obj[], rep: Reporter): void {
       checkServiceAnnotation(o, rep);
     }
   }
-}
-
-/**
- * Hosts that a VirtualService routes to from a Gateway other than `mesh`, or a Gateway API HTTPRoute
- * attached to a Gateway sends to: the gateway's proxy sends to them, so a DestinationRule for them without workloadSelector applies at the gateway (egress gateway TLS
- * origination), where credentialName is honoured.
- */
-function gatewayRoutedHosts(objs: Obj[]): Set<string> {
-  const hosts = new Set<string>();
-  for (const o of objs) {
-    if (o.group !== 'networking.istio.io' || o.kind !== 'VirtualService') continue;
-    const spec = o.raw?.spec;
-    const vsGateways: unknown[] = Array.isArray(spec?.gateways) ? spec.gateways : [];
-    for (const kind of ['http', 'tls', 'tcp']) {
-      for (const r of Array.isArray(spec?.[kind]) ? spec[kind] : []) {
-        const matches: any[] = Array.isArray(r?.match) ? r.match : [];
-        const matchGateways = matches.flatMap((m) => (Array.isArray(m?.gateways) ? m.gateways : []));
-        const gws = matchGateways.length && matches.every((m) => Array.isArray(m?.gateways) && m.gateways.length) ? matchGateways : vsGateways;
-        if (!gws.some((g) => typeof g === 'string' && g !== 'mesh')) continue;
-        for (const d of Array.isArray(r?.route) ? r.route : []) {
-          if (typeof d?.destination?.host === 'string') hosts.add(d.destination.host);
-        }
-      }
-    }
-  }
-  // Gateway API: an HTTPRoute attached to a Gateway sends from the gateway's proxy to its backends
-  for (const o of objs) {
-    if (o.group !== 'gateway.networking.k8s.io' || o.kind !== 'HTTPRoute') continue;
-    const spec = o.raw?.spec;
-    const parents: any[] = Array.isArray(spec?.parentRefs) ? spec.parentRefs : [];
-    if (!parents.some((p) => (p?.kind ?? 'Gateway') === 'Gateway' && (p?.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io')) continue;
-    for (const r of Array.isArray(spec?.rules) ? spec.rules : []) {
-      for (const b of Array.isArray(r?.backendRefs) ? r.backendRefs : []) {
-        if (typeof b?.name !== 'string') continue;
-        if (b.kind === 'Hostname' && b.group === 'networking.istio.io') hosts.add(b.name);
-        else if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '') hosts.add(`${b.name}.${b.namespace ?? o.namespace ?? 'default'}.svc.cluster.local`);
-      }
-    }
-  }
-  return hosts;
 }
 
 function checkServiceAnnotation(o: Obj, rep: Reporter) {

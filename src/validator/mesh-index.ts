@@ -92,6 +92,13 @@ export class MeshIndex {
   /** Gateway API HTTPRoutes (gateway.networking.k8s.io). */
   readonly httpRoutes: Obj[] = [];
   /**
+   * Hosts Gateway API HTTPRoutes carry plaintext HTTP to: their `Hostname` (networking.istio.io) and Service
+   * backends, and the hosts of the ServiceEntries they attach to as a parent (Istio's egress-gateway task).
+   */
+  readonly httpRoutePlaintextHosts = new Set<string>();
+  /** Backends of HTTPRoutes attached to a Gateway: the gateway's proxy sends to them. */
+  readonly httpRouteGatewayBackends = new Set<string>();
+  /**
    * Service hosts that Istio creates for Gateway API Gateways of class `istio` / `istio-waypoint` of the output
    * (`<name>-istio.<ns>.svc.cluster.local`, Istio's gateway deployment controller), mapped to their Gateway.
    */
@@ -182,6 +189,36 @@ export class MeshIndex {
     this.pods = podTemplates(objs);
     for (const p of this.pods) push(this.podsByNs, p.namespace, p);
     for (const vs of this.virtualServices) this.indexRoutes(vs);
+    for (const r of this.httpRoutes) this.indexHttpRoute(r);
+  }
+
+  /** Whether a proxy of a Gateway (not a sidecar) routes to `host`: a VirtualService route bound to a Gateway, or an HTTPRoute attached to one. */
+  routedFromGateway(host: string): boolean {
+    return this.gatewaysToHost.has(host) || this.httpRouteGatewayBackends.has(host);
+  }
+
+  private indexHttpRoute(r: Obj) {
+    const ns = r.namespace ?? 'default';
+    const spec = r.raw?.spec;
+    const parents: any[] = Array.isArray(spec?.parentRefs) ? spec.parentRefs : [];
+    const fromGateway = parents.some(p => (p?.kind ?? 'Gateway') === 'Gateway' && (p?.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io');
+    for (const p of parents) {
+      if (p?.kind !== 'ServiceEntry' || typeof p.name !== 'string') continue;
+      const pns = typeof p.namespace === 'string' ? p.namespace : ns;
+      const se = this.serviceEntries.find(x => x.name === p.name && (x.namespace ?? 'default') === pns);
+      for (const h of Array.isArray(se?.raw?.spec?.hosts) ? se!.raw.spec.hosts : []) if (typeof h === 'string') this.httpRoutePlaintextHosts.add(fqdn(h, pns));
+    }
+    for (const rule of Array.isArray(spec?.rules) ? spec.rules : []) {
+      for (const b of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
+        if (typeof b?.name !== 'string') continue;
+        let host: string | undefined;
+        if (b.kind === 'Hostname' && b.group === 'networking.istio.io') host = b.name;
+        else if ((b.kind ?? 'Service') === 'Service' && !b.group) host = fqdn(b.name, typeof b.namespace === 'string' ? b.namespace : ns);
+        if (host === undefined) continue;
+        this.httpRoutePlaintextHosts.add(host);
+        if (fromGateway) this.httpRouteGatewayBackends.add(host);
+      }
+    }
   }
 
   private indexRoutes(vs: Obj) {

@@ -24,7 +24,7 @@ export function checkPitfalls(idx: MeshIndex, rep: Reporter): void {
     if (!Array.isArray(vs.raw?.spec?.http) || !vs.raw.spec.http.length) continue;
     for (const h of Array.isArray(vs.raw.spec.hosts) ? vs.raw.spec.hosts : []) if (typeof h === 'string') plainHttp.add(fqdn(h, vs.namespace ?? 'default'));
   }
-  for (const h of httpRouteHosts(idx)) plainHttp.add(h);
+  for (const h of idx.httpRoutePlaintextHosts) plainHttp.add(h);
   checkDoubleTls(idx, rep, plainHttp);
   checkTargetPort(idx, rep);
   checkUndeclaredPort(idx, rep);
@@ -34,32 +34,6 @@ export function checkPitfalls(idx: MeshIndex, rep: Reporter): void {
   checkGatewayRouteTls(idx, rep);
   checkResolutionNone(idx, rep);
   checkCertificates(idx, rep);
-}
-
-/**
- * Hosts that Gateway API HTTPRoutes carry plaintext HTTP to: their `Hostname` (networking.istio.io) and Service
- * backends, and the hosts of the ServiceEntries they attach to as a parent (Istio's egress-gateway task, Gateway API).
- */
-function httpRouteHosts(idx: MeshIndex): string[] {
-  const hosts: string[] = [];
-  for (const r of idx.httpRoutes) {
-    const ns = r.namespace ?? 'default';
-    const spec = r.raw?.spec;
-    for (const p of Array.isArray(spec?.parentRefs) ? spec.parentRefs : []) {
-      if (p?.kind !== 'ServiceEntry' || typeof p.name !== 'string') continue;
-      const pns = typeof p.namespace === 'string' ? p.namespace : ns;
-      const se = idx.serviceEntries.find(x => x.name === p.name && (x.namespace ?? 'default') === pns);
-      for (const h of Array.isArray(se?.raw?.spec?.hosts) ? se!.raw.spec.hosts : []) if (typeof h === 'string') hosts.push(fqdn(h, pns));
-    }
-    for (const rule of Array.isArray(spec?.rules) ? spec.rules : []) {
-      for (const b of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
-        if (typeof b?.name !== 'string') continue;
-        if (b.kind === 'Hostname' && b.group === 'networking.istio.io') hosts.push(b.name);
-        else if ((b.kind ?? 'Service') === 'Service' && !b.group) hosts.push(fqdn(b.name, typeof b.namespace === 'string' ? b.namespace : ns));
-      }
-    }
-  }
-  return hosts;
 }
 
 function portsOf(se: Obj): any[] {
