@@ -13,7 +13,7 @@
 // reference").
 //
 // pacmak embeds the npm tarball of the library, which it makes with `npm pack`: lifecycle scripts are
-// switched off for it (the `prepack` build already ran). Checks that the module defines a class for every
+// switched off for it (the `prepare` build already ran). Checks that the module defines a class for every
 // type of the assembly and that no example was left untranslated, and byte-compiles the module with
 // `python3 -m py_compile` (skipped, with a note, where python3 is missing).
 const fs = require('fs');

@@ -35,7 +35,7 @@ function runTool(pkg, name, args, options = {}) {
     cwd: options.cwd ?? root,
     env: { ...env, ...options.env },
     encoding: 'utf8',
-    // without capture, the tool's stdout goes to stderr: `npm pack --json` runs the build (prepack) and its
+    // without capture, the tool's stdout goes to stderr: `npm pack --json` runs the build (prepare) and its
     // stdout must stay JSON
     stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : ['inherit', 2, 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
