@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.bench/**', 'imports/**', 'lib/**', 'dist/**', 'node_modules/**', 'test/consumer/app/node_modules/**', 'test/consumer/app/out/**', 'coverage/**'] },
+  { ignores: ['.bench/**', 'imports/**', 'lib/**', 'dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,8 +10,8 @@ const project = (displayName, roots, ignore = []) => ({
   roots,
   testMatch: ['**/*.test.ts'],
   transform,
-  testPathIgnorePatterns: ['/node_modules/', '/test/consumer/app/', ...ignore],
-  modulePathIgnorePatterns: ['<rootDir>/lib/', '<rootDir>/test/consumer/app/'],
+  testPathIgnorePatterns: ['/node_modules/', ...ignore],
+  modulePathIgnorePatterns: ['<rootDir>/lib/'],
 });
 
 /** @type {import('jest').Config} */

@@ -7,7 +7,7 @@ import * as path from 'path';
 // breaking-change check, run through the same scripts as `.ci/run` (scripts/jsii-*.js) on a copy of the
 // sources in a temporary folder. The copy is built with jsii there, so the test proves API.md fresh against
 // the sources (not against a stale .jsii), and the repository's own lib/ and .jsii are left alone (the
-// consumer test's `npm pack` rebuilds them at the same time).
+// integration suite's `npm pack` rebuilds them at the same time).
 const ROOT = path.resolve(__dirname, '..');
 const COPIED = ['package.json', 'tsconfig.jsii.json', 'README.md', 'API.md', 'src', 'imports', 'rosetta', 'scripts', 'test/fixtures/jsii'];
 
