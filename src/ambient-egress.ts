@@ -4,9 +4,10 @@ import * as gw from '../imports/gateway.networking.k8s.io';
 import { clusterScopedObject } from './k8s-object';
 import * as istio from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
-import { IstioApiVersion, Resolution, TlsMode, newDestinationRule, newServiceEntry } from './istio';
+import { IstioApiVersion, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry } from './istio';
 import { resolveOrigination } from './tls-origination';
-import { checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateNamespace, validateObjectName } from './validate-props';
+import { checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName } from './validate-props';
+import { exportToFor, validateLocation } from './visibility';
 
 /** Istio's label that enrolls a namespace (or pod) in ambient mode. */
 export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
@@ -157,6 +158,20 @@ export interface AmbientEgressTlsOriginationProps {
    */
   readonly allowedPaths?: string[];
   /**
+   * Namespaces that see the ServiceEntry and the DestinationRule: `.` (the waypoint's namespace), `*` or
+   * namespace names (the client namespaces). The construct always adds the waypoint's namespace (`.`), where
+   * the waypoint applies both objects: `['shop']` gives `['.', 'shop']`. `~` is refused: Istio allows it on
+   * ServiceEntries only.
+   * @default - not set: Istio's default, every namespace (as in Istio's task)
+   */
+  readonly exportTo?: string[];
+  /**
+   * The ServiceEntry's `location`.
+   * @default - not set: Istio's default, `MESH_EXTERNAL`
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
+   */
+  readonly location?: ServiceEntryLocation;
+  /**
    * API version of the ServiceEntry and DestinationRule.
    * @default IstioApiVersion.V1
    */
@@ -165,7 +180,8 @@ export interface AmbientEgressTlsOriginationProps {
 
 const ORIGINATION_PROPS = knownKeys<AmbientEgressTlsOriginationProps>({
   host: true, waypoint: true, name: true, httpPort: true, httpPortName: true, httpsPort: true, resolution: true,
-  destinationRuleName: true, sni: true, subjectAltNames: true, allowedMethods: true, allowedPaths: true, apiVersion: true,
+  destinationRuleName: true, sni: true, subjectAltNames: true, allowedMethods: true, allowedPaths: true, exportTo: true, location: true,
+  apiVersion: true,
 });
 
 const MUTUAL_REFUSED = "mutual TLS origination at a waypoint is not a supported Istio path: istiod does not let the waypoint read the credential Secret (istio/istio#55329, 'waypoint is not authorized to read secrets'), credentialName Secrets stay WARMING there (#54142), and client-identity origination is unsupported (#59627); originate mutual TLS at a sidecar (MutualTlsOrigination) or at an egress gateway (EgressGatewayTlsOrigination, GatewayApiEgressTlsOrigination)";
@@ -240,6 +256,10 @@ export class AmbientEgressTlsOrigination extends Construct {
     };
     const methods = list('allowedMethods', /^[A-Z]+$/, 'HTTP methods in upper case, e.g. ["GET"]');
     const paths = list('allowedPaths', /^(\/\S*|\*\S*)$/, 'paths starting with "/" (or a "*" prefix match), e.g. ["/get"]');
+    const location = validateLocation(props.location);
+    // the waypoint of this namespace applies both objects
+    const exportTo = props.exportTo === undefined ? undefined
+      : exportToFor(validateExportTo('exportTo', props.exportTo, { destinationRule: true, namespace }), namespace, namespace, [namespace]);
 
     this.host = r.host;
     this.name = name;
@@ -250,9 +270,12 @@ export class AmbientEgressTlsOrigination extends Construct {
       hosts: [r.host],
       ports: [{ number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP', targetPort: r.httpsPort }],
       resolution: resolution as unknown as istio.ServiceEntrySpecResolution,
+      exportTo,
+      location,
     });
     this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, { name: destinationRuleName, namespace }, {
       host: r.host,
+      exportTo,
       trafficPolicy: {
         tls: {
           mode: TlsMode.SIMPLE as unknown as istio.DestinationRuleSpecTrafficPolicyTlsMode,

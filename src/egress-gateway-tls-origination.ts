@@ -4,10 +4,11 @@ import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
 import { EgressGateway } from './egress-gateway';
 import { EgressPath, IEgressOrigination } from './egress-path';
-import { IstioApiVersion, LoadBalancer, Resolution, TlsMode, compact, newDestinationRule, newServiceEntry } from './istio';
+import { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, compact, newDestinationRule, newServiceEntry } from './istio';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { resolveOrigination, validateLoadBalancer } from './tls-origination';
-import { checkProps, knownKeys, show, validateDnsLabel, validateNamespace, validateObjectName, validatePort } from './validate-props';
+import { checkProps, knownKeys, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName, validatePort } from './validate-props';
+import { exportToFor, validateLocation } from './visibility';
 
 /** Props of `EgressGatewayTlsOrigination`. */
 export interface EgressGatewayTlsOriginationProps {
@@ -147,6 +148,28 @@ export interface EgressGatewayTlsOriginationProps {
    */
   readonly destinationRuleNamespace?: string;
   /**
+   * Namespaces whose sidecars may send to the host this way: `.` (the origination's `namespace`) or that
+   * namespace's name. The construct adds the egress gateway's namespace wherever the gateway must see an
+   * object: the ServiceEntry, the VirtualService and the DestinationRule that originates TLS get the list plus
+   * the gateway's namespace (`['.']` in `shop` with the gateway in `istio-system` gives `['.', 'istio-system']`);
+   * the DestinationRule with the gateway subset, which only the sidecars use, gets the list. Without the
+   * gateway's namespace the gateway cannot see the VirtualService or the host (404 or 503, istio/istio#35430).
+   *
+   * Other namespaces are refused unless `namespace` is the gateway's: Istio applies the subset DestinationRule
+   * only to sidecars of its own namespace (or of any namespace it is exported to when it lives in the gateway
+   * Service's namespace), so their sidecars would get the route and fail with 503 `cluster_not_found`. To serve
+   * clients of several namespaces, put the origination in the gateway's namespace and list them.
+   * @default - not set on any object: Istio's default, every namespace (clients outside `namespace` then get 503,
+   * which `wiring/dr-visibility` reports)
+   */
+  readonly exportTo?: string[];
+  /**
+   * The ServiceEntry's `location`.
+   * @default - not set: Istio's default, `MESH_EXTERNAL`
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
+   */
+  readonly location?: ServiceEntryLocation;
+  /**
    * API version of the Istio objects.
    * @default IstioApiVersion.V1
    */
@@ -157,7 +180,7 @@ const PROPS = knownKeys<EgressGatewayTlsOriginationProps>({
   host: true, gateway: true, credential: true, caCredential: true, name: true, namespace: true, httpPort: true, httpPortName: true,
   httpsPort: true, httpsPortName: true, gatewayPort: true, gatewayPortName: true, resolution: true, createServiceEntry: true, sni: true,
   subjectAltNames: true, loadBalancer: true, serviceEntryName: true, gatewayName: true, gatewayDestinationRuleName: true, subsetName: true,
-  virtualServiceName: true, destinationRuleName: true, destinationRuleNamespace: true, apiVersion: true,
+  virtualServiceName: true, destinationRuleName: true, destinationRuleNamespace: true, exportTo: true, location: true, apiVersion: true,
 });
 
 const GATEWAY = {
@@ -322,6 +345,9 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
     if (!lookupPath.includes(drNamespace ?? 'default')) {
       throw new Error(`'destinationRuleNamespace' must be where the egress gateway looks DestinationRules up: its own namespace or the host's (${[...new Set(lookupPath)].map((n) => show(n)).join(' or ')}); elsewhere the gateway never originates TLS (got ${show(drNamespace)})`);
     }
+    const location = validateLocation(props.location, createServiceEntry);
+    const exportTo = props.exportTo === undefined ? undefined
+      : validateGatewayExportTo(props.exportTo, namespace, gateway.namespace, gatewayDestinationRuleName, subsetName);
 
     this.host = r.host;
     this.name = base;
@@ -336,6 +362,8 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
     this.destinationRuleNamespace = drNamespace;
 
     const meta = (name: string, ns: string | undefined): ApiObjectMetadata => ({ name, namespace: ns });
+    // the objects the gateway uses are exported to its namespace too; the subset DestinationRule only to the clients
+    const forGateway = (ns: string | undefined) => exportToFor(exportTo, namespace, ns, [gateway.namespace]);
     const claims: string[] = [
       `Gateway "${gatewayName}" in namespace "${namespace ?? '(none)'}"`,
       `DestinationRule "${gatewayDestinationRuleName}" in namespace "${namespace ?? '(none)'}"`,
@@ -354,6 +382,8 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
           { number: r.httpsPort, name: props.httpsPortName ?? 'https', protocol: 'HTTPS' },
         ],
         resolution: (props.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
+        exportTo: forGateway(namespace),
+        location,
       });
     }
 
@@ -373,6 +403,8 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
     const simple = { simple: loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple };
     this.gatewayDestinationRule = newDestinationRule(this, 'GatewayDestinationRule', r.apiVersion, meta(gatewayDestinationRuleName, namespace), {
       host: gateway.host,
+      // in the gateway's namespace the VirtualService is exported there too, and so must be its subset
+      exportTo: namespace === gateway.namespace ? forGateway(namespace) : exportToFor(exportTo, namespace, namespace),
       subsets: [{
         name: subsetName,
         trafficPolicy: {
@@ -391,6 +423,7 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
       spec: compact({
         hosts: [r.host],
         gateways: [gatewayName, 'mesh'],
+        exportTo: forGateway(namespace),
         http: [
           {
             match: [{ gateways: ['mesh'], port: r.httpPort }],
@@ -407,6 +440,7 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
     const tlsCredential = credential ?? caCredential;
     this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, meta(destinationRuleName, drNamespace), {
       host: r.host,
+      exportTo: forGateway(drNamespace),
       trafficPolicy: {
         loadBalancer: simple,
         portLevelSettings: [{
@@ -434,6 +468,29 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
       resolution: createServiceEntry ? (props.resolution ?? Resolution.DNS) : undefined,
     };
   }
+}
+
+/**
+ * Validates the `exportTo` of an origination through an Istio API egress gateway and returns a copy: Istio's
+ * rules (validateExportTo), then the topology's: outside the gateway's namespace, the subset DestinationRule
+ * serves the sidecars of its own namespace only, so the list names that namespace and at most the gateway's.
+ */
+function validateGatewayExportTo(list: string[], namespace: string | undefined, gatewayNamespace: string, drName: string, subset: string): string[] {
+  const values = validateExportTo('exportTo', list, { destinationRule: true, namespace });
+  if (namespace === gatewayNamespace) return values;
+  const own = (e: string) => e === '.' || (namespace !== undefined && e === namespace);
+  const where = namespace !== undefined ? `namespace ${show(namespace)}` : 'its namespace';
+  const why = `Istio applies the DestinationRule with the gateway subset (${show(drName)} in ${where}) only to sidecars of ${where}, so sidecars of other namespaces would get the route to subset ${show(subset)} and fail with 503 cluster_not_found (istio/istio#30730); `
+    + `to serve clients of several namespaces, put the origination in the gateway's namespace ${show(gatewayNamespace)} and list them there, or use GatewayApiEgressTlsOrigination`;
+  const other = values.find((e) => !own(e) && e !== gatewayNamespace);
+  if (other !== undefined) {
+    const named = namespace === undefined && other !== '*' ? `; set 'namespace' to name ${show(other)} as the origination's own namespace` : '';
+    throw new Error(`'exportTo' must list only '.' (${where}) and optionally the gateway's namespace ${show(gatewayNamespace)} (got ${show(list)}, which exports to ${other === '*' ? 'every namespace' : show(other)}): ${why}${named}`);
+  }
+  if (!values.some(own)) {
+    throw new Error(`'exportTo' must include '.' (${where}) (got ${show(list)}): only sidecars of ${where} can use this origination, and without it none sees the VirtualService`);
+  }
+  return values;
 }
 
 /** Shortens a derived name to a DNS-1123 label (63 characters) with a stable hash suffix. */

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { kubeObject } from './k8s-object';
@@ -68,6 +68,34 @@ export interface GatewayApiEgressGatewayProps {
   readonly apiVersion?: IstioApiVersion;
 }
 
+/** What is known about a Gateway API egress gateway deployed by another app or repository. */
+export interface GatewayApiEgressGatewayAttributes {
+  /** `metadata.name` of the Gateway (Istio runs it as `<name>-istio`). */
+  readonly name: string;
+  /** Namespace of the Gateway and of the gateway pods. */
+  readonly namespace: string;
+  /**
+   * The Gateway's listeners, as its owner declared them: originations pick the listener for their host.
+   * @default - one listener `https` on port 80 for every host (the default of `GatewayApiEgressGateway`)
+   */
+  readonly listeners?: GatewayApiEgressListener[];
+  /**
+   * Cluster DNS domain, used to build `host`.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * API version of the Istio objects the originations through it emit.
+   * @default IstioApiVersion.V1
+   */
+  readonly apiVersion?: IstioApiVersion;
+}
+
+const ATTRIBUTE_KEYS = knownKeys<GatewayApiEgressGatewayAttributes>({ name: true, namespace: true, listeners: true, clusterDomain: true, apiVersion: true });
+
+/** Set by `fromAttributes` for the one constructor call it makes. */
+let importing = false;
+
 const LISTENER_KEYS = knownKeys<GatewayApiEgressListener>({ name: true, port: true, hostname: true });
 const PROPS = knownKeys<GatewayApiEgressGatewayProps>({
   name: true, namespace: true, listeners: true, destinationRuleName: true, loadBalancer: true, clusterDomain: true, apiVersion: true,
@@ -93,7 +121,8 @@ export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
  * gateway's service account read Secrets of its namespace; a route from another namespace adds a
  * **ReferenceGrant** for the gateway's Service.
  *
- * Hosts are routed through it with `GatewayApiEgressTlsOrigination`.
+ * Hosts are routed through it with `GatewayApiEgressTlsOrigination`. A gateway owned by another app or
+ * repository is described with `GatewayApiEgressGateway.fromAttributes()`.
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway-tls-origination/
  * @example
@@ -103,6 +132,37 @@ export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
  * new GatewayApiEgressTlsOrigination(chart, 'cnn', { host: 'edition.cnn.com', gateway });
  */
 export class GatewayApiEgressGateway extends Construct {
+  /**
+   * Describes a Gateway API egress gateway deployed by another app or repository. Emits nothing; originations
+   * through it emit only their own objects. What the gateway's owner must grant is then not emitted, and must
+   * be in the owner's output: a ReferenceGrant in the gateway's namespace that lets HTTPRoutes of each client
+   * namespace send to the Service `<name>-istio`, and, for credentials, a Role and RoleBinding `<name>-istio-sds`
+   * that let the ServiceAccount `<name>-istio` get, watch and list Secrets (what `GatewayApiEgressGateway`
+   * emits). The objects that need them carry the annotation
+   * `validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere: "true"`, so the validator reports what it
+   * could not check as a warning.
+   * @example
+   * import { GatewayApiEgressGateway } from 'cdk8s-istio-egress';
+   *
+   * const gateway = GatewayApiEgressGateway.fromAttributes({ name: 'egress', namespace: 'istio-egress' });
+   */
+  public static fromAttributes(attrs: GatewayApiEgressGatewayAttributes): GatewayApiEgressGateway {
+    checkProps('GatewayApiEgressGateway.fromAttributes', attrs, ATTRIBUTE_KEYS, { what: 'attributes' });
+    validateDnsLabel('name', attrs.name, 'a Gateway name (a DNS-1123 label)');
+    validateNamespace('namespace', attrs.namespace);
+    // a construct of its own app, which is never synthesized: `resource` and `destinationRule` describe what the
+    // gateway's owner deploys, and nothing the originations would add for the owner is emitted
+    const chart = new Chart(new App({ outdir: '.' }), 'deployed-elsewhere', { namespace: attrs.namespace });
+    importing = true;
+    try {
+      return new GatewayApiEgressGateway(chart, 'Gateway', {
+        name: attrs.name, namespace: attrs.namespace, listeners: attrs.listeners, clusterDomain: attrs.clusterDomain, apiVersion: attrs.apiVersion,
+      });
+    } finally {
+      importing = false;
+    }
+  }
+
   /** `metadata.name` of the Gateway. */
   public readonly name: string;
   /** Namespace of the Gateway and of the gateway pods. */
@@ -119,6 +179,11 @@ export class GatewayApiEgressGateway extends Construct {
   public readonly clusterDomain: string;
   /** API version of the Istio objects. */
   public readonly apiVersion: IstioApiVersion;
+  /**
+   * Whether the gateway is deployed by another app (`fromAttributes`): then `resource` and `destinationRule`
+   * describe what its owner deploys and are not part of this app's output.
+   */
+  public readonly deployedElsewhere: boolean;
   /** The Gateway. */
   public readonly resource: ApiObject;
   /** The DestinationRule for the gateway's Service. */
@@ -130,6 +195,8 @@ export class GatewayApiEgressGateway extends Construct {
 
   public constructor(scope: Construct, id: string, props: GatewayApiEgressGatewayProps = {}) {
     super(scope, id);
+    this.deployedElsewhere = importing;
+    importing = false;
     props = checkProps('GatewayApiEgressGateway', props, PROPS, { optional: true });
     const name = props.name ?? id;
     validateDnsLabel('name', name, 'a Gateway name (a DNS-1123 label)');
@@ -221,7 +288,7 @@ export class GatewayApiEgressGateway extends Construct {
    * @internal
    */
   public _grantSecretAccess(): void {
-    if (this.sdsRole) return;
+    if (this.sdsRole || this.deployedElsewhere) return;
     const name = shortenName(`${this.serviceName}-sds`, 253);
     this.sdsRole = kubeObject(this, 'SdsRole', 'Role', {
       metadata: { name, namespace: this.namespace },
@@ -240,7 +307,7 @@ export class GatewayApiEgressGateway extends Construct {
    * @internal
    */
   public _allowRoutesFrom(namespace: string): void {
-    if (namespace === this.namespace || this.routeGrants.has(namespace)) return;
+    if (namespace === this.namespace || this.routeGrants.has(namespace) || this.deployedElsewhere) return;
     this.routeGrants.add(namespace);
     new gw.ReferenceGrantV1Beta1(this, `ReferenceGrant-${namespace}`, {
       metadata: { name: shortenName(`${this.serviceName}-from-${namespace}`, 253), namespace: this.namespace },

@@ -4,10 +4,12 @@ import * as gw from '../imports/gateway.networking.k8s.io';
 import * as istio from '../imports/networking.istio.io';
 import { EgressImport, EgressPath, IEgressOrigination } from './egress-path';
 import { GatewayApiEgressGateway } from './gateway-api-egress-gateway';
-import { LoadBalancer, Resolution, TlsMode, compact, newDestinationRule, newServiceEntry } from './istio';
+import { LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, compact, newDestinationRule, newServiceEntry } from './istio';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { resolveOrigination, validateLoadBalancer } from './tls-origination';
-import { checkProps, knownKeys, shortenName, show, validateNamespace, validateObjectName, validatePort } from './validate-props';
+import { GATEWAY_ELSEWHERE_ANNOTATION } from './validator/rules';
+import { checkProps, knownKeys, shortenName, show, validateExportTo, validateNamespace, validateObjectName, validatePort } from './validate-props';
+import { exportToFor, validateLocation } from './visibility';
 
 /** Props of `GatewayApiEgressTlsOrigination`. */
 export interface GatewayApiEgressTlsOriginationProps {
@@ -129,13 +131,32 @@ export interface GatewayApiEgressTlsOriginationProps {
    * @default - the gateway's namespace
    */
   readonly destinationRuleNamespace?: string;
+  /**
+   * Namespaces whose sidecars may send to the host this way: `.` (the origination's `namespace`), `*` or
+   * namespace names. The construct adds the gateway's namespace wherever the gateway must see an object: the
+   * ServiceEntry and the DestinationRule that originates TLS get the list plus the gateway's namespace
+   * (`['.']` in `shop` with the gateway in `istio-egress` gives `['.', 'istio-egress']`); the VirtualService
+   * from the sidecars (without a ServiceEntry), which only sidecars use, gets the list. Without the gateway's
+   * namespace the gateway cannot see the host or the TLS settings (503, or plaintext to the host). The
+   * gateway's own DestinationRule lives in the gateway Service's namespace, which Istio searches for every
+   * client, so clients of any listed namespace are served. `~` is refused: Istio allows it on ServiceEntries
+   * only.
+   * @default - not set on any object: Istio's default, every namespace
+   */
+  readonly exportTo?: string[];
+  /**
+   * The ServiceEntry's `location`.
+   * @default - not set: Istio's default, `MESH_EXTERNAL`
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
+   */
+  readonly location?: ServiceEntryLocation;
 }
 
 const PROPS = knownKeys<GatewayApiEgressTlsOriginationProps>({
   host: true, gateway: true, credential: true, caCredential: true, name: true, namespace: true, httpPort: true, httpPortName: true,
   httpsPort: true, httpsPortName: true, gatewayPort: true, resolution: true, createServiceEntry: true, sni: true, subjectAltNames: true,
   loadBalancer: true, serviceEntryName: true, meshRouteName: true, forwardRouteName: true, referenceGrantName: true,
-  destinationRuleName: true, destinationRuleNamespace: true,
+  destinationRuleName: true, destinationRuleNamespace: true, exportTo: true, location: true,
 });
 
 /**
@@ -265,6 +286,12 @@ export class GatewayApiEgressTlsOrigination extends Construct implements IEgress
     if (props.referenceGrantName !== undefined && !(clusterService && clusterService.namespace !== gateway.namespace)) {
       throw new Error(`'referenceGrantName' has no effect: a ReferenceGrant is emitted only for a host that is a Service of another namespace than the gateway's (got ${show(props.referenceGrantName)})`);
     }
+    const location = validateLocation(props.location, createServiceEntry);
+    const exportTo = props.exportTo === undefined ? undefined : validateExportTo('exportTo', props.exportTo, { destinationRule: true, namespace });
+    // objects the gateway uses are exported to its namespace too
+    const forGateway = (ns: string) => exportToFor(exportTo, namespace, ns, [gateway.namespace]);
+    // what the owner of a gateway deployed elsewhere must grant is not emitted: the validator says what it could not check
+    const elsewhere = gateway.deployedElsewhere ? { [GATEWAY_ELSEWHERE_ANNOTATION]: 'true' } : undefined;
     gateway._claimHost(r.host, this.node.path);
 
     this.host = r.host;
@@ -285,10 +312,12 @@ export class GatewayApiEgressTlsOrigination extends Construct implements IEgress
           { number: r.httpsPort, name: props.httpsPortName ?? 'https', protocol: 'HTTPS' },
         ],
         resolution: (props.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
+        exportTo: forGateway(namespace),
+        location,
       });
       gateway._allowRoutesFrom(namespace);
       this.meshRoute = new gw.HttpRoute(this, 'MeshRoute', {
-        metadata: { name: meshRouteName, namespace },
+        metadata: { name: meshRouteName, namespace, annotations: namespace !== gateway.namespace ? elsewhere : undefined },
         spec: {
           parentRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name: serviceEntryName }],
           rules: [{
@@ -304,6 +333,7 @@ export class GatewayApiEgressTlsOrigination extends Construct implements IEgress
         spec: compact({
           hosts: [r.host],
           gateways: ['mesh'],
+          exportTo: exportToFor(exportTo, namespace, namespace),
           http: [{ match: [{ port: r.httpPort }], route: [{ destination: { host: gateway.host, port: { number: listener.port } } }] }],
         }) as any,
       });
@@ -328,8 +358,11 @@ export class GatewayApiEgressTlsOrigination extends Construct implements IEgress
     }
 
     const tlsCredential = credential ?? caCredential;
-    this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, { name: destinationRuleName, namespace: drNamespace }, {
+    this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, {
+      name: destinationRuleName, namespace: drNamespace, annotations: tlsCredential ? elsewhere : undefined,
+    }, {
       host: r.host,
+      exportTo: forGateway(drNamespace),
       trafficPolicy: {
         loadBalancer: { simple: loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple },
         portLevelSettings: [{

@@ -1,4 +1,4 @@
-export { IstioApiVersion, LoadBalancer, Resolution } from './istio';
+export { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation } from './istio';
 export * from './tls-credential';
 export * from './mesh-workload';
 export type { TlsOriginationOptions } from './tls-origination';

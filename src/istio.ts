@@ -33,6 +33,17 @@ export enum Resolution {
 }
 
 /**
+ * Whether the hosts of a ServiceEntry are part of the mesh (ServiceEntry `location`).
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
+ */
+export enum ServiceEntryLocation {
+  /** Outside the mesh, like an external API (Istio's default when `location` is not set). */
+  MESH_EXTERNAL = 'MESH_EXTERNAL',
+  /** Part of the mesh, like VMs added to it: Istio may then use mutual TLS to the endpoints and reports them as mesh services. */
+  MESH_INTERNAL = 'MESH_INTERNAL',
+}
+
+/**
  * The load balancing algorithm of a DestinationRule's traffic policy.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-SimpleLB
  */

@@ -2,12 +2,13 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
 import { REMOTE_CLIENT_ANNOTATION } from './validator/rules';
-import { IstioApiVersion, LoadBalancer, Resolution, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
+import { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
 import { IMeshWorkload } from './mesh-workload';
 import {
   KnownKeys, nameFromHost, show, validateLabels, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateNamespace,
   validateObjectName, validatePort,
 } from './validate-props';
+import { validateLocation } from './visibility';
 
 /**
  * Props shared by `EgressTlsOrigination` and `MutualTlsOrigination`: the external host, the ServiceEntry
@@ -67,6 +68,13 @@ export interface TlsOriginationOptions {
    */
   readonly exportTo?: string[];
   /**
+   * Whether the host is outside the mesh (`MESH_EXTERNAL`) or part of it (`MESH_INTERNAL`): the
+   * ServiceEntry's `location`.
+   * @default - not set: Istio's default, `MESH_EXTERNAL`
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
+   */
+  readonly location?: ServiceEntryLocation;
+  /**
    * SNI sent to the external service during the TLS handshake.
    * @default - `EgressTlsOrigination`: not set in the DestinationRule, Envoy sends the HTTP Host (Istio's
    * `auto_sni`); `MutualTlsOrigination`: the host
@@ -87,7 +95,7 @@ export interface TlsOriginationOptions {
 /** The prop names of `TlsOriginationOptions`, for the unknown-prop check of the constructs. */
 export const TLS_ORIGINATION_KEYS: KnownKeys<TlsOriginationOptions> = {
   host: true, name: true, namespace: true, httpPort: true, httpPortName: true, httpsPort: true, httpsPortName: true,
-  resolution: true, exportTo: true, sni: true, subjectAltNames: true, apiVersion: true,
+  resolution: true, exportTo: true, location: true, sni: true, subjectAltNames: true, apiVersion: true,
 };
 
 /**
@@ -203,6 +211,7 @@ export function emitOrigination(scope: Construct, options: TlsOriginationOptions
     ],
     resolution: (options.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
     exportTo: options.exportTo,
+    location: validateLocation(options.location),
   });
   if (!spec.tls) return { serviceEntry };
   const drMetadata = spec.remoteClient && spec.workloadSelector

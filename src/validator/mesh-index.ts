@@ -103,6 +103,8 @@ export class MeshIndex {
    * (`<name>-istio.<ns>.svc.cluster.local`, Istio's gateway deployment controller), mapped to their Gateway.
    */
   readonly generatedServices = new Map<string, Obj>();
+  /** Gateway API ReferenceGrants (any version). */
+  readonly referenceGrants: Obj[] = [];
   readonly secrets: Obj[] = [];
   readonly roles = new Map<string, Obj>();
   readonly clusterRoles = new Map<string, Obj>();
@@ -171,6 +173,8 @@ export class MeshIndex {
         }
       } else if (o.group === 'gateway.networking.k8s.io' && o.kind === 'HTTPRoute') {
         this.httpRoutes.push(o);
+      } else if (o.group === 'gateway.networking.k8s.io' && o.kind === 'ReferenceGrant') {
+        this.referenceGrants.push(o);
       } else if (o.group === 'gateway.networking.k8s.io' && o.kind === 'Gateway' && ISTIO_GATEWAY_CLASSES.has(o.raw?.spec?.gatewayClassName)) {
         this.generatedServices.set(`${o.name}-istio.${ns}${CLUSTER_SUFFIX}`, o);
       } else if (o.apiVersion === 'v1') {

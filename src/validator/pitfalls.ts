@@ -8,7 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Obj, Reporter } from './context';
 import { drTlsSites } from './istio';
-import { fmtLabels, fqdn, MESH, MeshIndex, type RouteDestination, visibleFrom } from './mesh-index';
+import { fmtLabels, fqdn, gatewayKey, MESH, MeshIndex, ROOT_NAMESPACE, type RouteDestination, serviceOfHost, visibleFrom } from './mesh-index';
+import { GATEWAY_ELSEWHERE_ANNOTATION } from './rules';
 import { selectorMatches, type PodTemplate } from './wiring';
 
 const ORIGINATES = new Set(['SIMPLE', 'MUTUAL']);
@@ -31,6 +32,8 @@ export function checkPitfalls(idx: MeshIndex, rep: Reporter): void {
   checkCredentialNamespace(idx, rep);
   checkNarrowedRoles(idx, rep);
   checkVisibility(idx, rep);
+  checkGatewayExportTo(idx, rep);
+  checkReferenceGrants(idx, rep);
   checkGatewayRouteTls(idx, rep);
   checkResolutionNone(idx, rep);
   checkCertificates(idx, rep);
@@ -287,6 +290,144 @@ function checkVisibility(idx: MeshIndex, rep: Reporter) {
           `${r.field}.host`);
       }
     }
+  }
+}
+
+// --- exportTo that hides an object from the egress gateway that needs it --------------------------------------
+
+/** Where the proxies of an Istio API Gateway run, and how that is known. */
+interface GatewayProxies { readonly namespaces: string[]; readonly known: boolean; readonly how: string }
+
+function istioGatewayProxies(idx: MeshIndex, key: string, vs: Obj): GatewayProxies {
+  const gn = idx.gatewayNamespaces(key);
+  if (!gn.assumed) return { namespaces: gn.namespaces, known: true, how: 'where its pods run' };
+  // the sidecars' traffic goes to the gateway's Service, and a Service selects pods of its own namespace only
+  const vsNs = vs.namespace ?? 'default';
+  const services = [...new Set(idx.routes.filter(r => r.vs === vs && r.gateways.has(MESH) && typeof r.destination.host === 'string')
+    .map(r => fqdn(r.destination.host, vsNs)).filter(h => serviceOfHost(h) !== undefined))];
+  const nss = [...new Set(services.map(h => serviceOfHost(h)!.namespace))];
+  if (nss.length) return { namespaces: nss, known: true, how: `the namespace of ${services.join(', ')}, where this VirtualService sends the sidecars' traffic` };
+  return { namespaces: [ROOT_NAMESPACE], known: false, how: 'not in the output' };
+}
+
+const fmtExportTo = (o: Obj) => JSON.stringify(o.raw?.spec?.exportTo);
+
+function checkGatewayExportTo(idx: MeshIndex, rep: Reporter) {
+  const reported = new Set<string>();
+  const report = (o: Obj, ns: string, known: boolean, message: string, fix: string) => {
+    const key = `${o.index}|${ns}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    if (known) rep.add(o, 'wiring/gateway-export-to', 'spec.exportTo', message, fix);
+    else {
+      rep.add(o, 'wiring/gateway-export-to', 'spec.exportTo',
+        `could not check where the gateway's proxy runs (its pods are not in the output, and no route says it); if in "${ns}": ${message}`,
+        `${fix} If the gateway runs in another namespace, list that one instead.`, 'warning');
+    }
+  };
+  const hidden = (o: Obj, ns: string) => !visibleFrom(o, o.raw?.spec?.exportTo, ns);
+  // Istio API: a VirtualService bound to a Gateway, and the ServiceEntries of the hosts it routes to from there
+  for (const vs of idx.virtualServices) {
+    const vsNs = vs.namespace ?? 'default';
+    const gws: string[] = (Array.isArray(vs.raw?.spec?.gateways) ? vs.raw.spec.gateways : []).filter((g: unknown) => typeof g === 'string' && g !== MESH);
+    for (const g of new Set(gws.map(x => gatewayKey(x, vsNs)))) {
+      const p = istioGatewayProxies(idx, g, vs);
+      for (const ns of p.namespaces) {
+        if (!hidden(vs, ns)) continue;
+        report(vs, ns, p.known,
+          `VirtualService ${ref(vs)} is bound to Gateway ${g}, whose proxy runs in "${ns}" (${p.known ? p.how : 'assumed: where istioctl installs egress gateways'}): exportTo ${fmtExportTo(vs)} hides it from "${ns}", so the gateway never loads these routes and answers 404 (istio/istio#35430)`,
+          `Add "${ns}" to exportTo (e.g. [".", "${ns}"]), or remove exportTo.`);
+      }
+    }
+  }
+  for (const r of idx.routes) {
+    if (typeof r.destination.host !== 'string') continue;
+    const host = fqdn(r.destination.host, r.vs.namespace ?? 'default');
+    const ses = idx.serviceEntriesFor(host);
+    if (!ses.length || idx.serviceByHost.has(host)) continue;
+    for (const g of r.gateways) {
+      if (g === MESH) continue;
+      const p = istioGatewayProxies(idx, g, r.vs);
+      for (const ns of p.namespaces) {
+        if (ses.some(se => !hidden(se, ns))) continue;
+        for (const se of ses) {
+          report(se, ns, p.known,
+            `ServiceEntry ${ref(se)} defines ${host}, which VirtualService ${ref(r.vs)} routes to from Gateway ${g}, whose proxy runs in "${ns}" (${p.known ? p.how : 'assumed: where istioctl installs egress gateways'}): exportTo ${fmtExportTo(se)} hides it from "${ns}", so the gateway has no cluster for ${host} and answers 503 (istio/istio#35430)`,
+            `Add "${ns}" to exportTo (e.g. [".", "${ns}"]), or remove exportTo.`);
+        }
+      }
+    }
+  }
+  // Gateway API: HTTPRoutes attached to a Gateway, whose pods Istio runs in the Gateway's namespace
+  for (const hr of idx.httpRoutes) {
+    const hrNs = hr.namespace ?? 'default';
+    const spec = hr.raw?.spec;
+    const parents: any[] = (Array.isArray(spec?.parentRefs) ? spec.parentRefs : [])
+      .filter((x: any) => typeof x?.name === 'string' && (x.kind ?? 'Gateway') === 'Gateway' && (x.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io');
+    for (const parent of parents) {
+      const ns = typeof parent.namespace === 'string' ? parent.namespace : hrNs;
+      const gwObj = [...idx.generatedServices.values()].find(x => x.name === parent.name && (x.namespace ?? 'default') === ns);
+      const known = gwObj !== undefined;
+      const who = `Gateway ${ns}/${parent.name}${known ? '' : ' (not in the output: assumed of class istio)'}, whose proxy Istio runs in "${ns}"`;
+      for (const rule of Array.isArray(spec?.rules) ? spec.rules : []) {
+        for (const b of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
+          if (b?.kind !== 'Hostname' || b?.group !== 'networking.istio.io' || typeof b.name !== 'string') continue;
+          const host = b.name;
+          const ses = idx.serviceEntriesFor(host);
+          if (ses.length && ses.every(se => hidden(se, ns))) {
+            for (const se of ses) {
+              report(se, ns, known,
+                `ServiceEntry ${ref(se)} defines ${host}, which HTTPRoute ${ref(hr)} sends to from ${who}: exportTo ${fmtExportTo(se)} hides it from "${ns}", so the gateway has no cluster for ${host} and answers 500 or 503 (istio/istio#35430)`,
+                `Add "${ns}" to exportTo (e.g. [".", "${ns}"]), or remove exportTo.`);
+            }
+          }
+          // a DestinationRule on the gateway's lookup path that exportTo hides: the gateway sends plaintext
+          const svcNs = idx.serviceNamespace(host);
+          const originating = idx.destinationRulesFor(host).filter(dr => !dr.raw.spec.workloadSelector
+            && [ns, svcNs, ROOT_NAMESPACE].includes(dr.namespace ?? 'default')
+            && drTlsSites(dr.raw.spec).some(s => ORIGINATES.has(s.tls?.mode) && !s.field.startsWith('spec.subsets')));
+          if (!originating.length) continue;
+          const eff = idx.effectiveDestinationRules(host, ns);
+          if (originating.some(dr => eff.includes(dr))) continue;
+          for (const dr of originating.filter(d => hidden(d, ns))) {
+            report(dr, ns, known,
+              `DestinationRule ${ref(dr)} originates TLS for ${host}, which HTTPRoute ${ref(hr)} sends to from ${who}: exportTo ${fmtExportTo(dr)} hides it from "${ns}", so the gateway sends plaintext to ${host}`,
+              `Add "${ns}" to exportTo (e.g. [".", "${ns}"]), or remove exportTo.`);
+          }
+        }
+      }
+    }
+  }
+}
+
+// --- ReferenceGrants for HTTPRoute backends in other namespaces -----------------------------------------------
+
+function checkReferenceGrants(idx: MeshIndex, rep: Reporter) {
+  for (const hr of idx.httpRoutes) {
+    const hrNs = hr.namespace ?? 'default';
+    const elsewhere = hr.raw?.metadata?.annotations?.[GATEWAY_ELSEWHERE_ANNOTATION] === 'true';
+    (Array.isArray(hr.raw?.spec?.rules) ? hr.raw.spec.rules : []).forEach((rule: any, i: number) => {
+      (Array.isArray(rule?.backendRefs) ? rule.backendRefs : []).forEach((b: any, j: number) => {
+        if ((b?.kind ?? 'Service') !== 'Service' || (b?.group ?? '') !== '' || typeof b?.name !== 'string') return;
+        const ns = typeof b.namespace === 'string' ? b.namespace : hrNs;
+        if (ns === hrNs) return;
+        const granted = idx.referenceGrants.some(g => (g.namespace ?? 'default') === ns
+          && (Array.isArray(g.raw?.spec?.from) ? g.raw.spec.from : []).some((f: any) => f?.group === 'gateway.networking.k8s.io' && f?.kind === 'HTTPRoute' && f?.namespace === hrNs)
+          && (Array.isArray(g.raw?.spec?.to) ? g.raw.spec.to : []).some((t: any) => (t?.group ?? '') === '' && t?.kind === 'Service' && (t.name === undefined || t.name === b.name)));
+        if (granted) return;
+        const field = `spec.rules[${i}].backendRefs[${j}]`;
+        const grant = `a ReferenceGrant in "${ns}" with from [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ${hrNs}}] and to [{group: "", kind: Service, name: ${b.name}}]`;
+        if (elsewhere) {
+          rep.add(hr, 'wiring/reference-grant', field,
+            `the gateway is deployed elsewhere: could not check that its owner grants HTTPRoutes of "${hrNs}" access to Service ${ns}/${b.name} (without a ReferenceGrant, Istio ignores the backend: RefNotPermitted)`,
+            `Make sure the gateway's owner deploys ${grant}.`, 'warning');
+        } else {
+          rep.add(hr, 'wiring/reference-grant', field,
+            `backend Service ${ns}/${b.name} is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "${hrNs}" to reference it: Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
+            `Add ${grant}, or move the HTTPRoute to "${ns}".`);
+        }
+      });
+    });
   }
 }
 

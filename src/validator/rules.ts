@@ -20,6 +20,16 @@ export const WARN_ANNOTATION = 'validation.cdk8s-istio-egress.io/warn';
  */
 export const REMOTE_CLIENT_ANNOTATION = 'validation.cdk8s-istio-egress.io/client-deployed-elsewhere';
 
+/**
+ * Annotation (value `"true"`) on an object emitted for a gateway deployed elsewhere
+ * (`GatewayApiEgressGateway.fromAttributes`): what the gateway's owner must grant is not in the output (the
+ * ReferenceGrant that lets an HTTPRoute of another namespace send to the gateway's Service, on the HTTPRoute;
+ * the Role and RoleBinding that let the gateway read credentials, on the DestinationRule with
+ * `credentialName`), so the checks that need it report a warning that they could not be made, instead of an
+ * error.
+ */
+export const GATEWAY_ELSEWHERE_ANNOTATION = 'validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere';
+
 const r = (id: string, category: RuleInfo['category'], severity: Severity, description: string): RuleInfo => ({ id, category, severity, description });
 
 /** All rules of the validator, for documentation. */
@@ -127,6 +137,8 @@ export const RULES: readonly RuleInfo[] = [
   r('wiring/credential-namespace', 'wiring', 'error', 'Pitfall (istio/istio#33368): the credentialName Secret is in the output but in the wrong namespace for the proxy that reads it (the DestinationRule namespace for a sidecar with workloadSelector; the egress gateway namespace for a DestinationRule applied at a gateway).'),
   r('wiring/credential-role-narrowed', 'wiring', 'error', 'Pitfall (istio/istio#52728, istio.io#11804): a Role bound to the service account of a credential-reading workload grants secrets access narrowed with resourceNames or without "list"; istiod checks "list" on all secrets ("Secret is not supplied by SDS").'),
   r('wiring/dr-visibility', 'wiring', 'error', 'Pitfall (istio/istio#30730, egress-gateway page warning): the DestinationRule that defines a routed subset (or originates TLS at a gateway) is not on the DestinationRule lookup path of the proxy that needs it (its own namespace, then the service namespace, then istio-system, with exportTo): 503 NC cluster_not_found or no origination.'),
+  r('wiring/gateway-export-to', 'wiring', 'error', 'Pitfall (istio/istio#35430, istio/istio.io#7615): the exportTo of a VirtualService bound to an egress gateway (Istio API Gateway), of the ServiceEntry of a host a gateway routes to (Istio API or Gateway API gateway of class istio), or of the DestinationRule that originates TLS at a Gateway API gateway hides it from the namespace of the gateway\'s proxy: the gateway answers 404 or 503, or sends plaintext. The namespace is where the Gateway selects pods of the output, the namespace of the Service the sidecars send to, or the Gateway API Gateway\'s; a warning when it is not known from the input.'),
+  r('wiring/reference-grant', 'wiring', 'error', 'An HTTPRoute backendRef names a Service of another namespace and no ReferenceGrant of the output in that namespace allows HTTPRoutes of the route\'s namespace: Istio ignores the backend (RefNotPermitted). A warning on routes annotated validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere (the grant belongs to the gateway\'s owner).'),
   r('wiring/gateway-route-tls-mismatch', 'wiring', 'error', 'Pitfall (istio.io network-issues "gateway mismatch"; istio/istio#37293): a VirtualService binds tls: routes to a TLS-terminating or plain Gateway server, or http: routes to a PASSTHROUGH server: the gateway listener drops them (404 / no filter chain).'),
   r('wiring/gateway-resolution-none', 'wiring', 'error', 'Pitfall (egress-gateway page warning): a route sends traffic from an egress gateway to a ServiceEntry host with resolution NONE: the original destination is the gateway itself, which routes to itself in a loop.'),
   r('wiring/ca-verifies-server', 'wiring', 'error', 'Pitfall (istio/istio#39166, CERTIFICATE_VERIFY_FAILED): the ca.crt of a credentialName Secret of the output does not verify the server certificate of a Secret of the output mounted by the pods behind the destination host.'),
