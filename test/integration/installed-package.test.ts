@@ -186,7 +186,7 @@ describe('the packed package, installed into an empty folder outside the reposit
     // THEN the plugin of the installed package validated every chart, without errors
     const output = synth.stdout + synth.stderr;
     expect(output).toMatch(/Validations ended succesfully/);
-    expect(output).toMatch(/IstioEgressValidation.*0 error\(s\)/s);
+    expect(output).toMatch(/cdk8s-istio-egress validation: 0 error\(s\), 0 warning\(s\)/);
     expect(synth.status).toBe(0);
     expect(fs.readdirSync(path.join(app, 'dist')).filter((f) => f.endsWith('.k8s.yaml')).sort())
       .toEqual(['data.k8s.yaml', 'platform.k8s.yaml', 'shop.k8s.yaml', 'staging.k8s.yaml']);

@@ -28,8 +28,9 @@ new MutualTlsOrigination(shop, 'partner', {
     dnsNames: ['checkout.shop.svc.cluster.local'],
   }),
 });
-const cnn = new EgressGatewayTlsOrigination(shop, 'cnn', { host: 'edition.cnn.com', gateway: EgressGateway.fromAttributes() });
-const github = new GatewayApiEgressTlsOrigination(shop, 'github', { host: 'api.github.com', gateway: gatewayApi });
+// exported to the shop's own namespace (the gateway's namespace is added where the gateway needs to see them)
+const cnn = new EgressGatewayTlsOrigination(shop, 'cnn', { host: 'edition.cnn.com', gateway: EgressGateway.fromAttributes(), exportTo: ['.'] });
+const github = new GatewayApiEgressTlsOrigination(shop, 'github', { host: 'api.github.com', gateway: gatewayApi, exportTo: ['.'] });
 const lockdown = new OutboundLockdown(shop, 'lockdown');
 lockdown.allow(cnn);
 lockdown.allow(github);
