@@ -24,4 +24,4 @@ app.synth();
 // the packed validator works offline from the schemas the package ships
 const report = validateDirectory(app.outdir);
 if (!report.ok) throw new Error(formatFindings(report.errors));
-console.log(JSON.stringify({ errors: report.errors.length, warnings: report.warnings.map((w) => w.ruleId) }));
+console.log(JSON.stringify({ errors: report.errors.length, warnings: report.warnings.map((w) => w.ruleId), notes: report.notes.map((n) => n.ruleId) }));
