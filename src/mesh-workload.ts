@@ -22,7 +22,7 @@ export interface IMeshWorkload {
    * account are not in this app's output. The constructs then annotate what they emit for it with
    * `validation.cdk8s-istio-egress.io/client-deployed-elsewhere: "true"`, and the validator reports the
    * checks it cannot make (selector matches a workload, sidecar injection, service account exists and is
-   * used) as warnings instead of errors. `MeshWorkload.fromAttributes` sets it.
+   * used) as notes instead of errors. `MeshWorkload.fromAttributes` sets it.
    * @default false
    */
   readonly deployedElsewhere?: boolean;

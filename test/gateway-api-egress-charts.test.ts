@@ -55,7 +55,7 @@ describe.each([
   });
 
   test('passes the validator with 0 errors', () => {
-    expect(formatFindings(validateManifests(objects).errors)).toBe('0 error(s), 0 warning(s)\n');
+    expect(formatFindings(validateManifests(objects).errors)).toBe('0 error(s), 0 warning(s), 0 note(s)\n');
   });
 
   test(`dist/${id}.k8s.yaml holds the objects of the chart and passes the validator on its own`, () => {
@@ -80,8 +80,8 @@ describe('chart egress-gateway-api-mtls-origination', () => {
     const dr = objects.find((o) => o.kind === 'DestinationRule' && o.metadata.name === 'originate-mtls-for-nginx');
     expect(dr.metadata.namespace).toBe('default');
     expect(dr.spec.workloadSelector).toBeUndefined();
-    const warning = validateManifests(objects).warnings.find((w) => w.ruleId === 'wiring/secret-exists' && w.object.kind === 'DestinationRule');
-    expect(warning?.message).toMatch(/Secret default\/client-credential named by credentialName is not in the output/);
+    const note = validateManifests(objects).notes.find((w) => w.ruleId === 'wiring/secret-exists' && w.object.kind === 'DestinationRule');
+    expect(note?.message).toMatch(/^could not check that Secret default\/client-credential named by credentialName exists: it is not in the output/);
   });
 
   test("the nginx Service is not hidden from the gateway (no exportTo annotation) and is the task's", () => {

@@ -21,7 +21,7 @@ test('a validation report larger than a pipe buffer reaches the pipe whole, with
   expect(r.status).toBe(1);
   expect(r.stderr.length).toBeGreaterThan(200_000);
   expect(r.stderr.match(/^ERROR \[/gm)).toHaveLength(1000);
-  expect(r.stderr).toMatch(/\n1000 error\(s\), 0 warning\(s\)\nerror: validation failed with 1000 error\(s\); .* was left untouched\n$/);
+  expect(r.stderr).toMatch(/\n1000 error\(s\), 0 warning\(s\), 0 note\(s\)\nerror: validation failed with 1000 error\(s\); .* was left untouched\n$/);
   expect(fs.existsSync(out)).toBe(false);
 });
 

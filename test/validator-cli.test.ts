@@ -23,10 +23,10 @@ function run(...argv: string[]) {
 const rel = (p: string) => path.relative(ROOT, p);
 
 describe('exit codes', () => {
-  test('0 when there are warnings only', () => {
+  test('0 when there are warnings and notes only', () => {
     const r = run('validate', rel(SEED_DIR));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\n0 error\(s\), 7 warning\(s\)\n$/);
+    expect(r.stdout).toMatch(/\n0 error\(s\), 2 warning\(s\), 5 note\(s\)\n$/);
     expect(r.stderr).toBe('');
   });
 
@@ -71,7 +71,7 @@ describe('exit codes', () => {
 describe('informational options', () => {
   test('--help, --version and --rules', () => {
     expect(run('--help')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: cdk8s-istio-egress validate \[PATH\.\.\.\] \[options\]/) });
-    expect(run('--help').stdout).toMatch(/exit codes: 0 no errors \(warnings allowed\), 1 errors, 2 usage error or unreadable input/);
+    expect(run('--help').stdout).toMatch(/exit codes: 0 no errors \(warnings and notes allowed\), 1 errors, 2 usage error or unreadable input/);
     expect(run('--version')).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     const rules = run('--rules');
     expect(rules.code).toBe(0);
@@ -129,8 +129,9 @@ describe('formats', () => {
     });
     expect(run0.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${ROOT}/`);
     expect(run0.invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: [] }]);
-    const warning = JSON.parse(seed.stdout).runs[0].results[0];
-    expect(warning.level).toBe('warning');
+    const levels = JSON.parse(seed.stdout).runs[0].results.map((r: any) => `${r.level} ${r.ruleId}`);
+    expect(levels).toContain('warning wiring/image-tag');
+    expect(levels).toContain('note istio/tls-ca-certificates');
   });
 
   test('sarif reports unreadable input as a failed invocation (exit 2)', () => {
@@ -195,7 +196,7 @@ describe('entry points', () => {
       expect(bin.status).toBe(1);
       expect(bin.stdout).toMatch(/ERROR \[istio\/credential-without-selector\]/);
       expect(direct.status).toBe(0);
-      expect(direct.stdout).toMatch(/0 error\(s\), 7 warning\(s\)/);
+      expect(direct.stdout).toMatch(/0 error\(s\), 2 warning\(s\), 5 note\(s\)/);
       expect(version.stdout).toBe(`${VERSION}\n`);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
@@ -220,6 +221,6 @@ describe('--each-file', () => {
     expect(together.code).toBe(1);
     expect(together.stdout).toMatch(/^ERROR \[wiring\/duplicate-object\] Gateway default\/istio-egressgateway$/m);
     expect(each.code).toBe(0);
-    expect(each.stdout).toMatch(/\n0 error\(s\), \d+ warning\(s\)\n$/);
+    expect(each.stdout).toMatch(/\n0 error\(s\), \d+ warning\(s\), \d+ note\(s\)\n$/);
   });
 });

@@ -23,11 +23,11 @@ function expectError(obj: any, rule: string, message: RegExp, field?: string): F
   if (!f) throw new Error(`expected error ${rule} ${message}; got ${JSON.stringify(r.findings.map(x => [x.severity, x.ruleId, x.field, x.message]), null, 1)}`);
   return f;
 }
-function expectWarning(obj: any, rule: string, message: RegExp): Finding {
+function expectWarning(obj: any, rule: string, message: RegExp, severity: 'warning' | 'note' = 'warning'): Finding {
   const r = validateManifests([obj]);
   expect(r.errors.filter(x => x.ruleId.startsWith('istio/'))).toEqual([]);
-  const f = r.warnings.find(x => x.ruleId === rule && message.test(x.message));
-  if (!f) throw new Error(`expected warning ${rule} ${message}; got ${JSON.stringify(r.findings.map(x => [x.severity, x.ruleId, x.message]), null, 1)}`);
+  const f = r.findings.find(x => x.severity === severity && x.ruleId === rule && message.test(x.message));
+  if (!f) throw new Error(`expected ${severity} ${rule} ${message}; got ${JSON.stringify(r.findings.map(x => [x.severity, x.ruleId, x.message]), null, 1)}`);
   return f;
 }
 function expectClean(obj: any, prefix = 'istio/') {
@@ -95,17 +95,17 @@ describe('issue 7: Istio rejects, the validator passed', () => {
 });
 
 describe('issue 7: Istio warns, the validator was silent', () => {
-  test('IST0129: port-level SIMPLE without a CA source warns with the analyzer text', () => {
-    // GIVEN the seed's own DestinationRule (SIMPLE on port 80, nothing to verify the server with)
+  test('IST0129: port-level SIMPLE without a CA source is a note with the analyzer text and what Istio 1.24+ does', () => {
+    // GIVEN the seed's own DestinationRule (SIMPLE on port 80, no caCertificates: the OS root CAs verify the server)
     const obj = dr({ host: 'edition.cnn.com', trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'SIMPLE' } }] } }, meta('edition-cnn-com'));
-    // THEN Istio's analyzer message, as a warning
-    const f = expectWarning(obj, 'istio/tls-ca-certificates', /^IST0129: /);
-    expect(f.message).toBe('IST0129: DestinationRule default/edition-cnn-com in namespace default has TLS mode set to SIMPLE but no caCertificates are set to validate server identity for host: edition.cnn.com at port number:80');
+    // THEN Istio's analyzer message, as a note that says the OS root CAs verify the server
+    const f = expectWarning(obj, 'istio/tls-ca-certificates', /^IST0129: /, 'note');
+    expect(f.message).toBe('IST0129: DestinationRule default/edition-cnn-com in namespace default has TLS mode set to SIMPLE but no caCertificates are set to validate server identity for host: edition.cnn.com at port number:80: since Istio 1.24 an empty caCertificates means that the proxy verifies the server certificate against its OS root CAs (istioctl analyze still reports this as a warning that the certificate is not verified)');
     expect(f.field).toBe('spec.trafficPolicy.portLevelSettings[0].tls.caCertificates');
   });
-  test('IST0128: top-level MUTUAL without caCertificates warns', () => {
-    const f = expectWarning(drWith({ tls: { mode: 'MUTUAL', clientCertificate: '/c.pem', privateKey: '/k.pem' } }), 'istio/tls-ca-certificates', /^IST0128: /);
-    expect(f.message).toMatch(/has TLS mode set to MUTUAL but no caCertificates are set to validate server identity for host: api.example.com$/);
+  test('IST0128: top-level MUTUAL without caCertificates is a note', () => {
+    const f = expectWarning(drWith({ tls: { mode: 'MUTUAL', clientCertificate: '/c.pem', privateKey: '/k.pem' } }), 'istio/tls-ca-certificates', /^IST0128: /, 'note');
+    expect(f.message).toMatch(/has TLS mode set to MUTUAL but no caCertificates are set to validate server identity for host: api.example.com: since Istio 1.24 an empty caCertificates means that the proxy verifies the server certificate against its OS root CAs/);
   });
   test('no IST0128/IST0129 with caCertificates, or with credentialName and a workloadSelector', () => {
     expect(findings(drWith({ tls: { mode: 'SIMPLE', caCertificates: CA } }), 'istio/tls-ca-certificates')).toEqual([]);

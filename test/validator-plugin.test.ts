@@ -56,9 +56,9 @@ describe('counts', () => {
     expect(errors).toBeGreaterThan(2);
     expect(success).toBe(false);
     expect(occurrences(json)).toBe(errors);
-    expect(json.summary.metadata).toEqual({ errors: String(errors), warnings: String(expected.warnings.length) });
+    expect(json.summary.metadata).toEqual({ errors: String(errors), warnings: String(expected.warnings.length), notes: String(expected.notes.length) });
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatch(new RegExp(`^cdk8s-istio-egress validation: ${errors} error\\(s\\) \\(the violations of the report below: ${errors} occurrence\\(s\\)\\), ${expected.warnings.length} warning\\(s\\)`));
+    expect(logs[0]).toMatch(new RegExp(`^cdk8s-istio-egress validation: ${errors} error\\(s\\) \\(the violations of the report below: ${errors} occurrence\\(s\\)\\), ${expected.warnings.length} warning\\(s\\), ${expected.notes.length} note\\(s\\)`));
     expect(logs[0]).not.toMatch(/0 error\(s\)/);
     const printed = [...text.matchAll(/\((\d+) occurrences\)/g)].reduce((n, m) => n + Number(m[1]), 0);
     expect(printed).toBe(errors);
@@ -68,7 +68,7 @@ describe('counts', () => {
     const { json, logs, success } = await runPlugin([BAD], {}, { warn: ['istio/credential-without-selector', 'schema/unknown-field'] });
     expect(success).toBe(true);
     expect(occurrences(json)).toBe(0);
-    expect(logs[0]).toMatch(/^cdk8s-istio-egress validation: 0 error\(s\), \d+ warning\(s\)\n\nWARNING /);
+    expect(logs[0]).toMatch(/^cdk8s-istio-egress validation: 0 error\(s\), \d+ warning\(s\), \d+ note\(s\)\n\nWARNING /);
   });
 
   test('an unreadable manifest is a violation that counts', async () => {

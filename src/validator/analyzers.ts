@@ -37,11 +37,13 @@ function checkGatewayRefs(idx: MeshIndex, rep: Reporter) {
       const gwNs = key.slice(0, key.indexOf('/'));
       const ours = gwNs === ns || nsWithGateways.has(gwNs);
       rep.add(vs, 'analyzer/gateway-not-found', field,
-        `IST0101 Referenced gateway not found: "${ref}" (Gateway ${key} is not in the output${ours ? '' : `; namespace "${gwNs}" has no Gateway in the output, so it must be installed out of band`})`,
+        ours
+          ? `IST0101 Referenced gateway not found: "${ref}" (Gateway ${key} is not in the output)`
+          : `IST0101 Referenced gateway not found: "${ref}": could not check it, Gateway ${key} is not in the output and namespace "${gwNs}" has no Gateway in the output, so it must be installed out of band`,
         ours
           ? `Add Gateway ${key} to the chart, or fix the name: a short name refers to a Gateway in the VirtualService's namespace "${ns}", "<namespace>/<name>" to another namespace.`
           : `Make sure Gateway ${key} exists in the cluster before applying, or add it to the chart.`,
-        ours ? undefined : 'warning');
+        ours ? undefined : 'note');
     };
     specGws.forEach((g, i) => {
       if (typeof g !== 'string' || g === MESH) return;
@@ -103,7 +105,7 @@ function checkGateways(idx: MeshIndex, rep: Reporter) {
     const selStr = Object.keys(sel).sort().map(k => `${k}=${sel[k]}`).join(',');
     if (selStr && !idx.gatewayPods(gw).length) {
       rep.add(gw, 'analyzer/gateway-selector', 'spec.selector',
-        `IST0101 Referenced selector not found: "${selStr}" (no pod template of the output carries these labels: the gateway must be installed out of band)`,
+        `IST0101 Referenced selector not found: "${selStr}": could not check that the gateway runs, no pod template of the output carries these labels, so it must be installed out of band`,
         `Install the gateway with matching labels (istioctl: istio-egressgateway pods are labelled istio=egressgateway; the Helm gateway chart labels istio=<release name without "istio-">), or fix spec.selector.`);
     }
     (Array.isArray(spec.servers) ? spec.servers : []).forEach((s: any, i: number) => {
@@ -211,9 +213,9 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
     if (!target) {
       const local = isClusterLocal(d.host);
       rep.add(r.vs, 'analyzer/destination-host', `${r.field}.host`,
-        `IST0101 Referenced host not found: "${d.host}" (${local ? `no Service ${host} in the output: it must be installed out of band` : `no ServiceEntry of the output visible from namespace "${vsNs}" defines it: Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY`})`,
+        `IST0101 Referenced host not found: "${d.host}" (${local ? `could not check it: no Service ${host} in the output, so it must be installed out of band` : `no ServiceEntry of the output visible from namespace "${vsNs}" defines it: Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY`})`,
         local ? `Make sure Service ${host} exists (e.g. the egress gateway Service installed with Istio), or fix the host.` : `Add a ServiceEntry with hosts: [${d.host}] (exported to "${vsNs}"), or fix the host.`,
-        local ? 'warning' : undefined);
+        local ? 'note' : undefined);
       continue;
     }
     const ports: number[] = target === svc && !ses.length
@@ -253,9 +255,15 @@ function checkDestinationRules(idx: MeshIndex, rep: Reporter) {
       : idx.serviceEntriesFor(host);
     const svc = idx.serviceFor(host, ns);
     if (!ses.length && !svc && !idx.generatedServices.has(host) && !(host.startsWith('*') && [...idx.serviceByHost.keys()].some(h => hostMatches(host, h)))) {
-      rep.add(dr, 'analyzer/unknown-dr-host', 'spec.host',
-        `IST0174 The host ${spec.host} defined in the DestinationRule does not match any services in the mesh (no ServiceEntry or Service of the output${spec.host !== host ? `; the short name expands to ${host}` : ''}): it must exist out of band, or the rule applies to nothing`,
-        `Use the exact host of the ServiceEntry or the Service FQDN (<name>.<namespace>.svc.cluster.local), or make sure it is installed out of band.`);
+      const local = isClusterLocal(spec.host);
+      const expands = spec.host !== host ? `; the short name expands to ${host}` : '';
+      rep.add(dr, 'analyzer/unknown-dr-host', 'spec.host', local
+        ? `IST0174 The host ${spec.host} defined in the DestinationRule does not match any services in the mesh: could not check it, no Service of the output is ${host}${expands}, so it must be installed out of band (or the rule applies to nothing)`
+        : `IST0174 The host ${spec.host} defined in the DestinationRule does not match any services in the mesh (no ServiceEntry or Service of the output${expands}): it must exist out of band, or the rule applies to nothing`,
+      local
+        ? `Nothing to do if Service ${host} is installed out of band (e.g. the egress gateway Service installed with Istio); otherwise fix the host.`
+        : `Use the exact host of the ServiceEntry or the Service FQDN (<name>.<namespace>.svc.cluster.local), or make sure it is installed out of band.`,
+      local ? 'note' : undefined);
       continue;
     }
     // IST0173: subset labels must select pods behind the Service / endpoints of the ServiceEntry

@@ -5,7 +5,7 @@
  *   cdk8s-istio-egress validate [PATH...] [--warn RULE[,RULE]]... [--format text|json|sarif]
  *   cdk8s-istio-egress --rules | --version | --help
  *
- * Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable input.
+ * Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or unreadable input.
  */
 import * as path from 'path';
 import { formatFindings, RULES, validatePaths } from './index';
@@ -19,12 +19,13 @@ const USAGE = `usage: ${PROG} validate [PATH...] [options]
        ${PROG} --rules | --version | --help
 
 Validates Kubernetes manifests offline, as a cluster with Istio 1.30.3 and cert-manager would, plus the
-silent traps of egress TLS origination. PATH is a folder (its *.yaml, *.yml and *.json files, not
+silent traps of egress TLS origination. Findings are errors, warnings (probable problems) and notes (what
+could not be checked because it is not in the input, and information). PATH is a folder (its *.yaml, *.yml and *.json files, not
 recursive, as kubectl apply -f reads them) or a file; several may be given. PATH defaults to dist.
 
 options:
-  -w, --warn RULE[,RULE]   report these rule ids (or prefixes such as wiring/, or *) as warnings;
-                           repeatable
+  -w, --warn RULE[,RULE]   report the errors of these rule ids (or prefixes such as wiring/, or *)
+                           as warnings; repeatable
       --each-file          validate each file on its own (files that are alternatives, applied one at
                            a time) instead of all files as one set applied together
       --format FORMAT      text (default), json (the findings) or sarif (SARIF 2.1.0)
@@ -35,7 +36,7 @@ options:
       --version            print the version and exit
   -h, --help               print this help and exit
 
-exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadable input
+exit codes: 0 no errors (warnings and notes allowed), 1 errors, 2 usage error or unreadable input
 `;
 
 /** Where main() writes; the process's streams by default. */

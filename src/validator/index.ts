@@ -2,7 +2,7 @@
  * Offline validator for the manifests of cdk8s-istio-egress: rejects what a cluster with Istio
  * 1.30.3 (and cert-manager) would reject, plus the silent traps of egress TLS origination.
  *
- *   validateManifests(objects, options) -> { findings, errors, warnings, ok }
+ *   validateManifests(objects, options) -> { findings, errors, warnings, notes, ok }
  *   validateDirectory(dir, options)      -> same, for the *.yaml / *.yml / *.json files in dir
  *   validatePaths(paths, options)        -> same, for files and folders, with what could not be read
  *   formatFindings(findings)             -> readable text, one block per finding
@@ -43,10 +43,15 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
   checkIstio(objs, rep, idx);
   checkWiring(objs, rep);
   checkAnalyzers(idx, rep);
-  const findings = rep.findings;
+  return reportOf(rep.findings);
+}
+
+/** The report of a list of findings: split by severity; ok when there is no error (notes and warnings never fail). */
+function reportOf(findings: Finding[]): ValidationReport {
   const errors = findings.filter(f => f.severity === 'error');
   const warnings = findings.filter(f => f.severity === 'warning');
-  return { findings, errors, warnings, ok: errors.length === 0 };
+  const notes = findings.filter(f => f.severity === 'note');
+  return { findings, errors, warnings, notes, ok: errors.length === 0 };
 }
 
 /**
@@ -86,9 +91,7 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
     byFile.set(f, [...byFile.get(f) ?? [], o]);
   }
   const findings = [...byFile.values()].flatMap((objects) => validateManifests(objects, { ...options, files }).findings);
-  const errors = findings.filter(f => f.severity === 'error');
-  const warnings = findings.filter(f => f.severity === 'warning');
-  return { findings, errors, warnings, ok: errors.length === 0, filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
+  return { ...reportOf(findings), filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
 }
 
 /** Option of validatePaths. */
@@ -108,13 +111,18 @@ export interface EachFileOption {
 export function validateDirectory(dir: string, options: ValidateOptions & ReadLimits = {}): ValidationReport {
   const report = validatePaths([dir], options);
   if (report.readErrors.length) throw new Error(report.readErrors.join('\n'));
-  const { findings, errors, warnings, ok } = report;
-  return { findings, errors, warnings, ok };
+  const { findings, errors, warnings, notes, ok } = report;
+  return { findings, errors, warnings, notes, ok };
 }
 
-/** Human-readable rendering, one block per finding, errors first; control characters are escaped (escapeText). */
+const RANK: Record<string, number> = { error: 0, warning: 1, note: 2 };
+
+/**
+ * Human-readable rendering, one block per finding (`ERROR`, `WARNING`, `NOTE`), errors first, notes last,
+ * and a count line; control characters are escaped (escapeText).
+ */
 export function formatFindings(findings: readonly Finding[]): string {
-  const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  const sorted = [...findings].sort((a, b) => (RANK[a.severity] ?? 0) - (RANK[b.severity] ?? 0));
   const blocks = sorted.map(f => {
     const o = f.object;
     const id = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
@@ -129,8 +137,12 @@ export function formatFindings(findings: readonly Finding[]): string {
     // every value comes from the manifests: no control character reaches the terminal
     return lines.map(escapeText).join('\n');
   });
-  const e = findings.filter(f => f.severity === 'error').length;
-  const w = findings.length - e;
-  blocks.push(`${e} error(s), ${w} warning(s)`);
+  blocks.push(countLine(findings));
   return blocks.join('\n\n') + '\n';
+}
+
+/** `E error(s), W warning(s), N note(s)`: the count line of formatFindings, the CLI and the cdk8s plugin. */
+function countLine(findings: readonly Finding[]): string {
+  const n = (sev: string) => findings.filter(f => f.severity === sev).length;
+  return `${n('error')} error(s), ${n('warning')} warning(s), ${n('note')} note(s)`;
 }

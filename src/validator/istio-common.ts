@@ -187,7 +187,7 @@ export function isMessage(v: unknown): v is Record<string, any> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Reports for one object with the severity Istio gives (error or warning). */
+/** Reports for one object with the severity Istio gives (error or warning), or a note. */
 export class IstioReport {
   constructor(private readonly rep: Reporter, private readonly o: Obj) {}
   error(rule: string, field: string, message: string | undefined, fix: string) {
@@ -195,6 +195,9 @@ export class IstioReport {
   }
   warn(rule: string, field: string, message: string | undefined, fix: string) {
     if (message) this.rep.add(this.o, rule, field, message, fix, 'warning');
+  }
+  note(rule: string, field: string, message: string | undefined, fix: string) {
+    if (message) this.rep.add(this.o, rule, field, message, fix, 'note');
   }
   add(rule: string, field: string, message: string | undefined, fix: string, severity: Severity) {
     if (message) this.rep.add(this.o, rule, field, message, fix, severity);

@@ -78,8 +78,10 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
     if (Object.keys(labels).length === 0) r.warn('istio/dr-workload-selector', 'spec.workloadSelector', 'workload selector specified without labels', 'Add matchLabels selecting the client pods, or remove the workloadSelector.');
   }
 
-  checkTlsTraps(r, spec, hasSelector || (typeof spec.host === 'string' && routedFromGateway(spec.host)));
-  checkCaAnalyzer(r, o, spec);
+  const atGateway = !hasSelector && typeof spec.host === 'string' && routedFromGateway(spec.host);
+  checkTlsTraps(r, spec, hasSelector || atGateway);
+  checkCaAnalyzer(r, o, spec, atGateway);
+  checkServerName(r, o, spec, serviceEntries);
   checkPortLevelPorts(r, o, spec, serviceEntries);
 }
 
@@ -395,25 +397,78 @@ function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
   }
 }
 
-/** Analyzer CaCertificateAnalyzer: IST0128 (top level) and IST0129 (port level). */
-function checkCaAnalyzer(r: IstioReport, o: Obj, spec: any) {
+/**
+ * Analyzer CaCertificateAnalyzer: IST0128 (top level) and IST0129 (port level), on the same condition as
+ * istioctl analyze (SIMPLE or MUTUAL, no caCertificates, and not credentialName with a workloadSelector), with
+ * what Istio 1.24 and later (the 1.30 and 1.31 the library targets) do instead of the analyzer's outdated
+ * "no verification" text. Since `VERIFY_CERTIFICATE_AT_CLIENT` became the default (1.21) and lost its off
+ * switch (istio/istio#52599, 1.24), an empty caCertificates makes the proxy verify the server against its OS
+ * root CAs (pilot cluster_tls.go: `CaCertificatePath: ptr.NonEmptyOrDefault(tls.CaCertificates, "system")`),
+ * and a DestinationRule applied at a gateway with credentialName verifies with the Secret's ca.crt. So this
+ * is a note; it is a warning only with insecureSkipVerify: true, where no certificate is verified at all.
+ */
+function checkCaAnalyzer(r: IstioReport, o: Obj, spec: any, atGateway: boolean) {
   const tp = spec.trafficPolicy;
   if (!isMessage(tp)) return;
   const name = `${o.namespace}/${o.name}`;
   const host = typeof spec.host === 'string' ? spec.host : '';
   const selector = spec.workloadSelector !== undefined && spec.workloadSelector !== null;
-  const unverified = (tls: any) => isMessage(tls) && (tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL') && !isSet(tls.caCertificates) && !(isSet(tls.credentialName) && selector);
-  const fix = 'Set caCertificates (a CA bundle mounted into the sidecar), or credentialName with a workloadSelector (its Secret carries ca.crt); otherwise any server certificate is accepted.';
-  if (unverified(tp.tls)) {
-    r.warn('istio/tls-ca-certificates', 'spec.trafficPolicy.tls.caCertificates', `IST0128: DestinationRule ${name} in namespace ${o.namespace} has TLS mode set to ${tp.tls.mode} but no caCertificates are set to validate server identity for host: ${host}`, fix);
+  const analyzed = (tls: any) => isMessage(tls) && (tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL') && !isSet(tls.caCertificates) && !(isSet(tls.credentialName) && selector);
+  const report = (tls: any, field: string, istio: string) => {
+    if (tls.insecureSkipVerify === true) {
+      r.warn('istio/tls-ca-certificates', `${field}.insecureSkipVerify`,
+        `${istio}; insecureSkipVerify is true, so the proxy accepts any server certificate (neither its CA nor its name is verified) and anyone on the path can impersonate ${host || 'the server'}`,
+        'Remove insecureSkipVerify: the proxy then verifies the server against its OS root CAs, or against caCertificates / the ca.crt of credentialName when set.');
+    } else if (isSet(tls.credentialName) && !atGateway) {
+      // a sidecar ignores credentialName without workloadSelector and originates nothing: istio/credential-without-selector
+    } else if (isSet(tls.credentialName)) {
+      r.note('istio/tls-ca-certificates', `${field}.caCertificates`,
+        `${istio}: the DestinationRule applies at a gateway, which verifies the server certificate with the CA certificate (ca.crt) of Secret "${tls.credentialName}" named by credentialName (istioctl analyze still reports this as a warning)`,
+        `Nothing to do if Secret "${tls.credentialName}" carries the CA that issued the server certificate.`);
+    } else {
+      r.note('istio/tls-ca-certificates', `${field}.caCertificates`,
+        `${istio}: since Istio 1.24 an empty caCertificates means that the proxy verifies the server certificate against its OS root CAs (istioctl analyze still reports this as a warning that the certificate is not verified)`,
+        'Nothing to do for a server with a publicly trusted certificate; for a private CA, set caCertificates (a CA bundle mounted into the proxy) or credentialName (a Secret with ca.crt).');
+    }
+  };
+  if (analyzed(tp.tls)) {
+    report(tp.tls, 'spec.trafficPolicy.tls', `IST0128: DestinationRule ${name} in namespace ${o.namespace} has TLS mode set to ${tp.tls.mode} but no caCertificates are set to validate server identity for host: ${host}`);
   }
   if (Array.isArray(tp.portLevelSettings)) {
     tp.portLevelSettings.forEach((p: any, i: number) => {
-      if (!unverified(p?.tls)) return;
+      if (!analyzed(p?.tls)) return;
       const port = isMessage(p.port) && typeof p.port.number === 'number' ? `number:${p.port.number}` : '';
-      r.warn('istio/tls-ca-certificates', `spec.trafficPolicy.portLevelSettings[${i}].tls.caCertificates`, `IST0129: DestinationRule ${name} in namespace ${o.namespace} has TLS mode set to ${p.tls.mode} but no caCertificates are set to validate server identity for host: ${host} at port ${port}`, fix);
+      report(p.tls, `spec.trafficPolicy.portLevelSettings[${i}].tls`, `IST0129: DestinationRule ${name} in namespace ${o.namespace} has TLS mode set to ${p.tls.mode} but no caCertificates are set to validate server identity for host: ${host} at port ${port}`);
     });
   }
+}
+
+/**
+ * This project (Envoy's behaviour as Istio configures it, pilot cluster_tls.go setAutoSniAndAutoSanValidation):
+ * without `sni` and `subjectAltNames`, Istio sets Envoy's auto_sni and auto_san_validation, so the server
+ * certificate must carry the name of the requested host. An explicit `sni` turns both off, and without
+ * subjectAltNames on the TLS settings or on the host's ServiceEntry (which Istio uses when the settings have
+ * none) no name is checked: any certificate the trusted CAs issued, for any name, is accepted. Reported
+ * (a warning) when the trusted CAs are the OS roots, so that any publicly trusted certificate passes; not with
+ * caCertificates or credentialName, where only certificates of that (usually private) CA pass.
+ */
+function checkServerName(r: IstioReport, o: Obj, spec: any, serviceEntries: Map<string, Obj[]>) {
+  const tp = spec.trafficPolicy;
+  if (!isMessage(tp)) return;
+  const host = typeof spec.host === 'string' ? spec.host : '';
+  const ns = o.namespace ?? 'default';
+  const seSans = host !== '' && (serviceEntries.get(host) ?? []).some(se => exportedTo(se, ns) && isSet(se.raw?.spec?.subjectAltNames));
+  const check = (tls: any, field: string) => {
+    if (!isMessage(tls) || (tls.mode !== 'SIMPLE' && tls.mode !== 'MUTUAL') || tls.insecureSkipVerify === true) return;
+    if (typeof tls.sni !== 'string' || tls.sni === '' || isSet(tls.subjectAltNames) || seSans) return;
+    // with caCertificates or credentialName only that CA's certificates pass: a private CA, not the real risk
+    if (isSet(tls.caCertificates) || isSet(tls.credentialName)) return;
+    r.warn('istio/tls-server-name', `${field}.subjectAltNames`,
+      `sni "${tls.sni}" is set and no subjectAltNames (on the DestinationRule or the ServiceEntry of ${host}): the proxy verifies the server certificate against its OS root CAs but checks no name, so any publicly trusted certificate, issued for any domain, is accepted for ${host}`,
+      `Add subjectAltNames: [${JSON.stringify(tls.sni)}] (the names the server certificate must carry), or remove sni so that the proxy checks the certificate against the requested host.`);
+  };
+  check(tp.tls, 'spec.trafficPolicy.tls');
+  if (Array.isArray(tp.portLevelSettings)) tp.portLevelSettings.forEach((p: any, i: number) => check(p?.tls, `spec.trafficPolicy.portLevelSettings[${i}].tls`));
 }
 
 /** This project's check: port-level settings for a port that the ServiceEntry of the host does not have never apply. */

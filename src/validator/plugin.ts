@@ -5,7 +5,8 @@
  * alternatives applied one at a time (default false: all charts are one set applied together).
  *
  * Each error becomes one violation with one violating resource and one location, so the occurrences
- * cdk8s counts add up to the errors this plugin logs and puts in the summary; warnings are logged only.
+ * cdk8s counts add up to the errors this plugin logs and puts in the summary; warnings and notes (what
+ * could not be checked) are logged only and never fail the synth.
  *
  * Construct paths: cdk8s keys `context.metadata` (construct-metadata.json) by metadata.name alone, so a
  * ServiceEntry and a DestinationRule of the same name share one entry, holding the path of whichever cdk8s
@@ -61,7 +62,11 @@ export class IstioEgressValidation {
     };
     const groups = this.eachFile ? [...new Set(objects.map((o) => files.get(o)))].map((f) => objects.filter((o) => files.get(o) === f)) : [objects];
     const findings = groups.flatMap((g) => validateManifests(g, options).findings);
-    const report = { errors: findings.filter((f) => f.severity === 'error'), warnings: findings.filter((f) => f.severity === 'warning') };
+    const report = {
+      errors: findings.filter((f) => f.severity === 'error'),
+      warnings: findings.filter((f) => f.severity === 'warning'),
+      notes: findings.filter((f) => f.severity === 'note'),
+    };
 
     for (const e of read.errors) {
       const file = context.manifests.find(m => e.startsWith(m)) ?? '';
@@ -87,12 +92,15 @@ export class IstioEgressValidation {
     }
     const e = report.errors.length + read.errors.length;
     const w = report.warnings.length;
-    const summary = `${e} error(s)${e ? ` (the violations of the report below: ${e} occurrence(s))` : ''}, ${w} warning(s)`;
-    const warnings = w ? formatFindings(report.warnings).replace(/[^\n]*\n$/, '').trimEnd() : '';
-    context.logger.log(`cdk8s-istio-egress validation: ${summary}${warnings ? `\n\n${warnings}` : ''}`);
+    const n = report.notes.length;
+    const summary = `${e} error(s)${e ? ` (the violations of the report below: ${e} occurrence(s))` : ''}, ${w} warning(s), ${n} note(s)`;
+    // warnings first, then notes, without formatFindings' own count line
+    const logged = w + n ? formatFindings([...report.warnings, ...report.notes]).replace(/[^\n]*\n$/, '').trimEnd() : '';
+    context.logger.log(`cdk8s-istio-egress validation: ${summary}${logged ? `\n\n${logged}` : ''}`);
     context.report.submit(e === 0 ? 'success' : 'failure', {
       errors: String(e),
       warnings: String(w),
+      notes: String(n),
     });
   }
 }

@@ -4,7 +4,7 @@ import type { Severity } from './types';
 export interface RuleInfo {
   readonly id: string;
   readonly category: 'schema' | 'cel' | 'istio' | 'wiring' | 'analyzer';
-  /** Severity unless downgraded. */
+  /** Severity unless downgraded (errors only) or given otherwise by the finding (see the description). */
   readonly severity: Severity;
   readonly description: string;
 }
@@ -16,7 +16,7 @@ export const WARN_ANNOTATION = 'validation.cdk8s-istio-egress.io/warn';
  * Annotation (value `"true"`) on a DestinationRule or RoleBinding emitted for a client that is deployed
  * elsewhere (`MeshWorkload.fromAttributes`): the wiring checks that need the client's pods or service
  * account in the output (selector matches a workload, sidecar injection, service account exists and is used)
- * report a warning that they could not be made, instead of an error.
+ * report a note that they could not be made, instead of an error.
  */
 export const REMOTE_CLIENT_ANNOTATION = 'validation.cdk8s-istio-egress.io/client-deployed-elsewhere';
 
@@ -36,7 +36,7 @@ const r = (id: string, category: RuleInfo['category'], severity: Severity, descr
 export const RULES: readonly RuleInfo[] = [
   // structural schema (CRD openAPIV3Schema / upstream Kubernetes OpenAPI)
   r('schema/invalid-object', 'schema', 'error', 'The document is not a Kubernetes object (needs apiVersion, kind, metadata.name).'),
-  r('schema/unknown-kind', 'schema', 'warning', 'No schema is known for this apiVersion/kind; the object is not validated structurally.'),
+  r('schema/unknown-kind', 'schema', 'error', 'No schema is known for this apiVersion/kind: an error when its API group is known (a misspelt kind or version), a note (not validated structurally) for other groups.'),
   r('schema/unserved-version', 'schema', 'error', 'The CRD of this kind does not serve the version named by apiVersion.'),
   r('schema/unknown-field', 'schema', 'error', 'Field not declared by the schema (rejected like kubectl apply --validate=strict).'),
   r('schema/type', 'schema', 'error', 'Value has the wrong type (including x-kubernetes-int-or-string).'),
@@ -51,7 +51,7 @@ export const RULES: readonly RuleInfo[] = [
   r('schema/namespace-scope', 'schema', 'error', 'A cluster-scoped object carries metadata.namespace.'),
   // CEL
   r('cel/rule', 'cel', 'error', 'An x-kubernetes-validations CEL rule of the CRD evaluated to false.'),
-  r('cel/unsupported', 'cel', 'warning', 'A CEL rule could not be compiled or evaluated offline (reported, not silently passed).'),
+  r('cel/unsupported', 'cel', 'note', 'A CEL rule could not be compiled or evaluated offline: a note that it was not checked (reported, not silently passed).'),
   // Istio semantics (validating webhook / analyzers): ServiceEntry, DestinationRule, Sidecar, WorkloadSelector (area: conformance-dr)
   r('istio/metadata', 'istio', 'error', 'validateMetadata: the istio.io/dry-run annotation (AuthorizationPolicy only) and internal.istio.io/webhook-always-reject on ServiceEntry, DestinationRule and Sidecar.'),
   r('istio/se-host', 'istio', 'error', 'ValidateServiceEntry hosts: at least one; not "*"; agent.ValidateWildcardDomain (DNS labels, "*" only as first label, no all-numeric top-level domain, so no IP addresses); warning for partial wildcards (agent.ValidatePartialWildCard).'),
@@ -66,7 +66,8 @@ export const RULES: readonly RuleInfo[] = [
   r('istio/traffic-policy', 'istio', 'error', 'validateTrafficPolicy: at least one field; not tunnel and proxyProtocol together; validateTunnelSettings (CONNECT/POST, FQDN or IP target host, target port); validateProxyProtocol.'),
   r('istio/port-level-settings', 'istio', 'error', 'validatePortTrafficPolicies: not null, a port, at least one of tls/loadBalancer/connectionPool/outlierDetection. This project: a port.number, unique per number, that exists on the ServiceEntry of the same host (when that ServiceEntry is in the output).'),
   r('istio/tls-settings', 'istio', 'error', 'agent.ValidateTLS: insecureSkipVerify excludes caCertificates, subjectAltNames (and credentialName with SIMPLE); credentialName excludes clientCertificate/privateKey/caCertificates/caCrl; MUTUAL needs credentialName or clientCertificate+privateKey; configmap:// credentialName in the own namespace. Warnings (this project): certificates with ISTIO_MUTUAL or DISABLE have no effect.'),
-  r('istio/tls-ca-certificates', 'istio', 'warning', 'Analyzers IST0128/IST0129 (CaCertificateAnalyzer): SIMPLE or MUTUAL at top level or port level without caCertificates (and not credentialName with a workloadSelector): the server certificate is not verified.'),
+  r('istio/tls-ca-certificates', 'istio', 'note', 'Analyzers IST0128/IST0129 (CaCertificateAnalyzer), same condition: SIMPLE or MUTUAL at top level or port level without caCertificates (and not credentialName with a workloadSelector). istioctl analyze warns that the server certificate is not verified; since Istio 1.24 the proxy verifies it against its OS root CAs (a gateway: the ca.crt of credentialName), so a note saying so; a warning with insecureSkipVerify: true, which verifies nothing.'),
+  r('istio/tls-server-name', 'istio', 'warning', 'This project (Istio sets Envoy auto_san_validation only without sni): SIMPLE or MUTUAL with sni and without subjectAltNames on the DestinationRule or the ServiceEntry: no name of the server certificate is checked; reported when, without caCertificates and credentialName, the OS root CAs verify it, so that any publicly trusted certificate for any domain passes.'),
   r('istio/tls-sni', 'istio', 'error', 'This project (Istio accepts it): sni must be a DNS host name (error), and not an IP address (warning: RFC 6066 forbids IP literals in SNI).'),
   r('istio/credential-without-selector', 'istio', 'error', 'This project (Istio accepts it): credentialName on a DestinationRule without workloadSelector whose host no VirtualService routes from a Gateway and no HTTPRoute attached to a Gateway has as backend: sidecars ignore it and send plaintext (gateways read it).'),
   r('istio/load-balancer', 'istio', 'error', 'validateLoadBalancer: consistentHash httpCookie name and unique non-empty attribute names, maglev tableSize set, prime and below 5000011, minimumRingSize deprecated (warning) and not with maglev/ringHash; warmup duration required and valid, minimumPercent <= 100, aggression >= 1.'),
@@ -100,16 +101,16 @@ export const RULES: readonly RuleInfo[] = [
   r('istio/vs-mirror', 'istio', 'error', 'mirror/mirrors: not both, destinations present and valid, percentages 0..100; mirrorPercent deprecated, a warning (validateHTTPRoute, validateHTTPMirrors).'),
   r('istio/vs-unreachable-rule', 'istio', 'warning', 'A rule after a rule without matches, a duplicate match, or a URI prefix match covered by an earlier one is never used (analyzeUnreachableHTTPRules/TCPRules/TLSRules).'),
   // wiring across the objects of one synth
-  r('wiring/namespace-exists', 'wiring', 'warning', 'Objects live in a namespace that is neither in the output nor "default"/"kube-system"/"istio-system".'),
-  r('wiring/selector-matches-workload', 'wiring', 'error', 'A DestinationRule workloadSelector or Service selector selects no pod template of the output in its namespace.'),
-  r('wiring/sidecar-injection', 'wiring', 'error', 'A workload selected by a DestinationRule that originates TLS gets no sidecar (pod or namespace opts out, or neither opts in): requests leave in plaintext. A warning when its namespace is not in the output.'),
+  r('wiring/namespace-exists', 'wiring', 'note', 'Could not check: objects live in a namespace that is neither in the output nor "default"/"kube-system"/"istio-system"; it must exist before applying.'),
+  r('wiring/selector-matches-workload', 'wiring', 'error', 'A DestinationRule workloadSelector or Service selector selects no pod template of the output in its namespace (a note when the client is deployed elsewhere).'),
+  r('wiring/sidecar-injection', 'wiring', 'error', 'A workload selected by a DestinationRule that originates TLS gets no sidecar (pod or namespace opts out, or neither opts in): requests leave in plaintext. A note (could not check) when its namespace is not in the output or the client is deployed elsewhere.'),
   r('wiring/duplicate-object', 'wiring', 'error', 'Two different objects of one API group, kind, namespace and name in the output: applied together, the later replaces the earlier (identical copies pass).'),
-  r('wiring/rolebinding-role', 'wiring', 'error', 'A RoleBinding references a Role that is not in the output (same namespace).'),
-  r('wiring/rolebinding-subject', 'wiring', 'error', 'A RoleBinding binds a ServiceAccount that is not in the output.'),
-  r('wiring/serviceaccount-used', 'wiring', 'error', 'A ServiceAccount bound by a RoleBinding is used by no pod of the output.'),
+  r('wiring/rolebinding-role', 'wiring', 'error', 'A RoleBinding references a Role that is not in the output (same namespace). A note (could not check) for a ClusterRole not in an output that has ClusterRoles.'),
+  r('wiring/rolebinding-subject', 'wiring', 'error', 'A RoleBinding binds a ServiceAccount that is not in the output (a note when the client is deployed elsewhere).'),
+  r('wiring/serviceaccount-used', 'wiring', 'error', 'A ServiceAccount bound by a RoleBinding is used by no pod of the output (a note when the client is deployed elsewhere).'),
   r('wiring/serviceaccount-exists', 'wiring', 'error', 'A pod runs as a ServiceAccount (not "default") that is not in the output.'),
   r('wiring/configmap-exists', 'wiring', 'error', 'A ConfigMap mounted (or referenced) by a pod is not in the output.'),
-  r('wiring/secret-exists', 'wiring', 'warning', 'A Secret mounted by a pod or named by credentialName is neither in the output nor issued by a cert-manager Certificate of the output: it must exist out of band.'),
+  r('wiring/secret-exists', 'wiring', 'note', 'Could not check: a Secret mounted by a pod or named by credentialName is neither in the output nor issued by a cert-manager Certificate of the output; it must exist out of band.'),
   r('wiring/credential-rbac', 'wiring', 'error', 'The namespace of a DestinationRule credentialName has no Role granting list (istiod checks list; get/watch recommended) on secrets bound to the service account of the selected workload.'),
   r('wiring/port-chain', 'wiring', 'error', 'ServiceEntry targetPort -> Service port/targetPort -> containerPort do not line up when the ServiceEntry host is a Service of the output.'),
   r('wiring/config-key', 'wiring', 'error', 'A mounted ConfigMap/Secret of the output lacks the key (items, subPath or a file that a config names).'),
@@ -117,19 +118,19 @@ export const RULES: readonly RuleInfo[] = [
   r('wiring/image-user', 'wiring', 'error', 'The security context cannot start the image (nginx runs as root; curlimages/curl has a non-numeric user; nginx needs writable /var/cache/nginx and /var/run).'),
   r('wiring/image-tag', 'wiring', 'warning', 'Image tag is "latest" or missing (not pinned).'),
   // offline analyzers (istioctl analyze equivalents, cross-object) and the pitfalls Istio users hit most: src/validator/analyzers.ts, pitfalls.ts
-  r('analyzer/gateway-not-found', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced gateway not found": a VirtualService spec.gateways or match.gateways entry names no Gateway of the output ("mesh" is implicit). A warning when the Gateway would live in another namespace without Gateways in the output (installed out of band).'),
+  r('analyzer/gateway-not-found', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced gateway not found": a VirtualService spec.gateways or match.gateways entry names no Gateway of the output ("mesh" is implicit). A note (could not check) when the Gateway would live in another namespace without Gateways in the output (installed out of band).'),
   r('analyzer/match-gateway-not-bound', 'analyzer', 'error', 'A match.gateways entry of a VirtualService route is not in its spec.gateways (default [mesh]): the route never matches (kiali/kiali#2932; istioctl analyze does not check it).'),
   r('analyzer/host-not-in-gateway', 'analyzer', 'error', 'IST0132 VirtualServiceHostNotFoundInGateway "one or more host [...] defined in VirtualService ... not found in Gateway ...": no host of the VirtualService is served by a server of a Gateway of the output it binds to (Istio: warning; here an error, the binding has no effect).'),
   r('analyzer/conflicting-gateways', 'analyzer', 'error', 'IST0145 ConflictingGateways "Conflict with gateways ... (workload selector ..., port ..., hosts ...)": two Gateways with the same selector serve the same port and overlapping hosts.'),
-  r('analyzer/gateway-selector', 'analyzer', 'warning', 'IST0101 ReferencedResourceNotFound "Referenced selector not found": a Gateway selector selects no pod template of the output; the gateway must be installed out of band (istioctl / Helm chart labels istio: egressgateway).'),
+  r('analyzer/gateway-selector', 'analyzer', 'note', 'IST0101 ReferencedResourceNotFound "Referenced selector not found", as a note (could not check): a Gateway selector selects no pod template of the output; the gateway must be installed out of band (istioctl / Helm chart labels istio: egressgateway).'),
   r('analyzer/sidecar-selector-conflict', 'analyzer', 'error', 'IST0110 ConflictingSidecarWorkloadSelectors: two Sidecars in a namespace select the same workload (a pod template of the output, or identical selectors).'),
   r('analyzer/sidecar-multiple-default', 'analyzer', 'error', 'IST0111 MultipleSidecarsWithoutWorkloadSelectors: more than one Sidecar without workloadSelector in a namespace.'),
-  r('analyzer/destination-host', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced host not found": a route destination host is neither a ServiceEntry host visible from the VirtualService nor a Service of the output. A warning for cluster-local hosts (*.svc.cluster.local, short names), whose Service may be installed out of band.'),
+  r('analyzer/destination-host', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced host not found": a route destination host is neither a ServiceEntry host visible from the VirtualService nor a Service of the output. A note (could not check) for cluster-local hosts (*.svc.cluster.local, short names), whose Service may be installed out of band.'),
   r('analyzer/destination-port-required', 'analyzer', 'error', 'IST0112 VirtualServiceDestinationPortSelectorRequired: a route destination without port to a ServiceEntry or Service of the output that exposes several ports.'),
   r('analyzer/destination-port', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced host:port not found": a route destination port is not a port of the ServiceEntry (or Service) of the output for that host.'),
   r('analyzer/destination-subset', 'analyzer', 'error', 'IST0101 ReferencedResourceNotFound "Referenced host+subset in destinationrule not found": no DestinationRule of the output defines the subset a route uses (503 NC cluster_not_found).'),
   r('analyzer/subset-selects-no-pods', 'analyzer', 'error', 'IST0173 DestinationRuleSubsetNotSelectPods: the labels of a DestinationRule subset select no pod template behind the Service (or no endpoint of the ServiceEntry) of the output for its host (503 UH).'),
-  r('analyzer/unknown-dr-host', 'analyzer', 'warning', 'IST0174 UnknownDestinationRuleHost: a DestinationRule host matches no ServiceEntry or Service of the output; it must exist out of band or the rule applies to nothing.'),
+  r('analyzer/unknown-dr-host', 'analyzer', 'warning', 'IST0174 UnknownDestinationRuleHost: an external DestinationRule host matches no ServiceEntry of the output, so the rule applies to nothing unless one exists out of band. A note (could not check) for cluster-local hosts, whose Service may be installed out of band.'),
   r('analyzer/se-address-collision', 'analyzer', 'warning', 'IST0134 ServiceEntryAddressesRequired, across objects: ServiceEntries for different hosts share a TCP (or unset-protocol) port without spec.addresses; they share one 0.0.0.0:<port> listener and only one of them gets the traffic unless DNS auto-allocation is on.'),
   r('wiring/double-tls', 'wiring', 'error', 'Pitfall (istio.io network-issues "double TLS"; istio/istio#17031): a DestinationRule originates TLS (SIMPLE/MUTUAL) on a ServiceEntry port whose protocol is HTTPS or TLS, and no http route sends plaintext to it: the application already speaks TLS there ("wrong version number", 400 "plain HTTP request was sent to HTTPS port").'),
   r('wiring/dr-port-is-target-port', 'wiring', 'error', 'Pitfall (istio.io network-issues; egress TLS origination port model): a DestinationRule portLevelSettings port is the targetPort of a ServiceEntry port instead of its number: the settings never apply and nothing is originated.'),

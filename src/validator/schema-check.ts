@@ -28,9 +28,10 @@ export function checkSchema(o: Obj, rep: Reporter): void {
 
   const found = lookupSchema(o.apiVersion, o.kind);
   if (found.found === 'unknown-kind') {
-    rep.add(o, 'schema/unknown-kind', 'apiVersion', `no schema known for ${o.apiVersion} ${o.kind}; not validated structurally`,
+    rep.add(o, 'schema/unknown-kind', 'apiVersion',
+      found.knownGroup ? `no schema known for ${o.apiVersion} ${o.kind}; not validated structurally` : `could not check ${o.apiVersion} ${o.kind} structurally: no schema is known for its API group`,
       found.knownGroup ? `Check apiVersion/kind spelling: the group ${found.group} is known but this kind/version is not.` : 'Add its CRD to scripts/extract-schemas.js inputs if it should be validated.',
-      found.knownGroup ? 'error' : 'warning');
+      found.knownGroup ? 'error' : 'note');
     return;
   }
   if (found.found === 'unserved-version') {

@@ -1,5 +1,11 @@
-/** Severity of a validation finding. */
-export type Severity = 'error' | 'warning';
+/**
+ * Severity of a validation finding:
+ * - `error`: the cluster would reject the object, or the traffic would fail or leave unprotected;
+ * - `warning`: a probable problem (Istio's own warnings, unpinned images, insecure TLS);
+ * - `note`: information, or a check that could not be made because what it needs is not in the input
+ *   (deployed elsewhere, installed out of band, a namespace the input does not describe). Notes never fail a run.
+ */
+export type Severity = 'error' | 'warning' | 'note';
 
 /** The object a finding is about. */
 export interface FindingObject {
@@ -31,7 +37,9 @@ export interface ValidationReport {
   readonly findings: Finding[];
   readonly errors: Finding[];
   readonly warnings: Finding[];
-  /** true when there are no errors (warnings allowed). */
+  /** Findings of severity `note`: what could not be checked, and information. */
+  readonly notes: Finding[];
+  /** true when there are no errors (warnings and notes allowed). */
   readonly ok: boolean;
 }
 

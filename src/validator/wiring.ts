@@ -147,7 +147,7 @@ function checkNamespaces(objs: Obj[], idx: Index, rep: Reporter) {
   for (const o of objs) {
     if (!o.namespace || declared.has(o.namespace) || SYSTEM_NAMESPACES.has(o.namespace) || reported.has(o.namespace)) continue;
     reported.add(o.namespace);
-    rep.add(o, 'wiring/namespace-exists', 'metadata.namespace', `namespace "${o.namespace}" is not created by the output (first used by this object)`, `Add a Namespace "${o.namespace}" to the chart, or create it out of band before applying.`);
+    rep.add(o, 'wiring/namespace-exists', 'metadata.namespace', `could not check that namespace "${o.namespace}" exists: the output does not create it (first used by this object), so it must exist before applying`, `Nothing to do if namespace "${o.namespace}" is created out of band; otherwise add a Namespace "${o.namespace}" to the chart.`);
   }
 }
 
@@ -162,7 +162,7 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
         if (forRemoteClient(o)) {
           rep.add(o, 'wiring/selector-matches-workload', 'spec.workloadSelector.matchLabels',
             `${ELSEWHERE} that workloadSelector ${fmtLabels(ml)} selects its pods in namespace "${o.namespace}"`,
-            `Make sure the client's pods in namespace "${o.namespace}" carry the labels ${fmtLabels(ml)}.`, 'warning');
+            `Make sure the client's pods in namespace "${o.namespace}" carry the labels ${fmtLabels(ml)}.`, 'note');
           continue;
         }
         rep.add(o, 'wiring/selector-matches-workload', 'spec.workloadSelector.matchLabels',
@@ -196,7 +196,7 @@ function checkSidecarInjection(objs: Obj[], idx: Index, pods: PodTemplate[], rep
     const selected = pods.filter(x => x.namespace === o.namespace && selectorMatches({ matchLabels: ml }, x.labels));
     if (!selected.length && forRemoteClient(o)) {
       rep.add(o, 'wiring/sidecar-injection', 'spec.workloadSelector.matchLabels', `${ELSEWHERE} that its pods ${fmtLabels(ml)} get a sidecar: without one nothing originates TLS and requests leave in plaintext`,
-        `Make sure the client's pods are injected: label them sidecar.istio.io/inject: "true", or namespace "${o.namespace}" istio-injection: enabled.`, 'warning');
+        `Make sure the client's pods are injected: label them sidecar.istio.io/inject: "true", or namespace "${o.namespace}" istio-injection: enabled.`, 'note');
     }
     for (const p of selected) {
       const podSays = p.labels['sidecar.istio.io/inject'] ?? p.annotations['sidecar.istio.io/inject'];
@@ -213,7 +213,7 @@ function checkSidecarInjection(objs: Obj[], idx: Index, pods: PodTemplate[], rep
       if (ns) {
         rep.add(p.owner, 'wiring/sidecar-injection', field, `${who} is selected by DestinationRule ${o.namespace}/${o.name} to originate TLS, but neither its pods (sidecar.istio.io/inject) nor its namespace "${p.namespace}" (istio-injection: ${nsLabels['istio-injection'] ?? 'unset'}) enable sidecar injection: requests would leave in plaintext`, `Label the pod template sidecar.istio.io/inject: "true", or the namespace istio-injection: enabled.`);
       } else {
-        rep.add(p.owner, 'wiring/sidecar-injection', field, `${who} is selected by DestinationRule ${o.namespace}/${o.name} to originate TLS; its namespace "${p.namespace}" is not in the output, so whether it injects sidecars cannot be checked`, `Label the pod template sidecar.istio.io/inject: "true", or make sure namespace "${p.namespace}" is labelled istio-injection: enabled.`, 'warning');
+        rep.add(p.owner, 'wiring/sidecar-injection', field, `${who} is selected by DestinationRule ${o.namespace}/${o.name} to originate TLS; could not check that it gets a sidecar: its namespace "${p.namespace}" is not in the output, so whether the namespace injects sidecars is unknown`, `Label the pod template sidecar.istio.io/inject: "true", or make sure namespace "${p.namespace}" is labelled istio-injection: enabled.`, 'note');
       }
     }
   }
@@ -253,7 +253,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
         rep.add(rb, 'wiring/rolebinding-role', 'roleRef.name', `Role "${ref.name}" is not in the output (namespace "${rb.namespace}")`, `Add the Role "${ref.name}" in namespace "${rb.namespace}", or fix roleRef.name.`);
       }
     } else if (ref?.kind === 'ClusterRole' && idx.all('ClusterRole').length && !idx.find('ClusterRole', undefined, ref.name) && !/^(system:|cluster-admin$|admin$|edit$|view$)/.test(ref.name)) {
-      rep.add(rb, 'wiring/rolebinding-role', 'roleRef.name', `ClusterRole "${ref.name}" is not in the output`, 'Add the ClusterRole or fix roleRef.name.', 'warning');
+      rep.add(rb, 'wiring/rolebinding-role', 'roleRef.name', `could not check that ClusterRole "${ref.name}" exists: it is not in the output (which has other ClusterRoles), so it must be installed out of band`, 'Nothing to do if the ClusterRole is installed out of band; otherwise add it or fix roleRef.name.', 'note');
     }
     (Array.isArray(rb.raw?.subjects) ? rb.raw.subjects : []).forEach((s: any, i: number) => {
       if (s?.kind !== 'ServiceAccount' || typeof s.name !== 'string') return;
@@ -261,7 +261,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
       if (generated.has(`${ns}/${s.name}`)) return;
       const sa = idx.find('ServiceAccount', ns, s.name);
       if (!sa && s.name !== 'default' && forRemoteClient(rb)) {
-        rep.add(rb, 'wiring/rolebinding-subject', `subjects[${i}]`, `${ELSEWHERE} that its ServiceAccount ${ns}/${s.name} exists`, `Make sure ServiceAccount "${s.name}" exists in namespace "${ns}".`, 'warning');
+        rep.add(rb, 'wiring/rolebinding-subject', `subjects[${i}]`, `${ELSEWHERE} that its ServiceAccount ${ns}/${s.name} exists`, `Make sure ServiceAccount "${s.name}" exists in namespace "${ns}".`, 'note');
       } else if (!sa && s.name !== 'default') {
         rep.add(rb, 'wiring/rolebinding-subject', `subjects[${i}]`, `ServiceAccount ${ns}/${s.name} is not in the output`, `Add ServiceAccount "${s.name}" in namespace "${ns}", or fix the subject.`);
       }
@@ -270,7 +270,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
         usedReported.add(key);
         if (forRemoteClient(rb)) {
           rep.add(rb, 'wiring/serviceaccount-used', `subjects[${i}]`, `${ELSEWHERE} that its pods run as ServiceAccount ${key}, which ${rb.kind} ${rb.name} binds`,
-            `Make sure the client's pods set serviceAccountName: ${s.name}.`, 'warning');
+            `Make sure the client's pods set serviceAccountName: ${s.name}.`, 'note');
           return;
         }
         rep.add(sa ?? rb, 'wiring/serviceaccount-used', sa ? 'metadata.name' : `subjects[${i}]`,
@@ -328,7 +328,7 @@ function checkSecretRef(idx: Index, p: PodTemplate, rep: Reporter, name: string,
   if (typeof name !== 'string') return;
   const src = idx.secretSource(p.namespace, name);
   if (!src) {
-    if (!optional) rep.add(p.owner, 'wiring/secret-exists', `${field}.${field.endsWith('.secret') ? 'secretName' : 'name'}`, `Secret ${p.namespace}/${name} is not in the output and not issued by a cert-manager Certificate of the output: it must exist out of band before the pod starts`, `Create it before applying (e.g. kubectl create -n ${p.namespace} secret ...), or add a Certificate with secretName "${name}".`);
+    if (!optional) rep.add(p.owner, 'wiring/secret-exists', `${field}.${field.endsWith('.secret') ? 'secretName' : 'name'}`, `could not check that Secret ${p.namespace}/${name} exists: it is not in the output and no cert-manager Certificate of the output issues it, so it must exist out of band before the pod starts`, `Create it before applying (e.g. kubectl create -n ${p.namespace} secret ...), or add a Certificate with secretName "${name}".`);
     return;
   }
   (items ?? []).forEach((it: any, i: number) => {
@@ -356,7 +356,7 @@ function checkCredentials(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Rep
       const f = `${field}.credentialName`;
       const src = idx.secretSource(ns, cred);
       if (!src) {
-        rep.add(o, 'wiring/secret-exists', f, `Secret ${ns}/${cred} named by credentialName is not in the output and not issued by a cert-manager Certificate of the output: it must exist out of band (keys tls.crt, tls.key and ca.crt) in the namespace of the client workload`, `Create it before traffic flows, e.g. kubectl create -n ${ns} secret generic ${cred} --from-file=tls.key=client.key --from-file=tls.crt=client.crt --from-file=ca.crt=ca.crt`);
+        rep.add(o, 'wiring/secret-exists', f, `could not check that Secret ${ns}/${cred} named by credentialName exists: it is not in the output and no cert-manager Certificate of the output issues it, so it must exist out of band (keys tls.crt, tls.key and ca.crt) in the namespace of the proxy that reads it`, `Create it before traffic flows, e.g. kubectl create -n ${ns} secret generic ${cred} --from-file=tls.key=client.key --from-file=tls.crt=client.crt --from-file=ca.crt=ca.crt`);
       } else if (tls.mode === 'MUTUAL' || tls.mode === 'SIMPLE') {
         const need = tls.mode === 'MUTUAL' ? ['tls.crt', 'tls.key'] : [];
         for (const k of need) if (!src.keys.has(k)) rep.add(o, 'wiring/config-key', f, `Secret ${ns}/${cred} has no key "${k}" needed for mode ${tls.mode}`, 'Store the client certificate as tls.crt and its key as tls.key (and the CA as ca.crt).');
