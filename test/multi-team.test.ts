@@ -200,11 +200,11 @@ describe('GatewayApiEgressGateway.fromAttributes', () => {
     expect(o.meshRoute.toJson().metadata.annotations).toEqual({ [GATEWAY_ELSEWHERE_ANNOTATION]: 'true' });
     expect(o.destinationRule.toJson().metadata.annotations).toEqual({ [GATEWAY_ELSEWHERE_ANNOTATION]: 'true' });
     expect(o.meshRoute.toJson().spec.rules[0].backendRefs).toEqual([{ name: 'egress-istio', namespace: 'istio-egress', port: 80 }]);
-    // and the validator says what it could not check instead of failing
+    // and the validator notes what it could not check instead of failing
     const report = validateManifests(objects);
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(report.findings.filter((f) => f.ruleId === 'wiring/reference-grant').map((f) => [f.severity, f.message])).toEqual([[
-      'warning', 'the gateway is deployed elsewhere: could not check that its owner grants HTTPRoutes of "shop" access to Service istio-egress/egress-istio (without a ReferenceGrant, Istio ignores the backend: RefNotPermitted)',
+      'note', 'the gateway is deployed elsewhere: could not check that its owner grants HTTPRoutes of "shop" access to Service istio-egress/egress-istio (without a ReferenceGrant, Istio ignores the backend: RefNotPermitted)',
     ]]);
   });
 

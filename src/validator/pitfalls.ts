@@ -420,7 +420,7 @@ function checkReferenceGrants(idx: MeshIndex, rep: Reporter) {
         if (elsewhere) {
           rep.add(hr, 'wiring/reference-grant', field,
             `the gateway is deployed elsewhere: could not check that its owner grants HTTPRoutes of "${hrNs}" access to Service ${ns}/${b.name} (without a ReferenceGrant, Istio ignores the backend: RefNotPermitted)`,
-            `Make sure the gateway's owner deploys ${grant}.`, 'warning');
+            `Make sure the gateway's owner deploys ${grant}.`, 'note');
         } else {
           rep.add(hr, 'wiring/reference-grant', field,
             `backend Service ${ns}/${b.name} is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "${hrNs}" to reference it: Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
