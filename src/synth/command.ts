@@ -244,7 +244,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     const project = path.dirname(findUp(path.dirname(appFile), 'package.json') ?? appFile);
     const protect: Array<[string, string]> = [['the working directory', process.cwd()], ['the app\'s folder', path.dirname(appFile)]];
     if (process.env.INIT_CWD) protect.push(['the folder npm was run from', process.env.INIT_CWD]);
-    const check = { root: project, protect, shown };
+    const check = { root: project, rootLabel: 'the project folder', protect, shown };
     checkOutFolder(out, { ...check, pathOnly: true });
     if (opts.warn.length || config.warn.length) checkRules([...opts.warn, ...config.warn]);
 

@@ -85,6 +85,8 @@ export interface CheckOptions {
   readonly shown?: string;
   /** The files synth owns (default *.k8s.yaml). */
   readonly manifest?: RegExp;
+  /** How `root` is named in messages (default `the repository root`). */
+  readonly rootLabel?: string;
   /** Check the path only, not what the folder holds (for a check before the app has said which files it writes). */
   readonly pathOnly?: boolean;
 }
@@ -93,12 +95,12 @@ export interface CheckOptions {
  * Throws an OutFolderError (exit 2) unless synth may own `out`; touches nothing. `protect` lists folders
  * (repository root, working directories) that neither `out` nor any ancestor of `out`'s contents may be.
  */
-export function checkOutFolder(out: string, { root, protect = [], shown = out, manifest = MANIFEST, pathOnly = false }: CheckOptions): void {
+export function checkOutFolder(out: string, { root, rootLabel = 'the repository root', protect = [], shown = out, manifest = MANIFEST, pathOnly = false }: CheckOptions): void {
   const refuse = (why: string): never => {
     throw new OutFolderError(`refusing to write to ${shown}: ${why}. Nothing was changed.`, 2);
   };
   const real = realish(out);
-  for (const [label, dir] of [['the repository root', root] as const, ...protect]) {
+  for (const [label, dir] of [[rootLabel, root] as const, ...protect]) {
     const p = realish(dir);
     if (within(real, p)) refuse(real === p ? `it is ${label}` : `it is an ancestor of ${label} (${p})`);
   }
