@@ -83,7 +83,6 @@ export class TypeScriptLoader {
       return;
     }
     // Node 20 and 22.0-22.14: the documented (deprecated) extension hook; it also makes require('./stack') find stack.ts
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const extensions = require.extensions;
     extensions['.ts'] = (m, filename) => {
       (m as unknown as { _compile(code: string, file: string): void })._compile(this.transpile(filename, fs.readFileSync(filename, 'utf8')), filename);
