@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench [-- --runs N] [--large-runs N] [--originations N]`: the performance figures the project
+// `npm run bench [-- --runs N] [--large-runs N] [--originations N] [--user-runs N] [--user-app-only]`: the performance figures the project
 // promises, each measured against an anchor run in the same process, alternately, so that a busy machine
 // slows both alike. Does not run the test suite; removes its temporary folder even when it fails.
 //
@@ -14,6 +14,10 @@
 //     construct + synth, then validation of the synthesized objects.
 //  4. 1,000 hosts through one egress gateway (Istio API and Gateway API) beside 1,000 sidecar originations,
 //     `node scripts/synth.js --app test/fixtures/bench/gateway-many.ts` (budget: 3 s through a gateway).
+//  5. A production-like user app (test/fixtures/apps/user-app: four charts in four namespaces, sidecar SIMPLE
+//     and MUTUAL, an egress gateway, a lockdown), as a user runs it: `cdk8s synth` (ts-node, with the README's
+//     validation plugin block in its cdk8s.yaml) against `cdk8s-istio-egress synth` (lib/: run `npm run build`
+//     first), alternately, median of --user-runs N (default 3), ratio; both must write the same manifests.
 // Every anchor must write byte for byte what synth.js writes (checked), or the ratio would compare unequal work.
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -34,6 +38,8 @@ const opt = (name, def) => {
 const runs = opt('--runs', 9);
 const largeRuns = opt('--large-runs', 3);
 const originations = opt('--originations', 10000);
+const userRuns = opt('--user-runs', 3);
+const userAppOnly = argv.includes('--user-app-only'); // section 5 alone
 
 let work;
 function cleanup() {
@@ -189,9 +195,58 @@ async function gateways() {
   }
 }
 
+/** Section 5: the user-app fixture, `cdk8s synth` against `cdk8s-istio-egress synth`, side by side. */
+async function userApp() {
+  if (!fs.existsSync(path.join(root, 'lib', 'src', 'synth', 'command.js'))) throw new Error('the user-app section runs lib/: run npm run build first');
+  const app = path.join(work, 'user-app');
+  fs.mkdirSync(path.join(app, 'node_modules'), { recursive: true });
+  const fixture = path.join(root, 'test', 'fixtures', 'apps', 'user-app');
+  for (const f of fs.readdirSync(fixture)) fs.copyFileSync(path.join(fixture, f), path.join(app, f));
+  for (const e of fs.readdirSync(path.join(root, 'node_modules'))) {
+    if (e !== '.cache') fs.symlinkSync(path.join(root, 'node_modules', e), path.join(app, 'node_modules', e));
+  }
+  fs.symlinkSync(root, path.join(app, 'node_modules', 'cdk8s-istio-egress')); // as installed: the README's plugin path resolves
+  const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+  delete env.CDK8S_OUTDIR;
+  delete env.INIT_CWD;
+  const run = (args, out) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env, maxBuffer: 1 << 26 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    return { ms, out };
+  };
+  const cdk8s = () => run([path.join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--output', 'out-cdk8s'], 'out-cdk8s');
+  const ours = () => run([path.join(root, 'bin', 'cdk8s-istio-egress.js'), 'synth', '--out', 'out-ours'], 'out-ours');
+  cdk8s();
+  ours(); // fills the transpile cache, as any second run of a user has it
+  const manifests = (d) => fs.readdirSync(path.join(app, d)).filter((f) => f.endsWith('.k8s.yaml')).sort();
+  const theirs = manifests('out-cdk8s');
+  if (theirs.join() !== manifests('out-ours').join() || theirs.some((f) => !fs.readFileSync(path.join(app, 'out-cdk8s', f)).equals(fs.readFileSync(path.join(app, 'out-ours', f))))) {
+    throw new Error('user app: cdk8s synth and cdk8s-istio-egress synth wrote different manifests');
+  }
+  const a = [];
+  const o = [];
+  for (let i = 0; i < userRuns; i++) {
+    await tick();
+    a.push(cdk8s().ms);
+    o.push(ours().ms);
+  }
+  const ma = median(a);
+  const mo = median(o);
+  console.log(`\nthe user-app fixture (test/fixtures/apps/user-app: ${theirs.length} charts, same bytes checked), median of ${userRuns} (alternating runs):`);
+  console.log(`  cdk8s synth (ts-node + validation plugin):  ${fmt(ma)} (min ${fmt(Math.min(...a))})`);
+  console.log(`  cdk8s-istio-egress synth:                    ${fmt(mo)} (min ${fmt(Math.min(...o))})`);
+  console.log(`  ratio:                                       ${(mo / ma).toFixed(3)}x (${(ma / mo).toFixed(1)} times faster; target: at most 0.1x)`);
+}
+
 async function main() {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-egress-bench-'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules')); // the anchors require cdk8s from here
+  if (userAppOnly) {
+    await userApp();
+    return;
+  }
   const esbuild = require('esbuild');
   const anchors = {};
   for (const name of ['plain-main', 'plain-many']) {
@@ -210,6 +265,7 @@ async function main() {
     ['--app', 'test/fixtures/bench/many-origins.ts'], largeRuns, { ORIGINATIONS: String(originations) });
   await scaling();
   await gateways();
+  await userApp();
   console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other processes share the machine: compare ratios, not seconds)`);
 }
 

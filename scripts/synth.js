@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run synth [-- --out DIR] [--app FILE] [--no-validate]`: synthesizes the app in memory, validates its
-// objects, and only then writes the manifests into the output folder (scripts/out-folder.js): every file
+// objects, and only then writes the manifests into the output folder (src/synth/out-folder.ts): every file
 // there is at every instant either its old or its new complete content, and a run that is killed is finished
 // or undone by the next one. A failing app (bad props, validation errors) leaves the folder untouched.
 //
@@ -10,7 +10,8 @@
 // From WORKER_MIN_OBJECTS objects on, it runs in a worker thread while the main thread renders the YAML.
 const path = require('path');
 const { enableCodeCache, loadSource, loadValidator, root } = require('./load-src');
-const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step } = require('./out-folder');
+// the output folder's guarantees: src/synth/out-folder.ts, shared with `cdk8s-istio-egress synth` (run from source)
+const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step } = loadSource('src/synth/out-folder.ts');
 
 const USAGE = `usage: npm run synth [-- OPTIONS]
        node scripts/synth.js [OPTIONS]

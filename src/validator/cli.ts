@@ -16,6 +16,7 @@ import { escapeText } from './text';
 const PROG = 'cdk8s-istio-egress';
 
 const USAGE = `usage: ${PROG} validate [PATH...] [options]
+       ${PROG} synth [--app FILE] [--out DIR] [options]   (see ${PROG} synth --help)
        ${PROG} --rules | --version | --help
 
 Validates Kubernetes manifests offline, as a cluster with Istio 1.30.3 and cert-manager would, plus the

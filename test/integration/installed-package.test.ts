@@ -8,21 +8,11 @@ import { assertIsolated, binIn, installApp, lockedVersion, nodeIn, pack, PackedP
 // The package as a user installs it: packed, installed by npm into an empty folder outside the repository,
 // and used there: every entry point, every bin command, a strict type-check of a user app, and `cdk8s synth`
 // with the validation plugin block of the README.
-const USER_APP = path.join(__dirname, 'user-app');
+const USER_APP = path.join(ROOT, 'test', 'fixtures', 'apps', 'user-app');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
 /** tsconfig.json as `cdk8s init typescript-app` writes it (no skipLibCheck: the package's .d.ts are checked). */
-const CDK8S_INIT_TSCONFIG = {
-  compilerOptions: {
-    alwaysStrict: true, declaration: true, experimentalDecorators: true, inlineSourceMap: true,
-    inlineSources: true, lib: ['es2016'], module: 'CommonJS', noEmitOnError: false, noFallthroughCasesInSwitch: true,
-    noImplicitAny: true, noImplicitReturns: true, noImplicitThis: true, noUnusedLocals: true, noUnusedParameters: true,
-    resolveJsonModule: true, strict: true, strictNullChecks: true, strictPropertyInitialization: true, stripInternal: true,
-    target: 'ES2017',
-  },
-  include: ['**/*.ts'],
-  exclude: ['node_modules', 'cdk8s.out'],
-};
+const CDK8S_INIT_TSCONFIG = JSON.parse(fs.readFileSync(path.join(USER_APP, 'tsconfig.json'), 'utf8'));
 
 /** The README's plugin block, in the user's cdk8s.yaml. */
 function readmePluginBlock(): string {
@@ -117,6 +107,10 @@ describe('the packed package, installed into an empty folder outside the reposit
     expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^usage: cdk8s-istio-egress validate/);
 
+    const synthHelp = binIn(app, 'cdk8s-istio-egress', ['synth', '--help']);
+    expect({ status: synthHelp.status, stderr: synthHelp.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(synthHelp.stdout).toMatch(/^usage: cdk8s-istio-egress synth/);
+
     const version = binIn(app, 'cdk8s-istio-egress', ['--version']);
     expect({ status: version.status, stdout: version.stdout.trim() }).toEqual({ status: 0, stdout: PKG.version });
 
@@ -171,14 +165,15 @@ describe('the packed package, installed into an empty folder outside the reposit
     }
   });
 
-  test('a user app type-checks with the strict tsconfig of `cdk8s init typescript-app`, synthesizes and validates under `cdk8s synth` with the README plugin block', () => {
-    // GIVEN the production-like app and the README's validations block in cdk8s.yaml
-    fs.copyFileSync(path.join(USER_APP, 'main.ts'), path.join(app, 'main.ts'));
-    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(CDK8S_INIT_TSCONFIG, null, 2));
-    fs.writeFileSync(path.join(app, 'cdk8s.yaml'), `language: typescript\napp: node main.js\n${readmePluginBlock()}`);
+  test('the user app type-checks with the strict tsconfig of `cdk8s init typescript-app`, and `cdk8s synth` with the README plugin block validates it', () => {
+    // GIVEN the production-like app as `cdk8s init typescript-app` lays it out, with the README's validations block
+    for (const f of fs.readdirSync(USER_APP)) fs.copyFileSync(path.join(USER_APP, f), path.join(app, f));
+    const yaml = fs.readFileSync(path.join(app, 'cdk8s.yaml'), 'utf8');
+    expect(yaml).toContain(readmePluginBlock().trimEnd());
+    expect(yaml).toMatch(/^app: npx ts-node main\.ts$/m);
 
-    // WHEN it is compiled by the app's own TypeScript (type errors fail) and synthesized by the app's cdk8s CLI
-    const tsc = binIn(app, 'tsc', ['-p', '.']);
+    // WHEN the app's own TypeScript type-checks it (strict, the package's .d.ts included) and the app's cdk8s CLI synthesizes it
+    const tsc = binIn(app, 'tsc', ['-p', '.', '--noEmit']);
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
     const synth = binIn(app, 'cdk8s', ['synth']);
@@ -205,6 +200,28 @@ describe('the packed package, installed into an empty folder outside the reposit
     expect(shop.find((o) => o.kind === 'Sidecar').spec.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
     expect(read('data.k8s.yaml').find((o) => o.kind === 'DestinationRule').spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE' });
     expect(read('platform.k8s.yaml').find((o) => o.kind === 'Gateway').spec.gatewayClassName).toBe('istio');
+  });
+
+  test('`npx cdk8s-istio-egress synth` writes the bytes `cdk8s synth` wrote, and a failing app leaves them in place', () => {
+    // GIVEN the manifests `cdk8s synth` wrote for the user app (the test above)
+    const dist = path.join(app, 'dist');
+    const manifests = () => Object.fromEntries(fs.readdirSync(dist).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => [f, fs.readFileSync(path.join(dist, f), 'utf8')]));
+    const theirs = manifests();
+    expect(Object.keys(theirs)).toHaveLength(4);
+    // WHEN the library's synth runs the same entry file (as cdk8s.yaml names it), through npx
+    fs.rmSync(dist, { recursive: true });
+    const ours = spawnSync('npx', ['--no', 'cdk8s-istio-egress', 'synth'], { cwd: app, encoding: 'utf8', env: userEnv() });
+    // THEN the manifests are byte-identical, validated (0 errors, 0 warnings)
+    expect(ours.stderr).toContain('synthesized 4 file(s) into dist/');
+    expect(ours.status).toBe(0);
+    expect(manifests()).toEqual(theirs);
+    // and an app that fails leaves the folder as it was (cdk8s synth would have deleted it first)
+    fs.writeFileSync(path.join(app, 'broken.ts'), "import { App, Chart } from 'cdk8s';\nimport { EgressTlsOrigination } from 'cdk8s-istio-egress';\nconst app = new App();\nnew EgressTlsOrigination(new Chart(app, 'shop', { namespace: 'shop' }), 'stripe', { host: 'https://api.stripe.com/v1' });\napp.synth();\n");
+    const broken = binIn(app, 'cdk8s-istio-egress', ['synth', '--app', 'broken.ts']);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/^error: .*'host' must be a host name/m);
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
+    expect(manifests()).toEqual(theirs);
   });
 });
 

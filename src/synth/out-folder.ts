@@ -1,9 +1,10 @@
-'use strict';
-// The output folder of `npm run synth`, written so that nothing but synth's own manifests can be lost and no
-// reader ever sees a missing folder or a partial file.
+// The output folder of `npm run synth` (scripts/synth.js) and of `cdk8s-istio-egress synth` (./command.ts),
+// written so that nothing but synth's own manifests can be lost and no reader ever sees a missing folder or a
+// partial file. Internal: not exported from the package's entry points.
 //
 // Ownership: synth only writes into a folder that is missing (it is created), empty, or holds nothing but
-// regular files named *.k8s.yaml (plus cdk8s's construct-metadata.json and synth's own work folder). Never the
+// regular files named *.k8s.yaml (or the `manifest` pattern the caller gives: the extension of the app's
+// files) (plus cdk8s's construct-metadata.json and synth's own work folder). Never the
 // repository root, the working directory, an ancestor of either, `src/` or anything inside a `.git` folder.
 //
 // Replacement: the folder itself always stays. Inside it, WORK (`.cdk8s-istio-egress-synth/`) holds
@@ -15,23 +16,23 @@
 // stale manifests are unlinked, the folder is fsynced, and the journal, lock and WORK are removed.
 // A run killed before the commit point left the folder unchanged: the next run discards WORK. A run killed
 // after it left every file old or new and complete: the next run finishes it from the journal.
-const fs = require('fs');
-const path = require('path');
+import * as fs from 'fs';
+import * as path from 'path';
 
-const WORK = '.cdk8s-istio-egress-synth';
-const MANIFEST = /\.k8s\.yaml$/;
+export const WORK = '.cdk8s-istio-egress-synth';
+/** The files synth owns unless told otherwise: cdk8s's default `outputFileExtension`. */
+export const MANIFEST = /\.k8s\.yaml$/;
 const CDK8S_METADATA = 'construct-metadata.json';
 
 /** A refusal to touch a folder (exit 2) or a failure to write it (exit 1), with a message that tells what happened to it. */
-class OutFolderError extends Error {
-  constructor(message, exitCode) {
+export class OutFolderError extends Error {
+  constructor(message: string, public readonly exitCode: 1 | 2) {
     super(message);
-    this.exitCode = exitCode;
   }
 }
 
 /** `CDK8S_ISTIO_EGRESS_SYNTH_PAUSE=STEP` stops the process at STEP (tests kill it there); `..._TRACE=1` names every step on stderr. */
-function step(name) {
+export function step(name: string): void {
   if (process.env.CDK8S_ISTIO_EGRESS_SYNTH_TRACE) fs.writeSync(2, `synth: step ${name}\n`);
   if (process.env.CDK8S_ISTIO_EGRESS_SYNTH_PAUSE === name) {
     fs.writeSync(2, `synth: paused at step ${name}\n`);
@@ -40,8 +41,8 @@ function step(name) {
 }
 
 /** The real path of `p`: symbolic links of its existing part resolved, the missing rest appended. */
-function realish(p) {
-  const rest = [];
+function realish(p: string): string {
+  const rest: string[] = [];
   let cur = path.resolve(p);
   for (;;) {
     try {
@@ -55,14 +56,14 @@ function realish(p) {
   }
 }
 
-const within = (dir, p) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+const within = (dir: string, p: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 
 /** Entries of the folder that synth did not write, described for a message (`.git/ (folder)`, `notes.txt`). */
-function foreignEntries(dir) {
-  const foreign = [];
+function foreignEntries(dir: string, manifest: RegExp): string[] {
+  const foreign: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     if (e.name === WORK && e.isDirectory()) continue;
-    if ((MANIFEST.test(e.name) || e.name === CDK8S_METADATA) && e.isFile()) continue;
+    if (owned(e.name, manifest) && e.isFile()) continue;
     const type = e.isDirectory() ? 'folder' : e.isSymbolicLink() ? 'symbolic link' : e.isFIFO() ? 'FIFO' : e.isSocket() ? 'socket'
       : e.isFile() ? 'file' : 'special file';
     foreign.push(`${e.name}${e.isDirectory() ? '/' : ''} (${type})`);
@@ -70,42 +71,78 @@ function foreignEntries(dir) {
   return foreign.sort();
 }
 
+/** A file name synth may replace or remove: a manifest (no folder part) or cdk8s's construct-metadata.json. */
+function owned(name: string, manifest: RegExp): boolean {
+  return (manifest.test(name) || name === CDK8S_METADATA) && !name.includes('/') && !name.includes(path.sep) && name !== '..';
+}
+
+export interface CheckOptions {
+  /** The repository (or app) root: never the output folder nor inside it; its `src/` is refused too. */
+  readonly root: string;
+  /** Other folders (label, path) that neither the output folder nor an ancestor of its content may be. */
+  readonly protect?: ReadonlyArray<readonly [string, string]>;
+  /** How the folder is named in messages. */
+  readonly shown?: string;
+  /** The files synth owns (default *.k8s.yaml). */
+  readonly manifest?: RegExp;
+  /** How `root` is named in messages (default `the repository root`). */
+  readonly rootLabel?: string;
+  /** Check the path only, not what the folder holds (for a check before the app has said which files it writes). */
+  readonly pathOnly?: boolean;
+}
+
 /**
  * Throws an OutFolderError (exit 2) unless synth may own `out`; touches nothing. `protect` lists folders
  * (repository root, working directories) that neither `out` nor any ancestor of `out`'s contents may be.
  */
-function checkOutFolder(out, { root, protect = [], shown = out }) {
-  const refuse = (why) => {
+export function checkOutFolder(out: string, { root, rootLabel = 'the repository root', protect = [], shown = out, manifest = MANIFEST, pathOnly = false }: CheckOptions): void {
+  const refuse = (why: string): never => {
     throw new OutFolderError(`refusing to write to ${shown}: ${why}. Nothing was changed.`, 2);
   };
   const real = realish(out);
-  for (const [label, dir] of [['the repository root', root], ...protect]) {
+  for (const [label, dir] of [[rootLabel, root] as const, ...protect]) {
     const p = realish(dir);
     if (within(real, p)) refuse(real === p ? `it is ${label}` : `it is an ancestor of ${label} (${p})`);
   }
   if (within(realish(path.join(root, 'src')), real)) refuse('it is or is inside src/, the library\'s source');
   if (real.split(path.sep).includes('.git')) refuse('it is inside a .git folder');
-  let st;
+  let st: fs.Stats;
   try {
     st = fs.statSync(real);
   } catch (err) {
-    if (err.code === 'ENOENT') return; // created when the manifests are written
-    refuse(`it cannot be read (${err.code})`);
+    if (code(err) === 'ENOENT') return; // created when the manifests are written
+    return refuse(`it cannot be read (${code(err)})`);
   }
   if (!st.isDirectory()) refuse('it is not a folder');
-  let foreign;
+  if (pathOnly) return;
+  let foreign: string[];
   try {
-    foreign = foreignEntries(real);
+    foreign = foreignEntries(real, manifest);
   } catch (err) {
-    refuse(`its content cannot be listed (${err.code})`);
+    return refuse(`its content cannot be listed (${code(err)})`);
   }
   if (foreign.length) {
     const list = foreign.length > 5 ? `${foreign.slice(0, 5).join(', ')} and ${foreign.length - 5} more` : foreign.join(', ');
-    refuse(`it holds ${list}, which synth did not write (synth only replaces a folder that holds nothing but *.k8s.yaml manifests)`);
+    refuse(`it holds ${list}, which synth did not write (synth only replaces a folder that holds nothing but ${describe(manifest)} manifests)`);
   }
 }
 
-function fsyncPath(p) {
+/** `*.k8s.yaml` for the default pattern, the pattern itself otherwise. */
+function describe(manifest: RegExp): string {
+  const ext = /^\\(\.[A-Za-z0-9_\\.-]+)\$$/.exec(manifest.source);
+  return ext ? `*${ext[1].replace(/\\/g, '')}` : `/${manifest.source}/`;
+}
+
+/** The `code` of a Node system error (`ENOENT`), or undefined. */
+function code(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function fsyncPath(p: string): void {
   const fd = fs.openSync(p, 'r');
   try {
     fs.fsyncSync(fd);
@@ -114,7 +151,7 @@ function fsyncPath(p) {
   }
 }
 
-function writeDurably(file, text) {
+function writeDurably(file: string, text: string | Uint8Array): void {
   const fd = fs.openSync(file, 'w');
   try {
     fs.writeFileSync(fd, text);
@@ -125,12 +162,12 @@ function writeDurably(file, text) {
 }
 
 /** Reads a small file of WORK without blocking on a FIFO or following a link; undefined if it is not a regular file. */
-function readSmall(file) {
-  let fd;
+function readSmall(file: string): string | undefined {
+  let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
   } catch (err) {
-    if (err.code === 'ENOENT' || err.code === 'ELOOP') return undefined;
+    if (code(err) === 'ENOENT' || code(err) === 'ELOOP') return undefined;
     throw err;
   }
   try {
@@ -142,17 +179,17 @@ function readSmall(file) {
   }
 }
 
-function alive(pid) {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return err.code === 'EPERM';
+    return code(err) === 'EPERM';
   }
 }
 
 /** Takes WORK/lock; throws (exit 1) while another live synth holds it. Returns the release function. */
-function lock(out, shown) {
+function lock(out: string, shown: string): () => void {
   const work = path.join(out, WORK);
   const file = path.join(work, 'lock');
   for (let attempt = 0; ; attempt++) {
@@ -161,8 +198,8 @@ function lock(out, shown) {
       fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (err) {
-      if (attempt > 3 || (err.code !== 'EEXIST' && err.code !== 'ENOENT')) throw err;
-      if (err.code === 'EEXIST') {
+      if (attempt > 3 || (code(err) !== 'EEXIST' && code(err) !== 'ENOENT')) throw err;
+      if (code(err) === 'EEXIST') {
         const pid = Number(readSmall(file));
         if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
           throw new OutFolderError(`another synth (pid ${pid}) is writing ${shown} right now; ${shown} was not changed by this run`, 1);
@@ -182,15 +219,26 @@ function lock(out, shown) {
   };
 }
 
+interface Journal {
+  readonly install: readonly string[];
+  readonly remove: readonly string[];
+  readonly pid?: number;
+}
+
+interface Progress {
+  readonly installed: string[];
+  readonly removed: string[];
+}
+
 /** Renames every staged file into place and unlinks the stale ones; each step is idempotent, so a journal can be applied again. */
-function apply(out, journal, prefix, progress, journaled = true) {
+function apply(out: string, journal: Journal, prefix: string, progress: Progress, journaled = true): void {
   const work = path.join(out, WORK);
   for (const name of journal.install) {
     try {
       fs.renameSync(path.join(work, `${name}.new`), path.join(out, name));
       progress.installed.push(name);
     } catch (err) {
-      if (err.code !== 'ENOENT') throw err; // ENOENT: renamed by the interrupted run already
+      if (code(err) !== 'ENOENT') throw err; // ENOENT: renamed by the interrupted run already
     }
     step(`${prefix}installed:${name}`);
   }
@@ -199,7 +247,7 @@ function apply(out, journal, prefix, progress, journaled = true) {
       fs.unlinkSync(path.join(out, name));
       progress.removed.push(name);
     } catch (err) {
-      if (err.code !== 'ENOENT') throw err;
+      if (code(err) !== 'ENOENT') throw err;
     }
     step(`${prefix}removed:${name}`);
   }
@@ -214,20 +262,20 @@ function apply(out, journal, prefix, progress, journaled = true) {
  * Finishes (journal present) or discards (no journal) the work of an interrupted synth. Call with the
  * lock held. Returns a sentence saying what it did, or '' if there was nothing to do.
  */
-function recover(out, shown) {
+function recover(out: string, shown: string, manifest: RegExp): string {
   const work = path.join(out, WORK);
   let said = '';
   const text = readSmall(path.join(work, 'journal.json'));
   if (text !== undefined) {
-    let journal;
+    let journal: Journal | undefined;
     try {
-      journal = JSON.parse(text);
+      journal = JSON.parse(text) as Journal;
     } catch {
       journal = undefined; // cannot happen (written by rename); treated as not committed
     }
     if (journal && Array.isArray(journal.install) && Array.isArray(journal.remove)
-      && [...journal.install, ...journal.remove].every((n) => typeof n === 'string' && MANIFEST.test(n) && !n.includes('/'))) {
-      const progress = { installed: [], removed: [] };
+      && [...journal.install, ...journal.remove].every((n) => typeof n === 'string' && owned(n, manifest))) {
+      const progress: Progress = { installed: [], removed: [] };
       apply(out, journal, 'recover-', progress);
       said = `finished the update of ${shown} that an interrupted synth (pid ${journal.pid}) had begun: `
         + `${progress.installed.length} file(s) renamed into place, ${progress.removed.length} stale file(s) removed`;
@@ -244,40 +292,54 @@ function recover(out, shown) {
 }
 
 /** If a synth was interrupted in `out`, finishes or discards its work. Returns what it did ('' if nothing). */
-function recoverIfInterrupted(out, shown) {
+export function recoverIfInterrupted(out: string, shown: string, manifest: RegExp = MANIFEST): string {
   if (!fs.existsSync(path.join(out, WORK))) return '';
   const release = lock(out, shown);
   try {
-    return recover(out, shown);
+    return recover(out, shown, manifest);
   } finally {
     release();
   }
 }
 
+export interface WriteOptions {
+  /** How the folder is named in messages. */
+  readonly shown?: string;
+  /** The files synth owns (default *.k8s.yaml): stale ones are removed. */
+  readonly manifest?: RegExp;
+}
+
+export interface WriteResult {
+  readonly written: string[];
+  readonly removed: string[];
+  /** What finishing or discarding an interrupted run did ('' if nothing). */
+  readonly recovered: string;
+}
+
 /**
- * Makes `out` hold exactly `files` (name -> text; names are *.k8s.yaml without folders), removing the
+ * Makes `out` hold exactly `files` (name -> content; names are manifests without folders), removing the
  * manifests it held before that are not in `files`. Call checkOutFolder first. Returns
  * { written, removed, recovered }. Throws an OutFolderError whose message says in which state `out` is.
  */
-function writeOutFolder(out, files, { shown = out } = {}) {
+export function writeOutFolder(out: string, files: ReadonlyMap<string, string | Uint8Array>, { shown = out, manifest = MANIFEST }: WriteOptions = {}): WriteResult {
   const names = [...files.keys()].sort();
-  for (const n of names) if (!MANIFEST.test(n) || n.includes('/') || n.includes(path.sep)) throw new Error(`synth writes *.k8s.yaml files into one folder; the app produced ${JSON.stringify(n)}`);
-  let release;
-  let phase = 'stage'; // 'recover': finishing an interrupted run; 'stage': out not changed yet; 'apply': after the commit point
-  const progress = { installed: [], removed: [] };
+  for (const n of names) if (!owned(n, manifest)) throw new Error(`synth writes ${describe(manifest)} files into one folder; the app produced ${JSON.stringify(n)}`);
+  let release: (() => void) | undefined;
+  let phase: 'recover' | 'stage' | 'apply' = 'stage'; // 'recover': finishing an interrupted run; 'stage': out not changed yet; 'apply': after the commit point
+  const progress: Progress = { installed: [], removed: [] };
   const work = path.join(out, WORK);
   const existed = fs.existsSync(out);
   try {
     fs.mkdirSync(out, { recursive: true });
     release = lock(out, shown);
     phase = 'recover';
-    const recovered = recover(out, shown);
+    const recovered = recover(out, shown, manifest);
     phase = 'stage';
-    const foreign = foreignEntries(out);
+    const foreign = foreignEntries(out, manifest);
     if (foreign.length) throw new OutFolderError(`refusing to write to ${shown}: ${foreign.join(', ')} appeared in it while synth ran. Nothing was changed.`, 2);
-    const remove = fs.readdirSync(out).filter((n) => (MANIFEST.test(n) || n === CDK8S_METADATA) && !files.has(n)).sort();
+    const remove = fs.readdirSync(out).filter((n) => owned(n, manifest) && !files.has(n)).sort();
     for (const name of names) {
-      writeDurably(path.join(work, `${name}.new`), files.get(name));
+      writeDurably(path.join(work, `${name}.new`), files.get(name)!);
       step(`staged:${name}`);
     }
     // One rename (or unlink) is atomic by itself; several need the journal, so that the next run can
@@ -295,7 +357,7 @@ function writeOutFolder(out, files, { shown = out } = {}) {
     return { written: names, removed: progress.removed, recovered };
   } catch (err) {
     if (err instanceof OutFolderError) throw err;
-    const reason = err.message;
+    const reason = message(err);
     if (phase === 'recover') {
       throw new OutFolderError(`could not finish the update of ${shown} that an interrupted synth had begun (${reason}): `
         + `every file in it is complete, some with their old content; the next synth into ${shown} tries again`, 1);
@@ -324,4 +386,3 @@ function writeOutFolder(out, files, { shown = out } = {}) {
   }
 }
 
-module.exports = { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step, WORK, MANIFEST };
