@@ -163,6 +163,7 @@ describe('the packed package, installed into an empty folder outside the reposit
       expect({ line: r.line, errors: r.errors }).toEqual({ line: r.line, errors: [] });
       expect({ line: r.line, someObjects: r.objects > 0 }).toEqual({ line: r.line, someObjects: true });
     }
+    fs.rmSync(dir, { recursive: true }); // the user app's tsconfig includes every .ts file of the folder
   });
 
   test('the user app type-checks with the strict tsconfig of `cdk8s init typescript-app`, and `cdk8s synth` with the README plugin block validates it', () => {

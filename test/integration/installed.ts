@@ -78,7 +78,7 @@ export function installApp(tarball: string, parent = os.tmpdir()): string {
   const dir = fs.mkdtempSync(path.join(fs.realpathSync(parent), 'user-app-'));
   assertIsolated(dir);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user-app', version: '1.0.0', private: true }, null, 2));
-  const deps = ['cdk8s', 'constructs', 'cdk8s-plus-28', 'cdk8s-cli', 'typescript', '@types/node'].map((p) => `${p}@${lockedVersion(p)}`);
+  const deps = ['cdk8s', 'constructs', 'cdk8s-plus-28', 'cdk8s-cli', 'typescript', 'ts-node', '@types/node'].map((p) => `${p}@${lockedVersion(p)}`);
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, ...deps], {
     cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: userEnv(), encoding: 'utf8',
   });
