@@ -33,7 +33,8 @@ export interface EgressTlsOriginationProps extends TlsOriginationOptions {
   readonly caCredential?: TlsCredential;
   /**
    * The workload that originates the traffic: its pod labels become the DestinationRule's
-   * `workloadSelector` (the same prop as `MutualTlsOrigination`'s `client`). A `SleepClient`, or
+   * `workloadSelector` (the same prop as `MutualTlsOrigination`'s `client`). A `SleepClient`,
+   * `MeshWorkload.fromWorkload(...)` for a cdk8s-plus workload of this app, or
    * `MeshWorkload.fromAttributes(...)` for a workload deployed elsewhere.
    * @default - every workload that sees the DestinationRule
    */

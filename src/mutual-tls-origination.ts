@@ -29,8 +29,9 @@ export interface MutualTlsOriginationProps extends TlsOriginationOptions {
    * The workload that originates the traffic: its pod labels become the DestinationRule's
    * `workloadSelector` and its service account gets read access to the credential. Required with
    * `credential`: sidecars ignore `credentialName` on a DestinationRule without `workloadSelector` and
-   * send plaintext. A `SleepClient` of this app, or `MeshWorkload.fromAttributes(...)` for a workload deployed
-   * elsewhere (the validator then warns about what it cannot check instead of failing).
+   * send plaintext. A `SleepClient` or `MeshWorkload.fromWorkload(...)` (a cdk8s-plus Deployment, StatefulSet, ...)
+   * of this app, or `MeshWorkload.fromAttributes(...)` for a workload deployed elsewhere (the validator then
+   * warns about what it cannot check instead of failing).
    * @default - none; allowed only with certificate files
    */
   readonly client?: IMeshWorkload;

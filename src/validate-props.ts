@@ -115,7 +115,18 @@ function constructPath(value: object): string | undefined {
 }
 
 function fail(prop: string, value: unknown, allowed: string): never {
-  throw new Error(`'${prop}' ${allowed} (got ${show(value)})`);
+  throw new Error(`'${prop}' ${allowed} (got ${show(value)})${nameHint(value)}`);
+}
+
+/** For a Kubernetes object given where its name goes (a cdk8s-plus `Namespace`): how to pass its name. */
+function nameHint(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '';
+  try {
+    const name = (value as { name?: unknown }).name;
+    return typeof name === 'string' && typeof (value as { kind?: unknown }).kind === 'string' ? `; give its name instead (.name, here ${show(name)})` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Throws unless `value` is an integer port number. */

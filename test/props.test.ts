@@ -67,8 +67,8 @@ describe('unknown props from JavaScript', () => {
       /^test\/x: SleepClient: unknown prop 'labels' \(known props: 'name', 'namespace', 'podLabels', 'image', 'injectSidecar', 'resources', 'runAsUser'\)$/],
     ['MeshExternalNginx', () => new MeshExternalNginx(chart(), 'x', { serverCertificates: credential() } as any),
       /^test\/x: MeshExternalNginx: unknown prop 'serverCertificates' \(did you mean 'serverCertificate'\?\)$/],
-    ['MeshWorkload.fromAttributes', () => MeshWorkload.fromAttributes({ serviceAccount: 'a', podLabels: { app: 'a' } } as any),
-      /^MeshWorkload\.fromAttributes: unknown prop 'serviceAccount' \(did you mean 'serviceAccountName'\?\)$/],
+    ['MeshWorkload.fromAttributes', () => MeshWorkload.fromAttributes({ serviceAcountName: 'a', podLabels: { app: 'a' } } as any),
+      /^MeshWorkload\.fromAttributes: unknown prop 'serviceAcountName' \(did you mean 'serviceAccountName'\?\)$/],
     ['TlsCredential.fromPem', () => TlsCredential.fromPem({ secretName: 's', caCertificates: 'x' } as any),
       /^TlsCredential\.fromPem: unknown prop 'caCertificates' \(did you mean 'caCertificate'\?\)$/],
     ['TlsCredential.fromCertManager', () => TlsCredential.fromCertManager({ secretName: 's', issuerName: 'i', dnsName: ['a.b'] } as any),
@@ -225,7 +225,7 @@ describe('client: one name for the workload that originates', () => {
 
   test('fails when given a client that is not an object', () => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: 'edition.cnn.com', client: 'sleep' } as any))
-      .toThrow(/^test\/x: 'client' must be a SleepClient or MeshWorkload\.fromAttributes\(\.\.\.\) \(got "sleep"\)$/);
+      .toThrow(/^test\/x: 'client' must be a SleepClient, MeshWorkload\.fromWorkload\(\.\.\.\) or MeshWorkload\.fromAttributes\(\.\.\.\) \(got "sleep"\)$/);
   });
 
   test('every enum a prop takes is exported from the package', () => {
