@@ -5,6 +5,7 @@ import { clusterScopedObject } from './k8s-object';
 import * as istio from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import { IstioApiVersion, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry } from './istio';
+import { located } from './located-error';
 import { resolveOrigination } from './tls-origination';
 import { checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName } from './validate-props';
 import { exportToFor, validateLocation } from './visibility';
@@ -79,24 +80,28 @@ export class EgressWaypoint extends Construct {
 
   public constructor(scope: Construct, id: string, props: EgressWaypointProps = {}) {
     super(scope, id);
-    props = checkProps('EgressWaypoint', props, WAYPOINT_PROPS, { optional: true });
-    this.namespace = validateNamespace('namespace', props.namespace ?? 'istio-egress');
-    this.name = validateDnsLabel('name', props.name ?? 'waypoint', 'a Gateway name (a DNS-1123 label)');
-    const trafficType = props.trafficType ?? WaypointTrafficType.SERVICE;
-    if (!Object.values(WaypointTrafficType).includes(trafficType)) {
-      throw new Error(`'trafficType' must be one of ${Object.values(WaypointTrafficType).join(', ')}: an egress waypoint handles traffic to ServiceEntries (got ${show(trafficType)})`);
-    }
-    const createNamespace = props.createNamespace ?? true;
-    if (typeof createNamespace !== 'boolean') throw new Error(`'createNamespace' must be true or false (got ${show(createNamespace)})`);
-    if (createNamespace) {
-      this.namespaceObject = clusterScopedObject(this, 'Namespace', 'Namespace', {
-        metadata: { name: this.namespace, labels: { [DATAPLANE_MODE_LABEL]: 'ambient', [USE_WAYPOINT_LABEL]: this.name } },
+    try {
+      props = checkProps('EgressWaypoint', props, WAYPOINT_PROPS, { optional: true });
+      this.namespace = validateNamespace('namespace', props.namespace ?? 'istio-egress');
+      this.name = validateDnsLabel('name', props.name ?? 'waypoint', 'a Gateway name (a DNS-1123 label)');
+      const trafficType = props.trafficType ?? WaypointTrafficType.SERVICE;
+      if (!Object.values(WaypointTrafficType).includes(trafficType)) {
+        throw new Error(`'trafficType' must be one of ${Object.values(WaypointTrafficType).join(', ')}: an egress waypoint handles traffic to ServiceEntries (got ${show(trafficType)})`);
+      }
+      const createNamespace = props.createNamespace ?? true;
+      if (typeof createNamespace !== 'boolean') throw new Error(`'createNamespace' must be true or false (got ${show(createNamespace)})`);
+      if (createNamespace) {
+        this.namespaceObject = clusterScopedObject(this, 'Namespace', 'Namespace', {
+          metadata: { name: this.namespace, labels: { [DATAPLANE_MODE_LABEL]: 'ambient', [USE_WAYPOINT_LABEL]: this.name } },
+        });
+      }
+      this.resource = new gw.Gateway(this, 'Resource', {
+        metadata: { name: this.name, namespace: this.namespace, labels: { [WAYPOINT_FOR_LABEL]: trafficType } },
+        spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
       });
+    } catch (e) {
+      throw located(this, e);
     }
-    this.resource = new gw.Gateway(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: { [WAYPOINT_FOR_LABEL]: trafficType } },
-      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
-    });
   }
 }
 
@@ -226,73 +231,77 @@ export class AmbientEgressTlsOrigination extends Construct {
 
   public constructor(scope: Construct, id: string, props: AmbientEgressTlsOriginationProps) {
     super(scope, id);
-    if (props !== null && typeof props === 'object') {
-      for (const prop of ['credential', 'clientCertificate', 'mutual']) {
-        if (prop in props) throw new Error(`AmbientEgressTlsOrigination: '${prop}' is refused: ${MUTUAL_REFUSED}`);
+    try {
+      if (props !== null && typeof props === 'object') {
+        for (const prop of ['credential', 'clientCertificate', 'mutual']) {
+          if (prop in props) throw new Error(`AmbientEgressTlsOrigination: '${prop}' is refused: ${MUTUAL_REFUSED}`);
+        }
       }
-    }
-    checkProps('AmbientEgressTlsOrigination', props, ORIGINATION_PROPS);
-    if (!(props.waypoint instanceof EgressWaypoint)) {
-      throw new Error(`'waypoint' must be an EgressWaypoint (got ${show(props.waypoint)})`);
-    }
-    const resolution = props.resolution ?? Resolution.DNS;
-    if (resolution !== Resolution.DNS && resolution !== Resolution.DNS_ROUND_ROBIN) {
-      throw new Error(`'resolution' must be DNS or DNS_ROUND_ROBIN: the waypoint resolves the host itself, so a client cannot send it elsewhere by spoofing the Host header (got ${show(resolution)})`);
-    }
-    const namespace = props.waypoint.namespace;
-    const r = resolveOrigination({
-      host: props.host, name: props.name, namespace, httpPort: props.httpPort, httpPortName: props.httpPortName ?? 'http',
-      httpsPort: props.httpsPort, resolution, sni: props.sni, subjectAltNames: props.subjectAltNames, apiVersion: props.apiVersion,
-    }, true);
-    const name = props.name !== undefined ? r.name : nameFromHost(r.host);
-    const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? `${name}-tls`.slice(0, 253));
-    const list = (prop: 'allowedMethods' | 'allowedPaths', pattern: RegExp, what: string) => {
-      const v = props[prop];
-      if (v === undefined) return undefined;
-      if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || !pattern.test(x))) {
-        throw new Error(`'${prop}' must be a non-empty list of ${what} (got ${show(v)})`);
+      checkProps('AmbientEgressTlsOrigination', props, ORIGINATION_PROPS);
+      if (!(props.waypoint instanceof EgressWaypoint)) {
+        throw new Error(`'waypoint' must be an EgressWaypoint (got ${show(props.waypoint)})`);
       }
-      return [...v];
-    };
-    const methods = list('allowedMethods', /^[A-Z]+$/, 'HTTP methods in upper case, e.g. ["GET"]');
-    const paths = list('allowedPaths', /^(\/\S*|\*\S*)$/, 'paths starting with "/" (or a "*" prefix match), e.g. ["/get"]');
-    const location = validateLocation(props.location);
-    // the waypoint of this namespace applies both objects
-    const exportTo = props.exportTo === undefined ? undefined
-      : exportToFor(validateExportTo('exportTo', props.exportTo, { destinationRule: true, namespace }), namespace, namespace, [namespace]);
+      const resolution = props.resolution ?? Resolution.DNS;
+      if (resolution !== Resolution.DNS && resolution !== Resolution.DNS_ROUND_ROBIN) {
+        throw new Error(`'resolution' must be DNS or DNS_ROUND_ROBIN: the waypoint resolves the host itself, so a client cannot send it elsewhere by spoofing the Host header (got ${show(resolution)})`);
+      }
+      const namespace = props.waypoint.namespace;
+      const r = resolveOrigination({
+        host: props.host, name: props.name, namespace, httpPort: props.httpPort, httpPortName: props.httpPortName ?? 'http',
+        httpsPort: props.httpsPort, resolution, sni: props.sni, subjectAltNames: props.subjectAltNames, apiVersion: props.apiVersion,
+      }, true);
+      const name = props.name !== undefined ? r.name : nameFromHost(r.host);
+      const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? `${name}-tls`.slice(0, 253));
+      const list = (prop: 'allowedMethods' | 'allowedPaths', pattern: RegExp, what: string) => {
+        const v = props[prop];
+        if (v === undefined) return undefined;
+        if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || !pattern.test(x))) {
+          throw new Error(`'${prop}' must be a non-empty list of ${what} (got ${show(v)})`);
+        }
+        return [...v];
+      };
+      const methods = list('allowedMethods', /^[A-Z]+$/, 'HTTP methods in upper case, e.g. ["GET"]');
+      const paths = list('allowedPaths', /^(\/\S*|\*\S*)$/, 'paths starting with "/" (or a "*" prefix match), e.g. ["/get"]');
+      const location = validateLocation(props.location);
+      // the waypoint of this namespace applies both objects
+      const exportTo = props.exportTo === undefined ? undefined
+        : exportToFor(validateExportTo('exportTo', props.exportTo, { destinationRule: true, namespace }), namespace, namespace, [namespace]);
 
-    this.host = r.host;
-    this.name = name;
-    this.namespace = namespace;
-    this.httpPort = r.httpPort;
-    this.httpsPort = r.httpsPort;
-    this.serviceEntry = newServiceEntry(this, 'ServiceEntry', r.apiVersion, { name, namespace }, {
-      hosts: [r.host],
-      ports: [{ number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP', targetPort: r.httpsPort }],
-      resolution: resolution as unknown as istio.ServiceEntrySpecResolution,
-      exportTo,
-      location,
-    });
-    this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, { name: destinationRuleName, namespace }, {
-      host: r.host,
-      exportTo,
-      trafficPolicy: {
-        tls: {
-          mode: TlsMode.SIMPLE as unknown as istio.DestinationRuleSpecTrafficPolicyTlsMode,
-          sni: props.sni,
-          subjectAltNames: props.subjectAltNames,
-        },
-      },
-    });
-    if (methods || paths) {
-      this.authorizationPolicy = new security.AuthorizationPolicy(this, 'AuthorizationPolicy', {
-        metadata: { name, namespace },
-        spec: {
-          targetRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name }],
-          action: security.AuthorizationPolicySpecAction.ALLOW,
-          rules: [{ to: [{ operation: { methods, paths } }] }],
+      this.host = r.host;
+      this.name = name;
+      this.namespace = namespace;
+      this.httpPort = r.httpPort;
+      this.httpsPort = r.httpsPort;
+      this.serviceEntry = newServiceEntry(this, 'ServiceEntry', r.apiVersion, { name, namespace }, {
+        hosts: [r.host],
+        ports: [{ number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP', targetPort: r.httpsPort }],
+        resolution: resolution as unknown as istio.ServiceEntrySpecResolution,
+        exportTo,
+        location,
+      });
+      this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, { name: destinationRuleName, namespace }, {
+        host: r.host,
+        exportTo,
+        trafficPolicy: {
+          tls: {
+            mode: TlsMode.SIMPLE as unknown as istio.DestinationRuleSpecTrafficPolicyTlsMode,
+            sni: props.sni,
+            subjectAltNames: props.subjectAltNames,
+          },
         },
       });
+      if (methods || paths) {
+        this.authorizationPolicy = new security.AuthorizationPolicy(this, 'AuthorizationPolicy', {
+          metadata: { name, namespace },
+          spec: {
+            targetRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name }],
+            action: security.AuthorizationPolicySpecAction.ALLOW,
+            rules: [{ to: [{ operation: { methods, paths } }] }],
+          },
+        });
+      }
+    } catch (e) {
+      throw located(this, e);
     }
   }
 }

@@ -5,6 +5,7 @@ import * as istio from '../imports/networking.istio.io';
 import { EgressGateway } from './egress-gateway';
 import { EgressPath, IEgressOrigination } from './egress-path';
 import { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, compact, newDestinationRule, newServiceEntry } from './istio';
+import { located } from './located-error';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { resolveOrigination, validateLoadBalancer } from './tls-origination';
 import { checkProps, knownKeys, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName, validatePort } from './validate-props';
@@ -270,203 +271,207 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
 
   public constructor(scope: Construct, id: string, props: EgressGatewayTlsOriginationProps) {
     super(scope, id);
-    checkProps('EgressGatewayTlsOrigination', props, PROPS);
-    if (props.resolution === Resolution.NONE) {
-      throw new Error(`'resolution' NONE makes the egress gateway forward to the original destination address, which is the gateway's own Service IP: the gateway routes to itself in a loop (got "NONE"); use DNS or DNS_ROUND_ROBIN`);
-    }
-    const gateway = props.gateway ?? EgressGateway.fromAttributes();
-    if (!(gateway instanceof EgressGateway)) {
-      throw new Error(`'gateway' must be made with EgressGateway.fromAttributes() (got ${show(gateway)})`);
-    }
-    for (const prop of ['credential', 'caCredential'] as const) {
-      if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
-        throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
+    try {
+      checkProps('EgressGatewayTlsOrigination', props, PROPS);
+      if (props.resolution === Resolution.NONE) {
+        throw new Error(`'resolution' NONE makes the egress gateway forward to the original destination address, which is the gateway's own Service IP: the gateway routes to itself in a loop (got "NONE"); use DNS or DNS_ROUND_ROBIN`);
       }
-    }
-    const { credential, caCredential } = props;
-    if (credential && caCredential) {
-      throw new Error(`'caCredential' and 'credential' exclude each other: the credential's Secret carries the CA certificate (ca.crt) for mutual TLS (got caCredential ${show(caCredential.secretName)})`);
-    }
-    if (credential && !credential.hasKeyPair) {
-      throw new Error(`'credential' must hold a client certificate and key for mutual TLS (got secret ${show(credential.secretName)} with a CA certificate only); for server verification only, pass it as 'caCredential'`);
-    }
-    const mutual = credential !== undefined;
+      const gateway = props.gateway ?? EgressGateway.fromAttributes();
+      if (!(gateway instanceof EgressGateway)) {
+        throw new Error(`'gateway' must be made with EgressGateway.fromAttributes() (got ${show(gateway)})`);
+      }
+      for (const prop of ['credential', 'caCredential'] as const) {
+        if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
+          throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
+        }
+      }
+      const { credential, caCredential } = props;
+      if (credential && caCredential) {
+        throw new Error(`'caCredential' and 'credential' exclude each other: the credential's Secret carries the CA certificate (ca.crt) for mutual TLS (got caCredential ${show(caCredential.secretName)})`);
+      }
+      if (credential && !credential.hasKeyPair) {
+        throw new Error(`'credential' must hold a client certificate and key for mutual TLS (got secret ${show(credential.secretName)} with a CA certificate only); for server verification only, pass it as 'caCredential'`);
+      }
+      const mutual = credential !== undefined;
 
-    const r = resolveOrigination({
-      host: props.host,
-      name: props.name,
-      namespace: props.namespace,
-      httpPort: props.httpPort,
-      httpPortName: props.httpPortName ?? 'http',
-      httpsPort: props.httpsPort,
-      httpsPortName: props.httpsPortName ?? 'https',
-      resolution: props.resolution,
-      sni: props.sni,
-      subjectAltNames: props.subjectAltNames,
-      apiVersion: props.apiVersion,
-    }, true);
-    if (r.host === gateway.host) {
-      throw new Error(`'host' must not be the egress gateway's own Service ${show(gateway.host)}: the gateway would route to itself (got ${show(r.host)})`);
-    }
-    const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
-    const gatewayPort = validatePort('gatewayPort', props.gatewayPort ?? 80);
-    if (!gateway.hasPort(gatewayPort)) {
-      throw new Error(`'gatewayPort' must be a port of the egress gateway's Service ${gateway.host} (${gateway.portNumbers.join(', ')}): Istio binds a Gateway server to the target port of the Service port with its number (got ${gatewayPort})`);
-    }
-    const gatewayPortName = validateDnsLabel('gatewayPortName', props.gatewayPortName ?? 'https', 'a port name (a DNS-1123 label)');
+      const r = resolveOrigination({
+        host: props.host,
+        name: props.name,
+        namespace: props.namespace,
+        httpPort: props.httpPort,
+        httpPortName: props.httpPortName ?? 'http',
+        httpsPort: props.httpsPort,
+        httpsPortName: props.httpsPortName ?? 'https',
+        resolution: props.resolution,
+        sni: props.sni,
+        subjectAltNames: props.subjectAltNames,
+        apiVersion: props.apiVersion,
+      }, true);
+      if (r.host === gateway.host) {
+        throw new Error(`'host' must not be the egress gateway's own Service ${show(gateway.host)}: the gateway would route to itself (got ${show(r.host)})`);
+      }
+      const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
+      const gatewayPort = validatePort('gatewayPort', props.gatewayPort ?? 80);
+      if (!gateway.hasPort(gatewayPort)) {
+        throw new Error(`'gatewayPort' must be a port of the egress gateway's Service ${gateway.host} (${gateway.portNumbers.join(', ')}): Istio binds a Gateway server to the target port of the Service port with its number (got ${gatewayPort})`);
+      }
+      const gatewayPortName = validateDnsLabel('gatewayPortName', props.gatewayPortName ?? 'https', 'a port name (a DNS-1123 label)');
 
-    // a Service of the cluster: <name>.<namespace>.svc.<clusterDomain>
-    const serviceParts = r.host.endsWith(`.svc.${gateway.clusterDomain}`) ? r.host.slice(0, -`.svc.${gateway.clusterDomain}`.length).split('.') : [];
-    const clusterService = serviceParts.length === 2;
-    const createServiceEntry = props.createServiceEntry ?? !clusterService;
-    if (typeof createServiceEntry !== 'boolean') {
-      throw new Error(`'createServiceEntry' must be true or false (got ${show(createServiceEntry)})`);
-    }
+      // a Service of the cluster: <name>.<namespace>.svc.<clusterDomain>
+      const serviceParts = r.host.endsWith(`.svc.${gateway.clusterDomain}`) ? r.host.slice(0, -`.svc.${gateway.clusterDomain}`.length).split('.') : [];
+      const clusterService = serviceParts.length === 2;
+      const createServiceEntry = props.createServiceEntry ?? !clusterService;
+      if (typeof createServiceEntry !== 'boolean') {
+        throw new Error(`'createServiceEntry' must be true or false (got ${show(createServiceEntry)})`);
+      }
 
-    // names: explicit ones are validated as given; derived ones are shortened to fit, never refused
-    const base = r.name;
-    const label = fitLabel(base.replace(/\./g, '-'));
-    const serviceEntryName = validateObjectName('serviceEntryName', props.serviceEntryName ?? base);
-    const gatewayName = props.gatewayName !== undefined
-      ? validateDnsLabel('gatewayName', props.gatewayName, 'a Gateway name (a DNS-1123 label: Istio refuses dots)')
-      : fitLabel(`egressgateway-for-${label}`);
-    const gatewayDestinationRuleName = validateObjectName('gatewayDestinationRuleName', props.gatewayDestinationRuleName ?? fitLabel(`egressgateway-for-${label}`));
-    const subsetName = validateDnsLabel('subsetName', props.subsetName ?? label, 'a subset name (a DNS-1123 label)');
-    const virtualServiceName = validateObjectName('virtualServiceName', props.virtualServiceName ?? fitLabel(`direct-${label}-through-egress-gateway`));
-    const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? fitLabel(`originate-${mutual ? 'mtls' : 'tls'}-for-${label}`));
+      // names: explicit ones are validated as given; derived ones are shortened to fit, never refused
+      const base = r.name;
+      const label = fitLabel(base.replace(/\./g, '-'));
+      const serviceEntryName = validateObjectName('serviceEntryName', props.serviceEntryName ?? base);
+      const gatewayName = props.gatewayName !== undefined
+        ? validateDnsLabel('gatewayName', props.gatewayName, 'a Gateway name (a DNS-1123 label: Istio refuses dots)')
+        : fitLabel(`egressgateway-for-${label}`);
+      const gatewayDestinationRuleName = validateObjectName('gatewayDestinationRuleName', props.gatewayDestinationRuleName ?? fitLabel(`egressgateway-for-${label}`));
+      const subsetName = validateDnsLabel('subsetName', props.subsetName ?? label, 'a subset name (a DNS-1123 label)');
+      const virtualServiceName = validateObjectName('virtualServiceName', props.virtualServiceName ?? fitLabel(`direct-${label}-through-egress-gateway`));
+      const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? fitLabel(`originate-${mutual ? 'mtls' : 'tls'}-for-${label}`));
 
-    const chartNamespace = Chart.of(this).namespace;
-    const namespace = r.namespace ?? chartNamespace;
-    const hostNamespace = clusterService ? serviceParts[1] : undefined;
-    const drNamespace = props.destinationRuleNamespace !== undefined
-      ? validateNamespace('destinationRuleNamespace', props.destinationRuleNamespace)
-      : (mutual || !createServiceEntry ? gateway.namespace : namespace);
-    const lookupPath = [gateway.namespace, ...(createServiceEntry ? [namespace ?? 'default'] : []), ...(hostNamespace ? [hostNamespace] : [])];
-    if (!lookupPath.includes(drNamespace ?? 'default')) {
-      throw new Error(`'destinationRuleNamespace' must be where the egress gateway looks DestinationRules up: its own namespace or the host's (${[...new Set(lookupPath)].map((n) => show(n)).join(' or ')}); elsewhere the gateway never originates TLS (got ${show(drNamespace)})`);
-    }
-    const location = validateLocation(props.location, createServiceEntry);
-    const exportTo = props.exportTo === undefined ? undefined
-      : validateGatewayExportTo(props.exportTo, namespace, gateway.namespace, gatewayDestinationRuleName, subsetName);
+      const chartNamespace = Chart.of(this).namespace;
+      const namespace = r.namespace ?? chartNamespace;
+      const hostNamespace = clusterService ? serviceParts[1] : undefined;
+      const drNamespace = props.destinationRuleNamespace !== undefined
+        ? validateNamespace('destinationRuleNamespace', props.destinationRuleNamespace)
+        : (mutual || !createServiceEntry ? gateway.namespace : namespace);
+      const lookupPath = [gateway.namespace, ...(createServiceEntry ? [namespace ?? 'default'] : []), ...(hostNamespace ? [hostNamespace] : [])];
+      if (!lookupPath.includes(drNamespace ?? 'default')) {
+        throw new Error(`'destinationRuleNamespace' must be where the egress gateway looks DestinationRules up: its own namespace or the host's (${[...new Set(lookupPath)].map((n) => show(n)).join(' or ')}); elsewhere the gateway never originates TLS (got ${show(drNamespace)})`);
+      }
+      const location = validateLocation(props.location, createServiceEntry);
+      const exportTo = props.exportTo === undefined ? undefined
+        : validateGatewayExportTo(props.exportTo, namespace, gateway.namespace, gatewayDestinationRuleName, subsetName);
 
-    this.host = r.host;
-    this.name = base;
-    this.namespace = namespace;
-    this.gateway = gateway;
-    this.mutual = mutual;
-    this.httpPort = r.httpPort;
-    this.httpsPort = r.httpsPort;
-    this.gatewayPort = gatewayPort;
-    this.gatewayName = gatewayName;
-    this.subsetName = subsetName;
-    this.destinationRuleNamespace = drNamespace;
+      this.host = r.host;
+      this.name = base;
+      this.namespace = namespace;
+      this.gateway = gateway;
+      this.mutual = mutual;
+      this.httpPort = r.httpPort;
+      this.httpsPort = r.httpsPort;
+      this.gatewayPort = gatewayPort;
+      this.gatewayName = gatewayName;
+      this.subsetName = subsetName;
+      this.destinationRuleNamespace = drNamespace;
 
-    const meta = (name: string, ns: string | undefined): ApiObjectMetadata => ({ name, namespace: ns });
-    // the objects the gateway uses are exported to its namespace too; the subset DestinationRule only to the clients
-    const forGateway = (ns: string | undefined) => exportToFor(exportTo, namespace, ns, [gateway.namespace]);
-    const claims: string[] = [
-      `Gateway "${gatewayName}" in namespace "${namespace ?? '(none)'}"`,
-      `DestinationRule "${gatewayDestinationRuleName}" in namespace "${namespace ?? '(none)'}"`,
-      `subset "${subsetName}" of ${gateway.host} for clients in namespace "${namespace ?? '(none)'}"`,
-      `VirtualService "${virtualServiceName}" in namespace "${namespace ?? '(none)'}"`,
-      `DestinationRule "${destinationRuleName}" in namespace "${drNamespace ?? '(none)'}"`,
-    ];
-    if (createServiceEntry) claims.push(`ServiceEntry "${serviceEntryName}" in namespace "${namespace ?? '(none)'}"`);
-    claim(this, [`a Gateway server for host "${r.host}" on the egress gateway ${gateway.host}`], claims);
+      const meta = (name: string, ns: string | undefined): ApiObjectMetadata => ({ name, namespace: ns });
+      // the objects the gateway uses are exported to its namespace too; the subset DestinationRule only to the clients
+      const forGateway = (ns: string | undefined) => exportToFor(exportTo, namespace, ns, [gateway.namespace]);
+      const claims: string[] = [
+        `Gateway "${gatewayName}" in namespace "${namespace ?? '(none)'}"`,
+        `DestinationRule "${gatewayDestinationRuleName}" in namespace "${namespace ?? '(none)'}"`,
+        `subset "${subsetName}" of ${gateway.host} for clients in namespace "${namespace ?? '(none)'}"`,
+        `VirtualService "${virtualServiceName}" in namespace "${namespace ?? '(none)'}"`,
+        `DestinationRule "${destinationRuleName}" in namespace "${drNamespace ?? '(none)'}"`,
+      ];
+      if (createServiceEntry) claims.push(`ServiceEntry "${serviceEntryName}" in namespace "${namespace ?? '(none)'}"`);
+      claim(this, [`a Gateway server for host "${r.host}" on the egress gateway ${gateway.host}`], claims);
 
-    if (createServiceEntry) {
-      this.serviceEntry = newServiceEntry(this, 'ServiceEntry', r.apiVersion, meta(serviceEntryName, namespace), {
-        hosts: [r.host],
-        ports: [
-          { number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP' },
-          { number: r.httpsPort, name: props.httpsPortName ?? 'https', protocol: 'HTTPS' },
-        ],
-        resolution: (props.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
-        exportTo: forGateway(namespace),
-        location,
-      });
-    }
-
-    const GatewayKind = GATEWAY[r.apiVersion];
-    this.gatewayObject = new GatewayKind(this, 'Gateway', {
-      metadata: meta(gatewayName, namespace),
-      spec: compact({
-        selector: { ...gateway.podLabels },
-        servers: [{
-          port: { number: gatewayPort, name: gatewayPortName, protocol: 'HTTPS' },
+      if (createServiceEntry) {
+        this.serviceEntry = newServiceEntry(this, 'ServiceEntry', r.apiVersion, meta(serviceEntryName, namespace), {
           hosts: [r.host],
-          tls: { mode: TlsMode.ISTIO_MUTUAL as unknown as istio.GatewaySpecServersTlsMode },
-        }],
-      }) as any,
-    });
+          ports: [
+            { number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP' },
+            { number: r.httpsPort, name: props.httpsPortName ?? 'https', protocol: 'HTTPS' },
+          ],
+          resolution: (props.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
+          exportTo: forGateway(namespace),
+          location,
+        });
+      }
 
-    const simple = { simple: loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple };
-    this.gatewayDestinationRule = newDestinationRule(this, 'GatewayDestinationRule', r.apiVersion, meta(gatewayDestinationRuleName, namespace), {
-      host: gateway.host,
-      // in the gateway's namespace the VirtualService is exported there too, and so must be its subset
-      exportTo: namespace === gateway.namespace ? forGateway(namespace) : exportToFor(exportTo, namespace, namespace),
-      subsets: [{
-        name: subsetName,
+      const GatewayKind = GATEWAY[r.apiVersion];
+      this.gatewayObject = new GatewayKind(this, 'Gateway', {
+        metadata: meta(gatewayName, namespace),
+        spec: compact({
+          selector: { ...gateway.podLabels },
+          servers: [{
+            port: { number: gatewayPort, name: gatewayPortName, protocol: 'HTTPS' },
+            hosts: [r.host],
+            tls: { mode: TlsMode.ISTIO_MUTUAL as unknown as istio.GatewaySpecServersTlsMode },
+          }],
+        }) as any,
+      });
+
+      const simple = { simple: loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple };
+      this.gatewayDestinationRule = newDestinationRule(this, 'GatewayDestinationRule', r.apiVersion, meta(gatewayDestinationRuleName, namespace), {
+        host: gateway.host,
+        // in the gateway's namespace the VirtualService is exported there too, and so must be its subset
+        exportTo: namespace === gateway.namespace ? forGateway(namespace) : exportToFor(exportTo, namespace, namespace),
+        subsets: [{
+          name: subsetName,
+          trafficPolicy: {
+            loadBalancer: { simple: loadBalancer as unknown as istio.DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerSimple },
+            portLevelSettings: [{
+              port: { number: gatewayPort },
+              tls: { mode: TlsMode.ISTIO_MUTUAL as unknown as istio.DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode, sni: r.host },
+            }],
+          },
+        }],
+      });
+
+      const VirtualServiceKind = VIRTUAL_SERVICE[r.apiVersion];
+      this.virtualService = new VirtualServiceKind(this, 'VirtualService', {
+        metadata: meta(virtualServiceName, namespace),
+        spec: compact({
+          hosts: [r.host],
+          gateways: [gatewayName, 'mesh'],
+          exportTo: forGateway(namespace),
+          http: [
+            {
+              match: [{ gateways: ['mesh'], port: r.httpPort }],
+              route: [{ destination: { host: gateway.host, subset: subsetName, port: { number: gatewayPort } }, weight: 100 }],
+            },
+            {
+              match: [{ gateways: [gatewayName], port: gatewayPort }],
+              route: [{ destination: { host: r.host, port: { number: r.httpsPort } }, weight: 100 }],
+            },
+          ],
+        }) as any,
+      });
+
+      const tlsCredential = credential ?? caCredential;
+      this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, meta(destinationRuleName, drNamespace), {
+        host: r.host,
+        exportTo: forGateway(drNamespace),
         trafficPolicy: {
-          loadBalancer: { simple: loadBalancer as unknown as istio.DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerSimple },
+          loadBalancer: simple,
           portLevelSettings: [{
-            port: { number: gatewayPort },
-            tls: { mode: TlsMode.ISTIO_MUTUAL as unknown as istio.DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode, sni: r.host },
+            port: { number: r.httpsPort },
+            tls: {
+              mode: (mutual ? TlsMode.MUTUAL : TlsMode.SIMPLE) as unknown as istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
+              credentialName: tlsCredential?.secretName,
+              sni: props.sni ?? (mutual ? r.host : undefined),
+              subjectAltNames: props.subjectAltNames,
+            },
           }],
         },
-      }],
-    });
-
-    const VirtualServiceKind = VIRTUAL_SERVICE[r.apiVersion];
-    this.virtualService = new VirtualServiceKind(this, 'VirtualService', {
-      metadata: meta(virtualServiceName, namespace),
-      spec: compact({
-        hosts: [r.host],
-        gateways: [gatewayName, 'mesh'],
-        exportTo: forGateway(namespace),
-        http: [
-          {
-            match: [{ gateways: ['mesh'], port: r.httpPort }],
-            route: [{ destination: { host: gateway.host, subset: subsetName, port: { number: gatewayPort } }, weight: 100 }],
-          },
-          {
-            match: [{ gateways: [gatewayName], port: gatewayPort }],
-            route: [{ destination: { host: r.host, port: { number: r.httpsPort } }, weight: 100 }],
-          },
-        ],
-      }) as any,
-    });
-
-    const tlsCredential = credential ?? caCredential;
-    this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, meta(destinationRuleName, drNamespace), {
-      host: r.host,
-      exportTo: forGateway(drNamespace),
-      trafficPolicy: {
-        loadBalancer: simple,
-        portLevelSettings: [{
-          port: { number: r.httpsPort },
-          tls: {
-            mode: (mutual ? TlsMode.MUTUAL : TlsMode.SIMPLE) as unknown as istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
-            credentialName: tlsCredential?.secretName,
-            sni: props.sni ?? (mutual ? r.host : undefined),
-            subjectAltNames: props.subjectAltNames,
-          },
-        }],
-      },
-    });
-    this.credentialSecret = credential
-      ? credential._bind(this, 'Credential', gateway.namespace, CredentialPurpose.CLIENT)
-      : caCredential?._bind(this, 'CaCredential', gateway.namespace, CredentialPurpose.CA);
-    this.egressPath = {
-      host: r.host,
-      // the ServiceEntry and VirtualService, the gateway's Service, and the host's Service of the cluster
-      imports: [{ host: r.host, namespace }, { host: gateway.host, namespace: gateway.namespace }, ...(hostNamespace ? [{ host: r.host, namespace: hostNamespace }] : [])],
-      gatewayNamespace: gateway.namespace,
-      namespace,
-      // the subset DestinationRule is found by clients of its namespace only
-      clientNamespaceOnly: true,
-      resolution: createServiceEntry ? (props.resolution ?? Resolution.DNS) : undefined,
-    };
+      });
+      this.credentialSecret = credential
+        ? credential._bind(this, 'Credential', gateway.namespace, CredentialPurpose.CLIENT)
+        : caCredential?._bind(this, 'CaCredential', gateway.namespace, CredentialPurpose.CA);
+      this.egressPath = {
+        host: r.host,
+        // the ServiceEntry and VirtualService, the gateway's Service, and the host's Service of the cluster
+        imports: [{ host: r.host, namespace }, { host: gateway.host, namespace: gateway.namespace }, ...(hostNamespace ? [{ host: r.host, namespace: hostNamespace }] : [])],
+        gatewayNamespace: gateway.namespace,
+        namespace,
+        // the subset DestinationRule is found by clients of its namespace only
+        clientNamespaceOnly: true,
+        resolution: createServiceEntry ? (props.resolution ?? Resolution.DNS) : undefined,
+      };
+    } catch (e) {
+      throw located(this, e);
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { located } from './located-error';
 import { checkProps, knownKeys, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from './validate-props';
 
 /** One port of the egress gateway's Kubernetes Service. */
@@ -73,7 +74,11 @@ export class EgressGateway {
    * `istio-egressgateway` in `istio-system`.
    */
   public static fromAttributes(attrs: EgressGatewayAttributes = {}): EgressGateway {
-    return new EgressGateway(checkProps('EgressGateway.fromAttributes', attrs, ATTRIBUTE_KEYS, { optional: true, what: 'attributes' }));
+    try {
+      return new EgressGateway(checkProps('EgressGateway.fromAttributes', attrs, ATTRIBUTE_KEYS, { optional: true, what: 'attributes' }));
+    } catch (e) {
+      throw located('EgressGateway.fromAttributes', e);
+    }
   }
 
   /** Namespace of the gateway. */

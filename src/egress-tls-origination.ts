@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressPath, IEgressOrigination, sidecarEgressPath } from './egress-path';
 import { LoadBalancer, TlsMode } from './istio';
+import { located } from './located-error';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import {
@@ -32,7 +33,8 @@ export interface EgressTlsOriginationProps extends TlsOriginationOptions {
   readonly caCredential?: TlsCredential;
   /**
    * The workload that originates the traffic: its pod labels become the DestinationRule's
-   * `workloadSelector` (the same prop as `MutualTlsOrigination`'s `client`). A `SleepClient`, or
+   * `workloadSelector` (the same prop as `MutualTlsOrigination`'s `client`). A `SleepClient`,
+   * `MeshWorkload.fromWorkload(...)` for a cdk8s-plus workload of this app, or
    * `MeshWorkload.fromAttributes(...)` for a workload deployed elsewhere.
    * @default - every workload that sees the DestinationRule
    */
@@ -90,63 +92,67 @@ export class EgressTlsOrigination extends Construct implements IEgressOriginatio
 
   public constructor(scope: Construct, id: string, props: EgressTlsOriginationProps) {
     super(scope, id);
-    checkProps('EgressTlsOrigination', props, PROPS);
-    const originates = props.originateTls ?? true;
-    if (typeof originates !== 'boolean') {
-      throw new Error(`'originateTls' must be true or false (got ${show(originates)})`);
-    }
-    const r = resolveOrigination(props, originates);
-    validateFilePath('caCertificates', props.caCertificates);
-    const loadBalancer = validateLoadBalancer(props.loadBalancer);
-    if (props.client !== undefined && props.workload !== undefined) {
-      throw new Error("'workload' is the deprecated name of 'client': give only 'client'");
-    }
-    const client = props.client ?? props.workload;
-    const clientProp = props.client !== undefined ? 'client' : 'workload';
-    if (!originates) {
-      for (const prop of ['caCertificates', 'caCredential', 'client', 'workload', 'loadBalancer'] as const) {
-        if (props[prop] !== undefined) {
-          throw new Error(`'${prop}' has no effect when 'originateTls' is false; remove it or originate TLS`);
+    try {
+      checkProps('EgressTlsOrigination', props, PROPS);
+      const originates = props.originateTls ?? true;
+      if (typeof originates !== 'boolean') {
+        throw new Error(`'originateTls' must be true or false (got ${show(originates)})`);
+      }
+      const r = resolveOrigination(props, originates);
+      validateFilePath('caCertificates', props.caCertificates);
+      const loadBalancer = validateLoadBalancer(props.loadBalancer);
+      if (props.client !== undefined && props.workload !== undefined) {
+        throw new Error("'workload' is the deprecated name of 'client': give only 'client'");
+      }
+      const client = props.client ?? props.workload;
+      const clientProp = props.client !== undefined ? 'client' : 'workload';
+      if (!originates) {
+        for (const prop of ['caCertificates', 'caCredential', 'client', 'workload', 'loadBalancer'] as const) {
+          if (props[prop] !== undefined) {
+            throw new Error(`'${prop}' has no effect when 'originateTls' is false; remove it or originate TLS`);
+          }
         }
       }
-    }
-    if (props.caCredential !== undefined && !(props.caCredential instanceof TlsCredential)) {
-      throw new Error(`'caCredential' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props.caCredential)})`);
-    }
-    if (props.caCredential !== undefined && props.caCertificates !== undefined) {
-      throw new Error(`'caCredential' and 'caCertificates' exclude each other: Istio rejects credentialName together with certificate files (got caCertificates ${show(props.caCertificates)})`);
-    }
-    if (props.caCredential !== undefined && client === undefined) {
-      throw new Error(`'client' is required with 'caCredential' (secret ${show(props.caCredential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector`);
-    }
-    const selector = client ? validateClient(clientProp, client).podLabels : undefined;
+      if (props.caCredential !== undefined && !(props.caCredential instanceof TlsCredential)) {
+        throw new Error(`'caCredential' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props.caCredential)})`);
+      }
+      if (props.caCredential !== undefined && props.caCertificates !== undefined) {
+        throw new Error(`'caCredential' and 'caCertificates' exclude each other: Istio rejects credentialName together with certificate files (got caCertificates ${show(props.caCertificates)})`);
+      }
+      if (props.caCredential !== undefined && client === undefined) {
+        throw new Error(`'client' is required with 'caCredential' (secret ${show(props.caCredential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector`);
+      }
+      const selector = client ? validateClient(clientProp, client).podLabels : undefined;
 
-    const namespace = r.namespace ?? client?.namespace ?? Chart.of(this).namespace;
-    if (client?.namespace !== undefined && namespace !== undefined && client.namespace !== namespace) {
-      throw new Error(`'namespace' must be the client's namespace ${show(client.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace (got ${show(namespace)})`);
-    }
-    validateOriginationExportTo(props, originates, client !== undefined, namespace);
-    this.host = r.host;
-    this.name = r.name;
-    this.namespace = namespace;
-    this.httpPort = r.httpPort;
-    this.httpsPort = r.httpsPort;
+      const namespace = r.namespace ?? client?.namespace ?? Chart.of(this).namespace;
+      if (client?.namespace !== undefined && namespace !== undefined && client.namespace !== namespace) {
+        throw new Error(`'namespace' must be the client's namespace ${show(client.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace (got ${show(namespace)})`);
+      }
+      validateOriginationExportTo(props, originates, client !== undefined, namespace);
+      this.host = r.host;
+      this.name = r.name;
+      this.namespace = namespace;
+      this.httpPort = r.httpPort;
+      this.httpsPort = r.httpsPort;
 
-    props.caCredential?._bind(this, 'CaCredential', this.namespace, CredentialPurpose.CA);
-    const out = emitOrigination(this, props, { ...r, namespace }, originates ? {
-      tls: {
-        mode: TlsMode.SIMPLE,
-        caCertificates: props.caCertificates,
-        credentialName: props.caCredential?.secretName,
-        sni: props.sni,
-        subjectAltNames: props.subjectAltNames,
-      },
-      workloadSelector: selector,
-      loadBalancer,
-      remoteClient: client?.deployedElsewhere === true,
-    } : {});
-    this.serviceEntry = out.serviceEntry;
-    this.destinationRule = out.destinationRule;
-    this.egressPath = sidecarEgressPath(r.host, namespace, props.resolution, client !== undefined, props.exportTo);
+      props.caCredential?._bind(this, 'CaCredential', this.namespace, CredentialPurpose.CA);
+      const out = emitOrigination(this, props, { ...r, namespace }, originates ? {
+        tls: {
+          mode: TlsMode.SIMPLE,
+          caCertificates: props.caCertificates,
+          credentialName: props.caCredential?.secretName,
+          sni: props.sni,
+          subjectAltNames: props.subjectAltNames,
+        },
+        workloadSelector: selector,
+        loadBalancer,
+        remoteClient: client?.deployedElsewhere === true,
+      } : {});
+      this.serviceEntry = out.serviceEntry;
+      this.destinationRule = out.destinationRule;
+      this.egressPath = sidecarEgressPath(r.host, namespace, props.resolution, client !== undefined, props.exportTo);
+    } catch (e) {
+      throw located(this, e);
+    }
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { kubeObject } from './k8s-object';
 import { IstioApiVersion, LoadBalancer, TlsMode, newDestinationRule, validateApiVersion } from './istio';
+import { located } from './located-error';
 import { validateLoadBalancer } from './tls-origination';
 import {
   checkProps, knownKeys, shortenName, show, validateDnsLabel, validateHost, validateNamespace, validateObjectName, validatePort,
@@ -147,9 +148,13 @@ export class GatewayApiEgressGateway extends Construct {
    * const gateway = GatewayApiEgressGateway.fromAttributes({ name: 'egress', namespace: 'istio-egress' });
    */
   public static fromAttributes(attrs: GatewayApiEgressGatewayAttributes): GatewayApiEgressGateway {
-    checkProps('GatewayApiEgressGateway.fromAttributes', attrs, ATTRIBUTE_KEYS, { what: 'attributes' });
-    validateDnsLabel('name', attrs.name, 'a Gateway name (a DNS-1123 label)');
-    validateNamespace('namespace', attrs.namespace);
+    try {
+      checkProps('GatewayApiEgressGateway.fromAttributes', attrs, ATTRIBUTE_KEYS, { what: 'attributes' });
+      validateDnsLabel('name', attrs.name, 'a Gateway name (a DNS-1123 label)');
+      validateNamespace('namespace', attrs.namespace);
+    } catch (e) {
+      throw located('GatewayApiEgressGateway.fromAttributes', e);
+    }
     // a construct of its own app, which is never synthesized: `resource` and `destinationRule` describe what the
     // gateway's owner deploys, and nothing the originations would add for the owner is emitted
     const chart = new Chart(new App({ outdir: '.' }), 'deployed-elsewhere', { namespace: attrs.namespace });
@@ -197,66 +202,70 @@ export class GatewayApiEgressGateway extends Construct {
     super(scope, id);
     this.deployedElsewhere = importing;
     importing = false;
-    props = checkProps('GatewayApiEgressGateway', props, PROPS, { optional: true });
-    const name = props.name ?? id;
-    validateDnsLabel('name', name, 'a Gateway name (a DNS-1123 label)');
-    validateServiceName('name', `${name}-istio`, 'a name that leaves room for the Service Istio generates, `<name>-istio` (a DNS-1035 label of at most 63 characters: at most 57 for the name, starting with a letter)');
-    this.name = name;
-    this.namespace = validateNamespace('namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
-    this.clusterDomain = validateHost('clusterDomain', props.clusterDomain ?? 'cluster.local');
-    this.apiVersion = validateApiVersion(props.apiVersion ?? IstioApiVersion.V1);
-    this.serviceName = `${name}-istio`;
-    this.host = `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}`;
-    this.podLabels = { [GATEWAY_NAME_LABEL]: name };
-    const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
+    try {
+      props = checkProps('GatewayApiEgressGateway', props, PROPS, { optional: true });
+      const name = props.name ?? id;
+      validateDnsLabel('name', name, 'a Gateway name (a DNS-1123 label)');
+      validateServiceName('name', `${name}-istio`, 'a name that leaves room for the Service Istio generates, `<name>-istio` (a DNS-1035 label of at most 63 characters: at most 57 for the name, starting with a letter)');
+      this.name = name;
+      this.namespace = validateNamespace('namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
+      this.clusterDomain = validateHost('clusterDomain', props.clusterDomain ?? 'cluster.local');
+      this.apiVersion = validateApiVersion(props.apiVersion ?? IstioApiVersion.V1);
+      this.serviceName = `${name}-istio`;
+      this.host = `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}`;
+      this.podLabels = { [GATEWAY_NAME_LABEL]: name };
+      const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
 
-    const listeners = props.listeners ?? [{ name: 'https', port: 80 }];
-    if (!Array.isArray(listeners) || listeners.length === 0 || listeners.length > 64) {
-      throw new Error(`'listeners' must list 1 to 64 listeners (the Gateway API limit) (got ${show(listeners)})`);
-    }
-    const names = new Set<string>();
-    const ports = new Set<number>();
-    this.listeners = listeners.map((l, i) => {
-      checkProps(`GatewayApiEgressGateway listeners[${i}]`, l, LISTENER_KEYS, { what: 'a listener' });
-      validateDnsLabel(`listeners[${i}].name`, l.name, 'a listener name (a DNS-1123 label)');
-      const port = validatePort(`listeners[${i}].port`, l.port);
-      if (names.has(l.name)) throw new Error(`'listeners[${i}].name' must be unique in the Gateway (got ${show(l.name)} twice)`);
-      if (ports.has(port)) {
-        throw new Error(`'listeners[${i}].port' must be unique in the Gateway: the DestinationRule for ${this.host} sets one SNI per port, so two listeners on one port cannot both be reached (got ${port} twice)`);
+      const listeners = props.listeners ?? [{ name: 'https', port: 80 }];
+      if (!Array.isArray(listeners) || listeners.length === 0 || listeners.length > 64) {
+        throw new Error(`'listeners' must list 1 to 64 listeners (the Gateway API limit) (got ${show(listeners)})`);
       }
-      names.add(l.name);
-      ports.add(port);
-      if (l.hostname !== undefined) validateHost(`listeners[${i}].hostname`, l.hostname, { allowWildcard: true });
-      return { name: l.name, port, ...(l.hostname !== undefined ? { hostname: l.hostname } : {}) };
-    });
+      const names = new Set<string>();
+      const ports = new Set<number>();
+      this.listeners = listeners.map((l, i) => {
+        checkProps(`GatewayApiEgressGateway listeners[${i}]`, l, LISTENER_KEYS, { what: 'a listener' });
+        validateDnsLabel(`listeners[${i}].name`, l.name, 'a listener name (a DNS-1123 label)');
+        const port = validatePort(`listeners[${i}].port`, l.port);
+        if (names.has(l.name)) throw new Error(`'listeners[${i}].name' must be unique in the Gateway (got ${show(l.name)} twice)`);
+        if (ports.has(port)) {
+          throw new Error(`'listeners[${i}].port' must be unique in the Gateway: the DestinationRule for ${this.host} sets one SNI per port, so two listeners on one port cannot both be reached (got ${port} twice)`);
+        }
+        names.add(l.name);
+        ports.add(port);
+        if (l.hostname !== undefined) validateHost(`listeners[${i}].hostname`, l.hostname, { allowWildcard: true });
+        return { name: l.name, port, ...(l.hostname !== undefined ? { hostname: l.hostname } : {}) };
+      });
 
-    this.resource = new gw.Gateway(this, 'Resource', {
-      metadata: { name, namespace: this.namespace, annotations: { [SERVICE_TYPE_ANNOTATION]: 'ClusterIP' } },
-      spec: {
-        gatewayClassName: 'istio',
-        listeners: this.listeners.map((l) => ({
-          name: l.name,
-          hostname: l.hostname,
-          port: l.port,
-          protocol: 'HTTPS',
-          tls: { mode: gw.GatewaySpecListenersTlsMode.TERMINATE, options: { [TLS_TERMINATE_MODE_OPTION]: TlsMode.ISTIO_MUTUAL } },
-          allowedRoutes: { namespaces: { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
-        })),
-      },
-    });
+      this.resource = new gw.Gateway(this, 'Resource', {
+        metadata: { name, namespace: this.namespace, annotations: { [SERVICE_TYPE_ANNOTATION]: 'ClusterIP' } },
+        spec: {
+          gatewayClassName: 'istio',
+          listeners: this.listeners.map((l) => ({
+            name: l.name,
+            hostname: l.hostname,
+            port: l.port,
+            protocol: 'HTTPS',
+            tls: { mode: gw.GatewaySpecListenersTlsMode.TERMINATE, options: { [TLS_TERMINATE_MODE_OPTION]: TlsMode.ISTIO_MUTUAL } },
+            allowedRoutes: { namespaces: { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
+          })),
+        },
+      });
 
-    const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? this.serviceName);
-    this.destinationRule = newDestinationRule(this, 'DestinationRule', this.apiVersion, { name: destinationRuleName, namespace: this.namespace }, {
-      host: this.host,
-      trafficPolicy: {
-        loadBalancer: { simple: loadBalancer as any },
-        portLevelSettings: this.listeners.map((l) => ({
-          port: { number: l.port },
-          // a wildcard hostname is no SNI: the sidecar then sends none, and the listener accepts it
-          tls: { mode: TlsMode.ISTIO_MUTUAL as any, sni: l.hostname?.startsWith('*.') ? undefined : l.hostname },
-        })),
-      },
-    });
+      const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? this.serviceName);
+      this.destinationRule = newDestinationRule(this, 'DestinationRule', this.apiVersion, { name: destinationRuleName, namespace: this.namespace }, {
+        host: this.host,
+        trafficPolicy: {
+          loadBalancer: { simple: loadBalancer as any },
+          portLevelSettings: this.listeners.map((l) => ({
+            port: { number: l.port },
+            // a wildcard hostname is no SNI: the sidecar then sends none, and the listener accepts it
+            tls: { mode: TlsMode.ISTIO_MUTUAL as any, sni: l.hostname?.startsWith('*.') ? undefined : l.hostname },
+          })),
+        },
+      });
+    } catch (e) {
+      throw located(this, e);
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import * as istio from '../imports/networking.istio.io';
 import { EgressImport, EgressPath, IEgressOrigination } from './egress-path';
 import { GatewayApiEgressGateway } from './gateway-api-egress-gateway';
 import { LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, compact, newDestinationRule, newServiceEntry } from './istio';
+import { located } from './located-error';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { resolveOrigination, validateLoadBalancer } from './tls-origination';
 import { GATEWAY_ELSEWHERE_ANNOTATION } from './validator/rules';
@@ -224,175 +225,179 @@ export class GatewayApiEgressTlsOrigination extends Construct implements IEgress
 
   public constructor(scope: Construct, id: string, props: GatewayApiEgressTlsOriginationProps) {
     super(scope, id);
-    checkProps('GatewayApiEgressTlsOrigination', props, PROPS);
-    if (props.resolution === Resolution.NONE) {
-      throw new Error(`'resolution' NONE makes the egress gateway forward to the original destination address, which is the gateway's own Service IP: the gateway routes to itself in a loop (got "NONE"); use DNS or DNS_ROUND_ROBIN`);
-    }
-    const gateway = props.gateway;
-    if (!(gateway instanceof GatewayApiEgressGateway)) {
-      throw new Error(`'gateway' must be a GatewayApiEgressGateway (got ${show(gateway)})`);
-    }
-    for (const prop of ['credential', 'caCredential'] as const) {
-      if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
-        throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
+    try {
+      checkProps('GatewayApiEgressTlsOrigination', props, PROPS);
+      if (props.resolution === Resolution.NONE) {
+        throw new Error(`'resolution' NONE makes the egress gateway forward to the original destination address, which is the gateway's own Service IP: the gateway routes to itself in a loop (got "NONE"); use DNS or DNS_ROUND_ROBIN`);
       }
-    }
-    const { credential, caCredential } = props;
-    if (credential && caCredential) {
-      throw new Error(`'caCredential' and 'credential' exclude each other: the credential's Secret carries the CA certificate (ca.crt) for mutual TLS (got caCredential ${show(caCredential.secretName)})`);
-    }
-    if (credential && !credential.hasKeyPair) {
-      throw new Error(`'credential' must hold a client certificate and key for mutual TLS (got secret ${show(credential.secretName)} with a CA certificate only); for server verification only, pass it as 'caCredential'`);
-    }
-    const mutual = credential !== undefined;
-    const r = resolveOrigination({
-      host: props.host, name: props.name, namespace: props.namespace, httpPort: props.httpPort, httpPortName: props.httpPortName ?? 'http',
-      httpsPort: props.httpsPort, httpsPortName: props.httpsPortName ?? 'https', resolution: props.resolution, sni: props.sni,
-      subjectAltNames: props.subjectAltNames, apiVersion: gateway.apiVersion,
-    }, true);
-    if (r.host === gateway.host) {
-      throw new Error(`'host' must not be the egress gateway's own Service ${show(gateway.host)}: the gateway would route to itself (got ${show(r.host)})`);
-    }
-    const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
-    const gatewayPort = props.gatewayPort !== undefined ? validatePort('gatewayPort', props.gatewayPort) : undefined;
-    const listener = gateway.listenerFor(r.host, gatewayPort);
-    if (!listener) {
-      const ls = gateway.listeners.map((l) => `${l.name} (port ${l.port}, ${l.hostname ? `hostname ${l.hostname}` : 'every host'})`).join(', ');
-      throw new Error(`'${gatewayPort !== undefined ? 'gatewayPort' : 'host'}' must be accepted by a listener of the Gateway ${show(gateway.name)}: ${ls} (got host ${show(r.host)}${gatewayPort !== undefined ? ` on port ${gatewayPort}` : ''})`);
-    }
+      const gateway = props.gateway;
+      if (!(gateway instanceof GatewayApiEgressGateway)) {
+        throw new Error(`'gateway' must be a GatewayApiEgressGateway (got ${show(gateway)})`);
+      }
+      for (const prop of ['credential', 'caCredential'] as const) {
+        if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
+          throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
+        }
+      }
+      const { credential, caCredential } = props;
+      if (credential && caCredential) {
+        throw new Error(`'caCredential' and 'credential' exclude each other: the credential's Secret carries the CA certificate (ca.crt) for mutual TLS (got caCredential ${show(caCredential.secretName)})`);
+      }
+      if (credential && !credential.hasKeyPair) {
+        throw new Error(`'credential' must hold a client certificate and key for mutual TLS (got secret ${show(credential.secretName)} with a CA certificate only); for server verification only, pass it as 'caCredential'`);
+      }
+      const mutual = credential !== undefined;
+      const r = resolveOrigination({
+        host: props.host, name: props.name, namespace: props.namespace, httpPort: props.httpPort, httpPortName: props.httpPortName ?? 'http',
+        httpsPort: props.httpsPort, httpsPortName: props.httpsPortName ?? 'https', resolution: props.resolution, sni: props.sni,
+        subjectAltNames: props.subjectAltNames, apiVersion: gateway.apiVersion,
+      }, true);
+      if (r.host === gateway.host) {
+        throw new Error(`'host' must not be the egress gateway's own Service ${show(gateway.host)}: the gateway would route to itself (got ${show(r.host)})`);
+      }
+      const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
+      const gatewayPort = props.gatewayPort !== undefined ? validatePort('gatewayPort', props.gatewayPort) : undefined;
+      const listener = gateway.listenerFor(r.host, gatewayPort);
+      if (!listener) {
+        const ls = gateway.listeners.map((l) => `${l.name} (port ${l.port}, ${l.hostname ? `hostname ${l.hostname}` : 'every host'})`).join(', ');
+        throw new Error(`'${gatewayPort !== undefined ? 'gatewayPort' : 'host'}' must be accepted by a listener of the Gateway ${show(gateway.name)}: ${ls} (got host ${show(r.host)}${gatewayPort !== undefined ? ` on port ${gatewayPort}` : ''})`);
+      }
 
-    const serviceSuffix = `.svc.${gateway.clusterDomain}`;
-    const serviceParts = r.host.endsWith(serviceSuffix) ? r.host.slice(0, -serviceSuffix.length).split('.') : [];
-    const clusterService = serviceParts.length === 2 ? { name: serviceParts[0], namespace: serviceParts[1] } : undefined;
-    const createServiceEntry = props.createServiceEntry ?? !clusterService;
-    if (typeof createServiceEntry !== 'boolean') {
-      throw new Error(`'createServiceEntry' must be true or false (got ${show(createServiceEntry)})`);
-    }
+      const serviceSuffix = `.svc.${gateway.clusterDomain}`;
+      const serviceParts = r.host.endsWith(serviceSuffix) ? r.host.slice(0, -serviceSuffix.length).split('.') : [];
+      const clusterService = serviceParts.length === 2 ? { name: serviceParts[0], namespace: serviceParts[1] } : undefined;
+      const createServiceEntry = props.createServiceEntry ?? !clusterService;
+      if (typeof createServiceEntry !== 'boolean') {
+        throw new Error(`'createServiceEntry' must be true or false (got ${show(createServiceEntry)})`);
+      }
 
-    const namespace = r.namespace ?? Chart.of(this).namespace ?? gateway.namespace;
-    const base = r.name;
-    const label = base.replace(/\./g, '-');
-    const derived = (n: string) => shortenName(n, 253);
-    const serviceEntryName = validateObjectName('serviceEntryName', props.serviceEntryName ?? base);
-    const meshRouteName = validateObjectName('meshRouteName', props.meshRouteName ?? derived(`direct-${label}-to-egress-gateway`));
-    const forwardRouteName = validateObjectName('forwardRouteName', props.forwardRouteName ?? derived(`forward-${label}-from-egress-gateway`));
-    const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? derived(`originate-${mutual ? 'mtls' : 'tls'}-for-${label}`));
-    const drNamespace = props.destinationRuleNamespace !== undefined
-      ? validateNamespace('destinationRuleNamespace', props.destinationRuleNamespace) : gateway.namespace;
-    const lookupPath = [gateway.namespace, ...(createServiceEntry ? [namespace] : []), ...(clusterService ? [clusterService.namespace] : [])];
-    if (!lookupPath.includes(drNamespace)) {
-      throw new Error(`'destinationRuleNamespace' must be where the egress gateway looks DestinationRules up: its own namespace or the host's (${[...new Set(lookupPath)].map((n) => show(n)).join(' or ')}); elsewhere the gateway never originates TLS (got ${show(drNamespace)})`);
-    }
-    if (props.referenceGrantName !== undefined && !(clusterService && clusterService.namespace !== gateway.namespace)) {
-      throw new Error(`'referenceGrantName' has no effect: a ReferenceGrant is emitted only for a host that is a Service of another namespace than the gateway's (got ${show(props.referenceGrantName)})`);
-    }
-    const location = validateLocation(props.location, createServiceEntry);
-    const exportTo = props.exportTo === undefined ? undefined : validateExportTo('exportTo', props.exportTo, { destinationRule: true, namespace });
-    // objects the gateway uses are exported to its namespace too
-    const forGateway = (ns: string) => exportToFor(exportTo, namespace, ns, [gateway.namespace]);
-    // what the owner of a gateway deployed elsewhere must grant is not emitted: the validator says what it could not check
-    const elsewhere = gateway.deployedElsewhere ? { [GATEWAY_ELSEWHERE_ANNOTATION]: 'true' } : undefined;
-    gateway._claimHost(r.host, this.node.path);
+      const namespace = r.namespace ?? Chart.of(this).namespace ?? gateway.namespace;
+      const base = r.name;
+      const label = base.replace(/\./g, '-');
+      const derived = (n: string) => shortenName(n, 253);
+      const serviceEntryName = validateObjectName('serviceEntryName', props.serviceEntryName ?? base);
+      const meshRouteName = validateObjectName('meshRouteName', props.meshRouteName ?? derived(`direct-${label}-to-egress-gateway`));
+      const forwardRouteName = validateObjectName('forwardRouteName', props.forwardRouteName ?? derived(`forward-${label}-from-egress-gateway`));
+      const destinationRuleName = validateObjectName('destinationRuleName', props.destinationRuleName ?? derived(`originate-${mutual ? 'mtls' : 'tls'}-for-${label}`));
+      const drNamespace = props.destinationRuleNamespace !== undefined
+        ? validateNamespace('destinationRuleNamespace', props.destinationRuleNamespace) : gateway.namespace;
+      const lookupPath = [gateway.namespace, ...(createServiceEntry ? [namespace] : []), ...(clusterService ? [clusterService.namespace] : [])];
+      if (!lookupPath.includes(drNamespace)) {
+        throw new Error(`'destinationRuleNamespace' must be where the egress gateway looks DestinationRules up: its own namespace or the host's (${[...new Set(lookupPath)].map((n) => show(n)).join(' or ')}); elsewhere the gateway never originates TLS (got ${show(drNamespace)})`);
+      }
+      if (props.referenceGrantName !== undefined && !(clusterService && clusterService.namespace !== gateway.namespace)) {
+        throw new Error(`'referenceGrantName' has no effect: a ReferenceGrant is emitted only for a host that is a Service of another namespace than the gateway's (got ${show(props.referenceGrantName)})`);
+      }
+      const location = validateLocation(props.location, createServiceEntry);
+      const exportTo = props.exportTo === undefined ? undefined : validateExportTo('exportTo', props.exportTo, { destinationRule: true, namespace });
+      // objects the gateway uses are exported to its namespace too
+      const forGateway = (ns: string) => exportToFor(exportTo, namespace, ns, [gateway.namespace]);
+      // what the owner of a gateway deployed elsewhere must grant is not emitted: the validator says what it could not check
+      const elsewhere = gateway.deployedElsewhere ? { [GATEWAY_ELSEWHERE_ANNOTATION]: 'true' } : undefined;
+      gateway._claimHost(r.host, this.node.path);
 
-    this.host = r.host;
-    this.name = base;
-    this.namespace = namespace;
-    this.gateway = gateway;
-    this.mutual = mutual;
-    this.httpPort = r.httpPort;
-    this.httpsPort = r.httpsPort;
-    this.gatewayPort = listener.port;
-    this.destinationRuleNamespace = drNamespace;
+      this.host = r.host;
+      this.name = base;
+      this.namespace = namespace;
+      this.gateway = gateway;
+      this.mutual = mutual;
+      this.httpPort = r.httpPort;
+      this.httpsPort = r.httpsPort;
+      this.gatewayPort = listener.port;
+      this.destinationRuleNamespace = drNamespace;
 
-    if (createServiceEntry) {
-      this.serviceEntry = newServiceEntry(this, 'ServiceEntry', r.apiVersion, { name: serviceEntryName, namespace }, {
-        hosts: [r.host],
-        ports: [
-          { number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP' },
-          { number: r.httpsPort, name: props.httpsPortName ?? 'https', protocol: 'HTTPS' },
-        ],
-        resolution: (props.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
-        exportTo: forGateway(namespace),
-        location,
+      if (createServiceEntry) {
+        this.serviceEntry = newServiceEntry(this, 'ServiceEntry', r.apiVersion, { name: serviceEntryName, namespace }, {
+          hosts: [r.host],
+          ports: [
+            { number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP' },
+            { number: r.httpsPort, name: props.httpsPortName ?? 'https', protocol: 'HTTPS' },
+          ],
+          resolution: (props.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
+          exportTo: forGateway(namespace),
+          location,
+        });
+        gateway._allowRoutesFrom(namespace);
+        this.meshRoute = new gw.HttpRoute(this, 'MeshRoute', {
+          metadata: { name: meshRouteName, namespace, annotations: namespace !== gateway.namespace ? elsewhere : undefined },
+          spec: {
+            parentRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name: serviceEntryName }],
+            rules: [{
+              backendRefs: [{ name: gateway.serviceName, namespace: namespace !== gateway.namespace ? gateway.namespace : undefined, port: listener.port }],
+            }],
+          },
+        });
+      } else {
+        // Istio's task keeps a VirtualService for this hop when there is no ServiceEntry to parent an HTTPRoute
+        const VirtualServiceKind = { 'networking.istio.io/v1': istio.VirtualService, 'networking.istio.io/v1beta1': istio.VirtualServiceV1Beta1, 'networking.istio.io/v1alpha3': istio.VirtualServiceV1Alpha3 }[r.apiVersion];
+        this.meshRoute = new VirtualServiceKind(this, 'MeshRoute', {
+          metadata: { name: meshRouteName, namespace },
+          spec: compact({
+            hosts: [r.host],
+            gateways: ['mesh'],
+            exportTo: exportToFor(exportTo, namespace, namespace),
+            http: [{ match: [{ port: r.httpPort }], route: [{ destination: { host: gateway.host, port: { number: listener.port } } }] }],
+          }) as any,
+        });
+      }
+
+      const backend = clusterService
+        ? { name: clusterService.name, namespace: clusterService.namespace !== gateway.namespace ? clusterService.namespace : undefined, port: r.httpsPort }
+        : { kind: 'Hostname', group: 'networking.istio.io', name: r.host, port: r.httpsPort };
+      this.forwardRoute = new gw.HttpRoute(this, 'ForwardRoute', {
+        metadata: { name: forwardRouteName, namespace: gateway.namespace },
+        spec: { parentRefs: [{ name: gateway.name }], hostnames: [r.host], rules: [{ backendRefs: [backend] }] },
       });
-      gateway._allowRoutesFrom(namespace);
-      this.meshRoute = new gw.HttpRoute(this, 'MeshRoute', {
-        metadata: { name: meshRouteName, namespace, annotations: namespace !== gateway.namespace ? elsewhere : undefined },
-        spec: {
-          parentRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name: serviceEntryName }],
-          rules: [{
-            backendRefs: [{ name: gateway.serviceName, namespace: namespace !== gateway.namespace ? gateway.namespace : undefined, port: listener.port }],
+      if (clusterService && clusterService.namespace !== gateway.namespace) {
+        const grantName = validateObjectName('referenceGrantName', props.referenceGrantName ?? derived(`${clusterService.name}-reference-grant`));
+        this.referenceGrant = new gw.ReferenceGrantV1Beta1(this, 'ReferenceGrant', {
+          metadata: { name: grantName, namespace: clusterService.namespace },
+          spec: {
+            from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: gateway.namespace }],
+            to: [{ group: '', kind: 'Service', name: clusterService.name }],
+          },
+        });
+      }
+
+      const tlsCredential = credential ?? caCredential;
+      this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, {
+        name: destinationRuleName, namespace: drNamespace, annotations: tlsCredential ? elsewhere : undefined,
+      }, {
+        host: r.host,
+        exportTo: forGateway(drNamespace),
+        trafficPolicy: {
+          loadBalancer: { simple: loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple },
+          portLevelSettings: [{
+            port: { number: r.httpsPort },
+            tls: {
+              mode: (mutual ? TlsMode.MUTUAL : TlsMode.SIMPLE) as unknown as istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
+              credentialName: tlsCredential?.secretName,
+              sni: props.sni ?? (mutual ? r.host : undefined),
+              subjectAltNames: props.subjectAltNames,
+            },
           }],
         },
       });
-    } else {
-      // Istio's task keeps a VirtualService for this hop when there is no ServiceEntry to parent an HTTPRoute
-      const VirtualServiceKind = { 'networking.istio.io/v1': istio.VirtualService, 'networking.istio.io/v1beta1': istio.VirtualServiceV1Beta1, 'networking.istio.io/v1alpha3': istio.VirtualServiceV1Alpha3 }[r.apiVersion];
-      this.meshRoute = new VirtualServiceKind(this, 'MeshRoute', {
-        metadata: { name: meshRouteName, namespace },
-        spec: compact({
-          hosts: [r.host],
-          gateways: ['mesh'],
-          exportTo: exportToFor(exportTo, namespace, namespace),
-          http: [{ match: [{ port: r.httpPort }], route: [{ destination: { host: gateway.host, port: { number: listener.port } } }] }],
-        }) as any,
-      });
+      if (tlsCredential) gateway._grantSecretAccess();
+      this.credentialSecret = credential
+        ? credential._bind(this, 'Credential', gateway.namespace, CredentialPurpose.CLIENT)
+        : caCredential?._bind(this, 'CaCredential', gateway.namespace, CredentialPurpose.CA);
+
+      const imports: EgressImport[] = [
+        { namespace, host: r.host },
+        { namespace: gateway.namespace, host: gateway.host },
+        ...(clusterService ? [{ namespace: clusterService.namespace, host: r.host }] : []),
+      ];
+      this.egressPath = {
+        host: r.host,
+        imports,
+        gatewayNamespace: gateway.namespace,
+        namespace,
+        clientNamespaceOnly: false,
+        resolution: createServiceEntry ? (props.resolution ?? Resolution.DNS) : undefined,
+      };
+    } catch (e) {
+      throw located(this, e);
     }
-
-    const backend = clusterService
-      ? { name: clusterService.name, namespace: clusterService.namespace !== gateway.namespace ? clusterService.namespace : undefined, port: r.httpsPort }
-      : { kind: 'Hostname', group: 'networking.istio.io', name: r.host, port: r.httpsPort };
-    this.forwardRoute = new gw.HttpRoute(this, 'ForwardRoute', {
-      metadata: { name: forwardRouteName, namespace: gateway.namespace },
-      spec: { parentRefs: [{ name: gateway.name }], hostnames: [r.host], rules: [{ backendRefs: [backend] }] },
-    });
-    if (clusterService && clusterService.namespace !== gateway.namespace) {
-      const grantName = validateObjectName('referenceGrantName', props.referenceGrantName ?? derived(`${clusterService.name}-reference-grant`));
-      this.referenceGrant = new gw.ReferenceGrantV1Beta1(this, 'ReferenceGrant', {
-        metadata: { name: grantName, namespace: clusterService.namespace },
-        spec: {
-          from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: gateway.namespace }],
-          to: [{ group: '', kind: 'Service', name: clusterService.name }],
-        },
-      });
-    }
-
-    const tlsCredential = credential ?? caCredential;
-    this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, {
-      name: destinationRuleName, namespace: drNamespace, annotations: tlsCredential ? elsewhere : undefined,
-    }, {
-      host: r.host,
-      exportTo: forGateway(drNamespace),
-      trafficPolicy: {
-        loadBalancer: { simple: loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple },
-        portLevelSettings: [{
-          port: { number: r.httpsPort },
-          tls: {
-            mode: (mutual ? TlsMode.MUTUAL : TlsMode.SIMPLE) as unknown as istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
-            credentialName: tlsCredential?.secretName,
-            sni: props.sni ?? (mutual ? r.host : undefined),
-            subjectAltNames: props.subjectAltNames,
-          },
-        }],
-      },
-    });
-    if (tlsCredential) gateway._grantSecretAccess();
-    this.credentialSecret = credential
-      ? credential._bind(this, 'Credential', gateway.namespace, CredentialPurpose.CLIENT)
-      : caCredential?._bind(this, 'CaCredential', gateway.namespace, CredentialPurpose.CA);
-
-    const imports: EgressImport[] = [
-      { namespace, host: r.host },
-      { namespace: gateway.namespace, host: gateway.host },
-      ...(clusterService ? [{ namespace: clusterService.namespace, host: r.host }] : []),
-    ];
-    this.egressPath = {
-      host: r.host,
-      imports,
-      gatewayNamespace: gateway.namespace,
-      namespace,
-      clientNamespaceOnly: false,
-      resolution: createServiceEntry ? (props.resolution ?? Resolution.DNS) : undefined,
-    };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
+import { show } from './validate-props';
 
 /**
  * The `networking.istio.io` API version that Istio objects are emitted with.
@@ -107,7 +108,7 @@ const DESTINATION_RULE = {
 /** Validates an `IstioApiVersion` prop (for JavaScript callers) and returns it. */
 export function validateApiVersion(apiVersion: IstioApiVersion): IstioApiVersion {
   if (!(apiVersion in SERVICE_ENTRY)) {
-    throw new Error(`'apiVersion' must be one of ${Object.values(IstioApiVersion).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(apiVersion)})`);
+    throw new Error(`'apiVersion' must be one of ${Object.values(IstioApiVersion).map((v) => JSON.stringify(v)).join(', ')} (got ${show(apiVersion)})`);
   }
   return apiVersion;
 }

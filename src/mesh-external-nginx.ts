@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { clusterScopedObject, kubeObject } from './k8s-object';
+import { located } from './located-error';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import {
   checkProps, knownKeys, show, validateExportTo, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
@@ -138,121 +139,125 @@ export class MeshExternalNginx extends Construct {
 
   public constructor(scope: Construct, id: string, props: MeshExternalNginxProps = {}) {
     super(scope, id);
-    props = checkProps('MeshExternalNginx', props, PROPS, { optional: true });
-    const namespace = validateNamespace('namespace', props.namespace ?? 'mesh-external');
-    const name = validateServiceName('name', props.name ?? 'my-nginx');
-    const exportTo = props.exportTo === undefined || (Array.isArray(props.exportTo) && props.exportTo.length === 0)
-      ? (props.exportTo ?? ['.'])
-      : validateExportTo('exportTo', props.exportTo, { destinationRule: false, namespace });
-    const configMapName = validateObjectName('configMapName', props.configMapName ?? 'nginx-configmap');
-    const port = validatePort('port', props.port ?? 443);
-    const clusterDomain = validateHost('clusterDomain', props.clusterDomain ?? 'cluster.local');
-    const image = validatePinnedImage('image', props.image ?? 'nginx:1.28.0');
-    const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw new Error(`'replicas' must be a non-negative integer (got ${show(replicas)})`);
-    }
-    const verifyClient = props.verifyClient ?? true;
-    for (const prop of ['verifyClient', 'createNamespace'] as const) {
-      if (props[prop] !== undefined && typeof props[prop] !== 'boolean') {
-        throw new Error(`'${prop}' must be true or false (got ${show(props[prop])})`);
+    try {
+      props = checkProps('MeshExternalNginx', props, PROPS, { optional: true });
+      const namespace = validateNamespace('namespace', props.namespace ?? 'mesh-external');
+      const name = validateServiceName('name', props.name ?? 'my-nginx');
+      const exportTo = props.exportTo === undefined || (Array.isArray(props.exportTo) && props.exportTo.length === 0)
+        ? (props.exportTo ?? ['.'])
+        : validateExportTo('exportTo', props.exportTo, { destinationRule: false, namespace });
+      const configMapName = validateObjectName('configMapName', props.configMapName ?? 'nginx-configmap');
+      const port = validatePort('port', props.port ?? 443);
+      const clusterDomain = validateHost('clusterDomain', props.clusterDomain ?? 'cluster.local');
+      const image = validatePinnedImage('image', props.image ?? 'nginx:1.28.0');
+      const replicas = props.replicas ?? 1;
+      if (!Number.isInteger(replicas) || replicas < 0) {
+        throw new Error(`'replicas' must be a non-negative integer (got ${show(replicas)})`);
       }
-    }
-    for (const prop of ['serverCertificate', 'caCertificate'] as const) {
-      if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
-        throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
+      const verifyClient = props.verifyClient ?? true;
+      for (const prop of ['verifyClient', 'createNamespace'] as const) {
+        if (props[prop] !== undefined && typeof props[prop] !== 'boolean') {
+          throw new Error(`'${prop}' must be true or false (got ${show(props[prop])})`);
+        }
       }
-    }
-    if (!verifyClient && props.caCertificate !== undefined) {
-      throw new Error(`'caCertificate' has no effect when 'verifyClient' is false (got secret ${show(props.caCertificate.secretName)}); remove it or verify clients`);
-    }
-    const host = `${name}.${namespace}.svc.${clusterDomain}`;
-    const serverName = validateHost('serverName', props.serverName ?? host);
-    const server = props.serverCertificate ?? TlsCredential.fromExistingSecret('nginx-server-certs');
-    if (!server.hasKeyPair) {
-      throw new Error(`'serverCertificate' must hold a certificate and a private key (got secret ${show(server.secretName)} with a CA certificate only)`);
-    }
-    const ca = verifyClient
-      ? props.caCertificate ?? TlsCredential.fromExistingSecret('nginx-ca-certs', { caCertificateKey: 'example.com.crt' })
-      : undefined;
-    const emitted = (c: TlsCredential) => c.emitsSecret || c.issuedByCertManager;
-    if (ca && server.secretName === ca.secretName && emitted(server) && emitted(ca)) {
-      throw new Error(`'caCertificate' must name another Secret than 'serverCertificate' when both are emitted by this construct: the two objects would collide (both are ${show(ca.secretName)})`);
-    }
+      for (const prop of ['serverCertificate', 'caCertificate'] as const) {
+        if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
+          throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
+        }
+      }
+      if (!verifyClient && props.caCertificate !== undefined) {
+        throw new Error(`'caCertificate' has no effect when 'verifyClient' is false (got secret ${show(props.caCertificate.secretName)}); remove it or verify clients`);
+      }
+      const host = `${name}.${namespace}.svc.${clusterDomain}`;
+      const serverName = validateHost('serverName', props.serverName ?? host);
+      const server = props.serverCertificate ?? TlsCredential.fromExistingSecret('nginx-server-certs');
+      if (!server.hasKeyPair) {
+        throw new Error(`'serverCertificate' must hold a certificate and a private key (got secret ${show(server.secretName)} with a CA certificate only)`);
+      }
+      const ca = verifyClient
+        ? props.caCertificate ?? TlsCredential.fromExistingSecret('nginx-ca-certs', { caCertificateKey: 'example.com.crt' })
+        : undefined;
+      const emitted = (c: TlsCredential) => c.emitsSecret || c.issuedByCertManager;
+      if (ca && server.secretName === ca.secretName && emitted(server) && emitted(ca)) {
+        throw new Error(`'caCertificate' must name another Secret than 'serverCertificate' when both are emitted by this construct: the two objects would collide (both are ${show(ca.secretName)})`);
+      }
 
-    this.host = host;
-    this.port = port;
-    this.namespace = namespace;
-    this.name = name;
+      this.host = host;
+      this.port = port;
+      this.namespace = namespace;
+      this.name = name;
 
-    const labels = { run: name };
-    const serverMount = '/etc/nginx-server-certs';
-    const caMount = '/etc/nginx-ca-certs';
-    this.nginxConf = renderNginxConf({
-      port,
-      serverName,
-      certificate: `${serverMount}/${server.certificateKey}`,
-      certificateKey: `${serverMount}/${server.privateKeyKey}`,
-      clientCa: ca ? `${caMount}/${ca.caCertificateKey}` : undefined,
-    });
-
-    if (props.createNamespace ?? true) {
-      this.namespaceObject = clusterScopedObject(this, 'Namespace', 'Namespace', {
-        metadata: { name: namespace, labels: { 'istio-injection': 'disabled' } },
+      const labels = { run: name };
+      const serverMount = '/etc/nginx-server-certs';
+      const caMount = '/etc/nginx-ca-certs';
+      this.nginxConf = renderNginxConf({
+        port,
+        serverName,
+        certificate: `${serverMount}/${server.certificateKey}`,
+        certificateKey: `${serverMount}/${server.privateKeyKey}`,
+        clientCa: ca ? `${caMount}/${ca.caCertificateKey}` : undefined,
       });
-    }
-    server._bind(this, 'ServerCertificate', namespace, CredentialPurpose.SERVER);
-    ca?._bind(this, 'CaCertificate', namespace, CredentialPurpose.CA);
-    this.configMap = kubeObject(this, 'ConfigMap', 'ConfigMap', {
-      metadata: { name: configMapName, namespace },
-      data: { 'nginx.conf': this.nginxConf },
-    });
-    this.service = kubeObject(this, 'Service', 'Service', {
-      metadata: {
-        name,
-        namespace,
-        labels,
-        // simulate an external service: by default not exported outside its own namespace
-        ...(exportTo.length ? { annotations: { 'networking.istio.io/exportTo': exportTo.join(',') } } : {}),
-      },
-      spec: {
-        ports: [{ port, protocol: 'TCP' }],
-        selector: labels,
-      },
-    });
-    const volumes = [
-      { name: 'nginx-config', mountPath: '/etc/nginx', source: { configMap: { name: configMapName } } },
-      { name: 'nginx-server-certs', mountPath: serverMount, source: { secret: { secretName: server.secretName } } },
-      ...(ca ? [{ name: 'nginx-ca-certs', mountPath: caMount, source: { secret: { secretName: ca.secretName } } }] : []),
-    ];
-    this.deployment = kubeObject(this, 'Deployment', 'Deployment', {
-      metadata: { name, namespace },
-      spec: {
-        selector: { matchLabels: labels },
-        replicas,
-        template: {
-          metadata: { labels },
-          spec: {
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name,
-              image,
-              ports: [{ containerPort: port }],
-              resources: props.resources,
-              securityContext: props.securityContext ?? {
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                runAsNonRoot: false,
-                readOnlyRootFilesystem: false,
-                capabilities: { drop: ['ALL'], add: ['CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'] },
-              },
-              volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: true })),
-            }],
-            volumes: volumes.map((v) => ({ name: v.name, ...v.source })),
+
+      if (props.createNamespace ?? true) {
+        this.namespaceObject = clusterScopedObject(this, 'Namespace', 'Namespace', {
+          metadata: { name: namespace, labels: { 'istio-injection': 'disabled' } },
+        });
+      }
+      server._bind(this, 'ServerCertificate', namespace, CredentialPurpose.SERVER);
+      ca?._bind(this, 'CaCertificate', namespace, CredentialPurpose.CA);
+      this.configMap = kubeObject(this, 'ConfigMap', 'ConfigMap', {
+        metadata: { name: configMapName, namespace },
+        data: { 'nginx.conf': this.nginxConf },
+      });
+      this.service = kubeObject(this, 'Service', 'Service', {
+        metadata: {
+          name,
+          namespace,
+          labels,
+          // simulate an external service: by default not exported outside its own namespace
+          ...(exportTo.length ? { annotations: { 'networking.istio.io/exportTo': exportTo.join(',') } } : {}),
+        },
+        spec: {
+          ports: [{ port, protocol: 'TCP' }],
+          selector: labels,
+        },
+      });
+      const volumes = [
+        { name: 'nginx-config', mountPath: '/etc/nginx', source: { configMap: { name: configMapName } } },
+        { name: 'nginx-server-certs', mountPath: serverMount, source: { secret: { secretName: server.secretName } } },
+        ...(ca ? [{ name: 'nginx-ca-certs', mountPath: caMount, source: { secret: { secretName: ca.secretName } } }] : []),
+      ];
+      this.deployment = kubeObject(this, 'Deployment', 'Deployment', {
+        metadata: { name, namespace },
+        spec: {
+          selector: { matchLabels: labels },
+          replicas,
+          template: {
+            metadata: { labels },
+            spec: {
+              securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [{
+                name,
+                image,
+                ports: [{ containerPort: port }],
+                resources: props.resources,
+                securityContext: props.securityContext ?? {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  runAsNonRoot: false,
+                  readOnlyRootFilesystem: false,
+                  capabilities: { drop: ['ALL'], add: ['CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'] },
+                },
+                volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: true })),
+              }],
+              volumes: volumes.map((v) => ({ name: v.name, ...v.source })),
+            },
           },
         },
-      },
-    }, { userValues: props.resources !== undefined || props.securityContext !== undefined });
+      }, { userValues: props.resources !== undefined || props.securityContext !== undefined });
+    } catch (e) {
+      throw located(this, e);
+    }
   }
 }
 

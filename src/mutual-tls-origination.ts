@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { EgressPath, IEgressOrigination, sidecarEgressPath } from './egress-path';
 import { LoadBalancer, TlsMode } from './istio';
 import { kubeObject } from './k8s-object';
+import { located } from './located-error';
 import { IMeshWorkload } from './mesh-workload';
 import { CredentialPurpose, TlsCredential } from './tls-credential';
 import { REMOTE_CLIENT_ANNOTATION } from './validator/rules';
@@ -28,8 +29,9 @@ export interface MutualTlsOriginationProps extends TlsOriginationOptions {
    * The workload that originates the traffic: its pod labels become the DestinationRule's
    * `workloadSelector` and its service account gets read access to the credential. Required with
    * `credential`: sidecars ignore `credentialName` on a DestinationRule without `workloadSelector` and
-   * send plaintext. A `SleepClient` of this app, or `MeshWorkload.fromAttributes(...)` for a workload deployed
-   * elsewhere (the validator then warns about what it cannot check instead of failing).
+   * send plaintext. A `SleepClient` or `MeshWorkload.fromWorkload(...)` (a cdk8s-plus Deployment, StatefulSet, ...)
+   * of this app, or `MeshWorkload.fromAttributes(...)` for a workload deployed elsewhere (the validator then
+   * warns about what it cannot check instead of failing).
    * @default - none; allowed only with certificate files
    */
   readonly client?: IMeshWorkload;
@@ -123,87 +125,91 @@ export class MutualTlsOrigination extends Construct implements IEgressOriginatio
 
   public constructor(scope: Construct, id: string, props: MutualTlsOriginationProps) {
     super(scope, id);
-    checkProps('MutualTlsOrigination', props, PROPS);
-    const r = resolveOrigination(props, true);
-    const { credential, client } = props;
-    validateFilePath('clientCertificate', props.clientCertificate);
-    validateFilePath('privateKey', props.privateKey);
-    validateFilePath('caCertificates', props.caCertificates);
-    const files = (['clientCertificate', 'privateKey', 'caCertificates'] as const).filter((p) => props[p] !== undefined);
-    if (credential !== undefined && !(credential instanceof TlsCredential)) {
-      throw new Error(`'credential' must be made with TlsCredential.fromExistingSecret() or TlsCredential.fromPem() (got ${show(credential)})`);
-    }
-    if (credential && files.length > 0) {
-      throw new Error(`'credential' and '${files[0]}' exclude each other: Istio rejects credentialName together with certificate files (got ${files[0]} ${show(props[files[0]])})`);
-    }
-    if (!credential && (props.clientCertificate === undefined || props.privateKey === undefined)) {
-      throw new Error(`MUTUAL TLS needs a client certificate: give 'credential' (a Secret), or both 'clientCertificate' and 'privateKey' (got ${files.length ? files.join(' and ') + ' only' : 'neither'})`);
-    }
-    if (credential && !credential.hasKeyPair) {
-      throw new Error(`'credential' must hold a client certificate and key for MUTUAL TLS (got secret ${show(credential.secretName)} with a CA certificate only)`);
-    }
-    if (credential && client === undefined) {
-      throw new Error(`'client' is required with 'credential' (secret ${show(credential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector and send plaintext`);
-    }
-    const selector = client !== undefined ? validateClient('client', client).podLabels : undefined;
-    const chartNamespace = Chart.of(this).namespace;
-    if (props.namespace !== undefined && client?.namespace !== undefined && props.namespace !== client.namespace) {
-      throw new Error(`'namespace' must be the client's namespace ${show(client.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace, and the credential must live there too (got ${show(props.namespace)})`);
-    }
-    const namespace = props.namespace ?? client?.namespace ?? chartNamespace;
-    const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN);
-    validateOriginationExportTo(props, true, client !== undefined, namespace);
-    const createRbac = props.createRbac ?? credential !== undefined;
-    if (typeof createRbac !== 'boolean') {
-      throw new Error(`'createRbac' must be true or false (got ${show(createRbac)})`);
-    }
-    if (createRbac && !credential) {
-      throw new Error("'createRbac' needs 'credential': certificate files are read from the sidecar's filesystem, not from a Secret");
-    }
+    try {
+      checkProps('MutualTlsOrigination', props, PROPS);
+      const r = resolveOrigination(props, true);
+      const { credential, client } = props;
+      validateFilePath('clientCertificate', props.clientCertificate);
+      validateFilePath('privateKey', props.privateKey);
+      validateFilePath('caCertificates', props.caCertificates);
+      const files = (['clientCertificate', 'privateKey', 'caCertificates'] as const).filter((p) => props[p] !== undefined);
+      if (credential !== undefined && !(credential instanceof TlsCredential)) {
+        throw new Error(`'credential' must be made with TlsCredential.fromExistingSecret() or TlsCredential.fromPem() (got ${show(credential)})`);
+      }
+      if (credential && files.length > 0) {
+        throw new Error(`'credential' and '${files[0]}' exclude each other: Istio rejects credentialName together with certificate files (got ${files[0]} ${show(props[files[0]])})`);
+      }
+      if (!credential && (props.clientCertificate === undefined || props.privateKey === undefined)) {
+        throw new Error(`MUTUAL TLS needs a client certificate: give 'credential' (a Secret), or both 'clientCertificate' and 'privateKey' (got ${files.length ? files.join(' and ') + ' only' : 'neither'})`);
+      }
+      if (credential && !credential.hasKeyPair) {
+        throw new Error(`'credential' must hold a client certificate and key for MUTUAL TLS (got secret ${show(credential.secretName)} with a CA certificate only)`);
+      }
+      if (credential && client === undefined) {
+        throw new Error(`'client' is required with 'credential' (secret ${show(credential.secretName)}): sidecars ignore credentialName on a DestinationRule without workloadSelector and send plaintext`);
+      }
+      const selector = client !== undefined ? validateClient('client', client).podLabels : undefined;
+      const chartNamespace = Chart.of(this).namespace;
+      if (props.namespace !== undefined && client?.namespace !== undefined && props.namespace !== client.namespace) {
+        throw new Error(`'namespace' must be the client's namespace ${show(client.namespace)}: a workloadSelector only selects pods of the DestinationRule's own namespace, and the credential must live there too (got ${show(props.namespace)})`);
+      }
+      const namespace = props.namespace ?? client?.namespace ?? chartNamespace;
+      const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN);
+      validateOriginationExportTo(props, true, client !== undefined, namespace);
+      const createRbac = props.createRbac ?? credential !== undefined;
+      if (typeof createRbac !== 'boolean') {
+        throw new Error(`'createRbac' must be true or false (got ${show(createRbac)})`);
+      }
+      if (createRbac && !credential) {
+        throw new Error("'createRbac' needs 'credential': certificate files are read from the sidecar's filesystem, not from a Secret");
+      }
 
-    this.host = r.host;
-    this.name = r.name;
-    this.namespace = namespace;
-    this.httpPort = r.httpPort;
-    this.httpsPort = r.httpsPort;
+      this.host = r.host;
+      this.name = r.name;
+      this.namespace = namespace;
+      this.httpPort = r.httpPort;
+      this.httpsPort = r.httpsPort;
 
-    const out = emitOrigination(this, props, { ...r, namespace }, {
-      tls: {
-        mode: TlsMode.MUTUAL,
-        credentialName: credential?.secretName,
-        clientCertificate: props.clientCertificate,
-        privateKey: props.privateKey,
-        caCertificates: props.caCertificates,
-        sni: props.sni ?? r.host,
-        subjectAltNames: props.subjectAltNames,
-      },
-      workloadSelector: selector,
-      loadBalancer,
-      remoteClient: client?.deployedElsewhere === true,
-    });
-    this.serviceEntry = out.serviceEntry;
-    this.destinationRule = out.destinationRule!;
-    this.credentialSecret = credential?._bind(this, 'Credential', namespace, CredentialPurpose.CLIENT);
-    this.egressPath = sidecarEgressPath(r.host, namespace, props.resolution, client !== undefined, props.exportTo);
-
-    if (createRbac && credential && client) {
-      // names derived from the Secret's name are shortened with a hash when they would exceed 253 characters
-      const roleName = props.roleName !== undefined ? validateObjectName('roleName', props.roleName) : shortenName(`${credential.secretName}-role`, 253);
-      const roleBindingName = props.roleBindingName !== undefined
-        ? validateObjectName('roleBindingName', props.roleBindingName) : shortenName(`${credential.secretName}-role-binding`, 253);
-      this.role = kubeObject(this, 'Role', 'Role', {
-        metadata: { name: roleName, namespace },
-        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }],
-      });
-      this.roleBinding = kubeObject(this, 'RoleBinding', 'RoleBinding', {
-        metadata: {
-          name: roleBindingName,
-          namespace,
-          annotations: client.deployedElsewhere === true ? { [REMOTE_CLIENT_ANNOTATION]: 'true' } : undefined,
+      const out = emitOrigination(this, props, { ...r, namespace }, {
+        tls: {
+          mode: TlsMode.MUTUAL,
+          credentialName: credential?.secretName,
+          clientCertificate: props.clientCertificate,
+          privateKey: props.privateKey,
+          caCertificates: props.caCertificates,
+          sni: props.sni ?? r.host,
+          subjectAltNames: props.subjectAltNames,
         },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-        subjects: [{ kind: 'ServiceAccount', name: client.serviceAccountName, namespace: client.namespace ?? namespace ?? 'default' }],
+        workloadSelector: selector,
+        loadBalancer,
+        remoteClient: client?.deployedElsewhere === true,
       });
+      this.serviceEntry = out.serviceEntry;
+      this.destinationRule = out.destinationRule!;
+      this.credentialSecret = credential?._bind(this, 'Credential', namespace, CredentialPurpose.CLIENT);
+      this.egressPath = sidecarEgressPath(r.host, namespace, props.resolution, client !== undefined, props.exportTo);
+
+      if (createRbac && credential && client) {
+        // names derived from the Secret's name are shortened with a hash when they would exceed 253 characters
+        const roleName = props.roleName !== undefined ? validateObjectName('roleName', props.roleName) : shortenName(`${credential.secretName}-role`, 253);
+        const roleBindingName = props.roleBindingName !== undefined
+          ? validateObjectName('roleBindingName', props.roleBindingName) : shortenName(`${credential.secretName}-role-binding`, 253);
+        this.role = kubeObject(this, 'Role', 'Role', {
+          metadata: { name: roleName, namespace },
+          rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }],
+        });
+        this.roleBinding = kubeObject(this, 'RoleBinding', 'RoleBinding', {
+          metadata: {
+            name: roleBindingName,
+            namespace,
+            annotations: client.deployedElsewhere === true ? { [REMOTE_CLIENT_ANNOTATION]: 'true' } : undefined,
+          },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+          subjects: [{ kind: 'ServiceAccount', name: client.serviceAccountName, namespace: client.namespace ?? namespace ?? 'default' }],
+        });
+      }
+    } catch (e) {
+      throw located(this, e);
     }
   }
 }

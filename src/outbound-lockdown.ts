@@ -4,6 +4,7 @@ import * as istio from '../imports/networking.istio.io';
 import { EgressPath, IEgressOrigination } from './egress-path';
 import { IstioApiVersion, Resolution, newServiceEntry, validateApiVersion } from './istio';
 import { GATEWAY_NAME_LABEL } from './gateway-api-egress-gateway';
+import { located } from './located-error';
 import {
   checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validateObjectName, validatePort,
 } from './validate-props';
@@ -154,62 +155,66 @@ export class OutboundLockdown extends Construct {
 
   public constructor(scope: Construct, id: string, props: OutboundLockdownProps = {}) {
     super(scope, id);
-    props = checkProps('OutboundLockdown', props, PROPS, { optional: true });
-    this.namespace = props.namespace !== undefined ? validateNamespace('namespace', props.namespace) : Chart.of(this).namespace;
-    this.workloadSelector = props.workloadSelector !== undefined ? validateLabels('workloadSelector', props.workloadSelector, { nonEmpty: true }) : undefined;
-    this.apiVersion = validateApiVersion(props.apiVersion ?? IstioApiVersion.V1);
-    const name = validateObjectName('name', props.name ?? (this.workloadSelector ? id : 'default'));
-    this.importOwnNamespace = props.importOwnNamespace ?? true;
-    if (typeof this.importOwnNamespace !== 'boolean') throw new Error(`'importOwnNamespace' must be true or false (got ${show(this.importOwnNamespace)})`);
-    const extra = props.additionalEgressHosts ?? [];
-    if (!Array.isArray(extra)) throw new Error(`'additionalEgressHosts' must be a list of "namespace/dnsName" hosts (got ${show(extra)})`);
-    this.extraHosts = extra.map((h, i) => validateEgressHost(`additionalEgressHosts[${i}]`, h));
-    const networkPolicy = props.networkPolicy ?? false;
-    if (typeof networkPolicy !== 'boolean') throw new Error(`'networkPolicy' must be true or false (got ${show(networkPolicy)})`);
-    if (props.networkPolicyName !== undefined && !networkPolicy) {
-      throw new Error(`'networkPolicyName' has no effect without 'networkPolicy: true' (got ${show(props.networkPolicyName)})`);
-    }
-    const networkPolicyName = validateObjectName('networkPolicyName', props.networkPolicyName ?? (name === 'default' ? 'restrict-egress' : `${name}-egress`.slice(0, 253)));
-    const controlPlaneNamespace = validateNamespace('controlPlaneNamespace', props.controlPlaneNamespace ?? 'istio-system');
+    try {
+      props = checkProps('OutboundLockdown', props, PROPS, { optional: true });
+      this.namespace = props.namespace !== undefined ? validateNamespace('namespace', props.namespace) : Chart.of(this).namespace;
+      this.workloadSelector = props.workloadSelector !== undefined ? validateLabels('workloadSelector', props.workloadSelector, { nonEmpty: true }) : undefined;
+      this.apiVersion = validateApiVersion(props.apiVersion ?? IstioApiVersion.V1);
+      const name = validateObjectName('name', props.name ?? (this.workloadSelector ? id : 'default'));
+      this.importOwnNamespace = props.importOwnNamespace ?? true;
+      if (typeof this.importOwnNamespace !== 'boolean') throw new Error(`'importOwnNamespace' must be true or false (got ${show(this.importOwnNamespace)})`);
+      const extra = props.additionalEgressHosts ?? [];
+      if (!Array.isArray(extra)) throw new Error(`'additionalEgressHosts' must be a list of "namespace/dnsName" hosts (got ${show(extra)})`);
+      this.extraHosts = extra.map((h, i) => validateEgressHost(`additionalEgressHosts[${i}]`, h));
+      const networkPolicy = props.networkPolicy ?? false;
+      if (typeof networkPolicy !== 'boolean') throw new Error(`'networkPolicy' must be true or false (got ${show(networkPolicy)})`);
+      if (props.networkPolicyName !== undefined && !networkPolicy) {
+        throw new Error(`'networkPolicyName' has no effect without 'networkPolicy: true' (got ${show(props.networkPolicyName)})`);
+      }
+      const networkPolicyName = validateObjectName('networkPolicyName', props.networkPolicyName ?? (name === 'default' ? 'restrict-egress' : `${name}-egress`.slice(0, 253)));
+      const controlPlaneNamespace = validateNamespace('controlPlaneNamespace', props.controlPlaneNamespace ?? 'istio-system');
 
-    // the hosts and rules are produced at synth, once every allow() has run
-    this.resource = new ApiObject(this, 'Resource', {
-      apiVersion: this.apiVersion,
-      kind: 'Sidecar',
-      metadata: { name, namespace: this.namespace },
-      spec: {
-        workloadSelector: this.workloadSelector ? { labels: { ...this.workloadSelector } } : undefined,
-        outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
-        egress: [{ hosts: Lazy.any({ produce: () => this.egressHosts() }) }],
-      },
-    });
-
-    if (networkPolicy) {
-      const podSelector = this.workloadSelector
-        ? { matchLabels: { ...this.workloadSelector } }
-        // Gateway API gateways of this namespace are not locked down: they are the way out
-        : { matchExpressions: [{ key: GATEWAY_NAME_LABEL, operator: 'DoesNotExist' }] };
-      const toNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } });
-      this.networkPolicyObject = new ApiObject(this, 'NetworkPolicy', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: networkPolicyName, namespace: this.namespace },
+      // the hosts and rules are produced at synth, once every allow() has run
+      this.resource = new ApiObject(this, 'Resource', {
+        apiVersion: this.apiVersion,
+        kind: 'Sidecar',
+        metadata: { name, namespace: this.namespace },
         spec: {
-          podSelector,
-          policyTypes: ['Egress'],
-          egress: Lazy.any({
-            produce: () => [
-              {
-                to: [{ ...toNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-                ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-              },
-              { to: [...new Set([controlPlaneNamespace, ...this.gatewayNamespaces()])].sort().map(toNamespace) },
-              ...(this.importOwnNamespace || this.paths.some(({ path }) => path.gatewayNamespace !== undefined && path.gatewayNamespace === (this.namespace ?? 'default'))
-                ? [{ to: [{ podSelector: {} }] }] : []),
-            ],
-          }),
+          workloadSelector: this.workloadSelector ? { labels: { ...this.workloadSelector } } : undefined,
+          outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+          egress: [{ hosts: Lazy.any({ produce: () => this.egressHosts() }) }],
         },
       });
+
+      if (networkPolicy) {
+        const podSelector = this.workloadSelector
+          ? { matchLabels: { ...this.workloadSelector } }
+          // Gateway API gateways of this namespace are not locked down: they are the way out
+          : { matchExpressions: [{ key: GATEWAY_NAME_LABEL, operator: 'DoesNotExist' }] };
+        const toNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } });
+        this.networkPolicyObject = new ApiObject(this, 'NetworkPolicy', {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: networkPolicyName, namespace: this.namespace },
+          spec: {
+            podSelector,
+            policyTypes: ['Egress'],
+            egress: Lazy.any({
+              produce: () => [
+                {
+                  to: [{ ...toNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+                  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+                },
+                { to: [...new Set([controlPlaneNamespace, ...this.gatewayNamespaces()])].sort().map(toNamespace) },
+                ...(this.importOwnNamespace || this.paths.some(({ path }) => path.gatewayNamespace !== undefined && path.gatewayNamespace === (this.namespace ?? 'default'))
+                  ? [{ to: [{ podSelector: {} }] }] : []),
+              ],
+            }),
+          },
+        });
+      }
+    } catch (e) {
+      throw located(this, e);
     }
   }
 
@@ -221,23 +226,27 @@ export class OutboundLockdown extends Construct {
    * resolution `NONE`.
    */
   public allow(origination: IEgressOrigination): OutboundLockdown {
-    const path = origination?.egressPath;
-    if (!path || typeof path.host !== 'string' || !Array.isArray(path.imports)) {
-      throw new Error(`'origination' must be an origination construct of this library (EgressTlsOrigination, MutualTlsOrigination, EgressGatewayTlsOrigination, GatewayApiEgressTlsOrigination) (got ${show(origination?.node?.path ?? origination)})`);
+    try {
+      const path = origination?.egressPath;
+      if (!path || typeof path.host !== 'string' || !Array.isArray(path.imports)) {
+        throw new Error(`'origination' must be an origination construct of this library (EgressTlsOrigination, MutualTlsOrigination, EgressGatewayTlsOrigination, GatewayApiEgressTlsOrigination) (got ${show(origination?.node?.path ?? origination)})`);
+      }
+      const from = origination.node.path;
+      if (path.resolution === Resolution.NONE) {
+        throw new Error(`'${from}' declares ${path.host} with resolution NONE: the sidecar forwards to whatever address the application connected to, so a locked-down client could reach any IP by spoofing the Host header; use resolution DNS`);
+      }
+      if (path.clientNamespaceOnly && (path.namespace ?? '') !== (this.namespace ?? '')) {
+        throw new Error(`'${from}' only serves clients of namespace ${show(path.namespace ?? '(none)')}, not the locked-down namespace ${show(this.namespace ?? '(none)')}: its DestinationRules are not on these clients' lookup path (503 cluster_not_found); create the origination in namespace ${show(this.namespace ?? '(none)')}`);
+      }
+      if (this.networkPolicyObject && path.gatewayNamespace === undefined) {
+        throw new Error(`'${from}' originates TLS to ${path.host} at the sidecar, so the traffic leaves from the pod itself, which the NetworkPolicy of '${this.node.path}' blocks: route it through an egress gateway (EgressGatewayTlsOrigination, GatewayApiEgressTlsOrigination), or set 'networkPolicy' to false`);
+      }
+      if (this.paths.some((p) => p.from === from)) return this;
+      this.paths.push({ path, from });
+      return this;
+    } catch (e) {
+      throw located(this, e);
     }
-    const from = origination.node.path;
-    if (path.resolution === Resolution.NONE) {
-      throw new Error(`'${from}' declares ${path.host} with resolution NONE: the sidecar forwards to whatever address the application connected to, so a locked-down client could reach any IP by spoofing the Host header; use resolution DNS`);
-    }
-    if (path.clientNamespaceOnly && (path.namespace ?? '') !== (this.namespace ?? '')) {
-      throw new Error(`'${from}' only serves clients of namespace ${show(path.namespace ?? '(none)')}, not the locked-down namespace ${show(this.namespace ?? '(none)')}: its DestinationRules are not on these clients' lookup path (503 cluster_not_found); create the origination in namespace ${show(this.namespace ?? '(none)')}`);
-    }
-    if (this.networkPolicyObject && path.gatewayNamespace === undefined) {
-      throw new Error(`'${from}' originates TLS to ${path.host} at the sidecar, so the traffic leaves from the pod itself, which the NetworkPolicy of '${this.node.path}' blocks: route it through an egress gateway (EgressGatewayTlsOrigination, GatewayApiEgressTlsOrigination), or set 'networkPolicy' to false`);
-    }
-    if (this.paths.some((p) => p.from === from)) return this;
-    this.paths.push({ path, from });
-    return this;
   }
 
   /**
@@ -245,31 +254,35 @@ export class OutboundLockdown extends Construct {
    * ServiceEntry with resolution `DNS` and location `MESH_EXTERNAL`, and imports it in the Sidecar.
    */
   public allowHost(options: AllowedHostOptions): ApiObject {
-    checkProps('OutboundLockdown.allowHost', options, HOST_KEYS, { what: 'options' });
-    const host = validateHost('host', options.host, { wildcardReason: 'resolution DNS cannot resolve a wildcard, and NONE lets clients reach any address; name each host' });
-    const resolution = options.resolution ?? Resolution.DNS;
-    if (resolution !== Resolution.DNS && resolution !== Resolution.DNS_ROUND_ROBIN) {
-      throw new Error(`'resolution' must be DNS or DNS_ROUND_ROBIN: with ${show(resolution)} the sidecar forwards to the address the application chose, so a locked-down client could reach any IP by spoofing the Host header`);
+    try {
+      checkProps('OutboundLockdown.allowHost', options, HOST_KEYS, { what: 'options' });
+      const host = validateHost('host', options.host, { wildcardReason: 'resolution DNS cannot resolve a wildcard, and NONE lets clients reach any address; name each host' });
+      const resolution = options.resolution ?? Resolution.DNS;
+      if (resolution !== Resolution.DNS && resolution !== Resolution.DNS_ROUND_ROBIN) {
+        throw new Error(`'resolution' must be DNS or DNS_ROUND_ROBIN: with ${show(resolution)} the sidecar forwards to the address the application chose, so a locked-down client could reach any IP by spoofing the Host header`);
+      }
+      const port = validatePort('port', options.port ?? 443);
+      const protocol = options.protocol ?? AllowedHostProtocol.HTTPS;
+      if (!Object.values(AllowedHostProtocol).includes(protocol)) {
+        throw new Error(`'protocol' must be one of ${Object.values(AllowedHostProtocol).join(', ')} (got ${show(protocol)})`);
+      }
+      if (options.portName !== undefined) validateDnsLabel('portName', options.portName, 'a port name (a DNS-1123 label)');
+      if (this.networkPolicyObject) {
+        throw new Error(`'host' ${show(host)} would be called from the pods directly, which the NetworkPolicy of '${this.node.path}' blocks: route it through an egress gateway and allow() that origination, or set 'networkPolicy' to false`);
+      }
+      const name = options.name !== undefined ? validateObjectName('name', options.name) : nameFromHost(host);
+      const other = this.allowedHosts.get(name);
+      if (other !== undefined) throw new Error(`'name' ${show(name)} is already the ServiceEntry of allowed host ${show(other)}: give this one another 'name'`);
+      this.allowedHosts.set(name, host);
+      return newServiceEntry(this, `Host-${name}`, this.apiVersion, { name, namespace: this.namespace }, {
+        hosts: [host],
+        ports: [{ number: port, name: options.portName ?? protocol.toLowerCase(), protocol }],
+        resolution: resolution as unknown as istio.ServiceEntrySpecResolution,
+        location: istio.ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+      });
+    } catch (e) {
+      throw located(this, e);
     }
-    const port = validatePort('port', options.port ?? 443);
-    const protocol = options.protocol ?? AllowedHostProtocol.HTTPS;
-    if (!Object.values(AllowedHostProtocol).includes(protocol)) {
-      throw new Error(`'protocol' must be one of ${Object.values(AllowedHostProtocol).join(', ')} (got ${show(protocol)})`);
-    }
-    if (options.portName !== undefined) validateDnsLabel('portName', options.portName, 'a port name (a DNS-1123 label)');
-    if (this.networkPolicyObject) {
-      throw new Error(`'host' ${show(host)} would be called from the pods directly, which the NetworkPolicy of '${this.node.path}' blocks: route it through an egress gateway and allow() that origination, or set 'networkPolicy' to false`);
-    }
-    const name = options.name !== undefined ? validateObjectName('name', options.name) : nameFromHost(host);
-    const other = this.allowedHosts.get(name);
-    if (other !== undefined) throw new Error(`'name' ${show(name)} is already the ServiceEntry of allowed host ${show(other)}: give this one another 'name'`);
-    this.allowedHosts.set(name, host);
-    return newServiceEntry(this, `Host-${name}`, this.apiVersion, { name, namespace: this.namespace }, {
-      hosts: [host],
-      ports: [{ number: port, name: options.portName ?? protocol.toLowerCase(), protocol }],
-      resolution: resolution as unknown as istio.ServiceEntrySpecResolution,
-      location: istio.ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
-    });
   }
 
   /** The Sidecar's `egress.hosts`: own namespace, originations with their gateways, allowed hosts, extras; no duplicates. */

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { kubeObject } from './k8s-object';
+import { located } from './located-error';
 import { IMeshWorkload } from './mesh-workload';
 import { checkProps, knownKeys, show, validateLabels, validateNamespace, validatePinnedImage, validateServiceName } from './validate-props';
 
@@ -78,60 +79,64 @@ export class SleepClient extends Construct implements IMeshWorkload {
 
   public constructor(scope: Construct, id: string, props: SleepClientProps = {}) {
     super(scope, id);
-    props = checkProps('SleepClient', props, PROPS, { optional: true });
-    const name = validateServiceName('name', props.name ?? 'sleep');
-    if (props.namespace !== undefined) validateNamespace('namespace', props.namespace);
-    const podLabels = validateLabels('podLabels', props.podLabels ?? { app: name }, { nonEmpty: true });
-    const image = validatePinnedImage('image', props.image ?? 'curlimages/curl:8.11.1');
-    const runAsUser = props.runAsUser ?? 100;
-    if (!Number.isInteger(runAsUser) || runAsUser < 1) {
-      throw new Error(`'runAsUser' must be a positive integer: the pod runs with runAsNonRoot, so uid 0 cannot start (got ${show(runAsUser)})`);
-    }
-    this.namespace = props.namespace ?? Chart.of(this).namespace;
-    this.serviceAccountName = name;
-    this.podLabels = podLabels;
-    const metadata = { name, namespace: props.namespace };
-    const injectSidecar = props.injectSidecar ?? true;
-    if (typeof injectSidecar !== 'boolean') {
-      throw new Error(`'injectSidecar' must be true or false (got ${show(injectSidecar)})`);
-    }
-    const templateLabels = injectSidecar ? { ...podLabels, 'sidecar.istio.io/inject': 'true' } : podLabels;
+    try {
+      props = checkProps('SleepClient', props, PROPS, { optional: true });
+      const name = validateServiceName('name', props.name ?? 'sleep');
+      if (props.namespace !== undefined) validateNamespace('namespace', props.namespace);
+      const podLabels = validateLabels('podLabels', props.podLabels ?? { app: name }, { nonEmpty: true });
+      const image = validatePinnedImage('image', props.image ?? 'curlimages/curl:8.11.1');
+      const runAsUser = props.runAsUser ?? 100;
+      if (!Number.isInteger(runAsUser) || runAsUser < 1) {
+        throw new Error(`'runAsUser' must be a positive integer: the pod runs with runAsNonRoot, so uid 0 cannot start (got ${show(runAsUser)})`);
+      }
+      this.namespace = props.namespace ?? Chart.of(this).namespace;
+      this.serviceAccountName = name;
+      this.podLabels = podLabels;
+      const metadata = { name, namespace: props.namespace };
+      const injectSidecar = props.injectSidecar ?? true;
+      if (typeof injectSidecar !== 'boolean') {
+        throw new Error(`'injectSidecar' must be true or false (got ${show(injectSidecar)})`);
+      }
+      const templateLabels = injectSidecar ? { ...podLabels, 'sidecar.istio.io/inject': 'true' } : podLabels;
 
-    this.serviceAccount = kubeObject(this, 'ServiceAccount', 'ServiceAccount', { metadata });
-    this.service = kubeObject(this, 'Service', 'Service', {
-      metadata: { ...metadata, labels: { ...podLabels, service: name } },
-      spec: { ports: [{ port: 80, name: 'http' }], selector: podLabels },
-    });
-    this.deployment = kubeObject(this, 'Deployment', 'Deployment', {
-      metadata,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: podLabels },
-        template: {
-          metadata: { labels: templateLabels },
-          spec: {
-            terminationGracePeriodSeconds: 0,
-            serviceAccountName: name,
-            securityContext: { runAsNonRoot: true, runAsUser, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name,
-              image,
-              command: ['/bin/sleep', 'infinity'],
-              imagePullPolicy: 'IfNotPresent',
-              resources: props.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                runAsUser,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: [{ mountPath: '/etc/sleep/tls', name: 'secret-volume' }],
-            }],
-            volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
+      this.serviceAccount = kubeObject(this, 'ServiceAccount', 'ServiceAccount', { metadata });
+      this.service = kubeObject(this, 'Service', 'Service', {
+        metadata: { ...metadata, labels: { ...podLabels, service: name } },
+        spec: { ports: [{ port: 80, name: 'http' }], selector: podLabels },
+      });
+      this.deployment = kubeObject(this, 'Deployment', 'Deployment', {
+        metadata,
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: podLabels },
+          template: {
+            metadata: { labels: templateLabels },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              serviceAccountName: name,
+              securityContext: { runAsNonRoot: true, runAsUser, seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [{
+                name,
+                image,
+                command: ['/bin/sleep', 'infinity'],
+                imagePullPolicy: 'IfNotPresent',
+                resources: props.resources,
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  runAsUser,
+                  capabilities: { drop: ['ALL'] },
+                },
+                volumeMounts: [{ mountPath: '/etc/sleep/tls', name: 'secret-volume' }],
+              }],
+              volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
+            },
           },
         },
-      },
-    }, { userValues: props.resources !== undefined });
+      }, { userValues: props.resources !== undefined });
+    } catch (e) {
+      throw located(this, e);
+    }
   }
 }

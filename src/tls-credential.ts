@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { kubeObject } from './k8s-object';
+import { located } from './located-error';
 import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from './pem';
 import { checkProps, knownKeys, show, validateHost, validateObjectName } from './validate-props';
 
@@ -135,15 +136,19 @@ export class TlsCredential {
    * const credential = TlsCredential.fromExistingSecret('client-credential');
    */
   public static fromExistingSecret(secretName: string, options: ExistingSecretOptions = {}): TlsCredential {
-    validateObjectName('secretName', secretName);
-    options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
-    for (const prop of EXISTING_KEYS as Array<keyof ExistingSecretOptions>) {
-      const key = options[prop];
-      if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
-        throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);
+    try {
+      validateObjectName('secretName', secretName);
+      options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
+      for (const prop of EXISTING_KEYS as Array<keyof ExistingSecretOptions>) {
+        const key = options[prop];
+        if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
+          throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);
+        }
       }
+      return new TlsCredential(secretName, options, undefined);
+    } catch (e) {
+      throw located('TlsCredential.fromExistingSecret', e);
     }
-    return new TlsCredential(secretName, options, undefined);
   }
 
   /**
@@ -163,29 +168,33 @@ export class TlsCredential {
    * follow the leaf in `certificate`) unless `caIssuedCertificate` is false.
    */
   public static fromPem(options: PemCredentialOptions): TlsCredential {
-    checkProps('TlsCredential.fromPem', options, PEM_KEYS, { what: 'options' });
-    validateObjectName('secretName', options.secretName);
-    if ((options.certificate === undefined) !== (options.privateKey === undefined)) {
-      throw new Error(`'certificate' and 'privateKey' must be given together (got ${options.certificate === undefined ? 'only privateKey' : 'only certificate'})`);
+    try {
+      checkProps('TlsCredential.fromPem', options, PEM_KEYS, { what: 'options' });
+      validateObjectName('secretName', options.secretName);
+      if ((options.certificate === undefined) !== (options.privateKey === undefined)) {
+        throw new Error(`'certificate' and 'privateKey' must be given together (got ${options.certificate === undefined ? 'only privateKey' : 'only certificate'})`);
+      }
+      if (options.certificate === undefined && options.caCertificate === undefined) {
+        throw new Error("'fromPem' needs 'certificate' and 'privateKey', or 'caCertificate' (got none of them)");
+      }
+      const now = new Date();
+      const chain = options.certificate !== undefined ? parseCertificates('certificate', options.certificate) : undefined;
+      const key = options.privateKey !== undefined ? parsePrivateKey('privateKey', options.privateKey) : undefined;
+      const cas = options.caCertificate !== undefined ? parseCertificates('caCertificate', options.caCertificate) : undefined;
+      if (chain && key) checkKeyPair(chain[0], key);
+      if (chain) checkValidity('certificate', chain, now);
+      if (cas) {
+        checkCas('caCertificate', cas);
+        checkValidity('caCertificate', cas, now);
+      }
+      if (options.caIssuedCertificate !== undefined && typeof options.caIssuedCertificate !== 'boolean') {
+        throw new Error(`'caIssuedCertificate' must be true or false (got ${show(options.caIssuedCertificate)})`);
+      }
+      if (chain && cas && options.caIssuedCertificate !== false) checkIssuedBy(chain, cas);
+      return new TlsCredential(options.secretName, {}, options);
+    } catch (e) {
+      throw located('TlsCredential.fromPem', e);
     }
-    if (options.certificate === undefined && options.caCertificate === undefined) {
-      throw new Error("'fromPem' needs 'certificate' and 'privateKey', or 'caCertificate' (got none of them)");
-    }
-    const now = new Date();
-    const chain = options.certificate !== undefined ? parseCertificates('certificate', options.certificate) : undefined;
-    const key = options.privateKey !== undefined ? parsePrivateKey('privateKey', options.privateKey) : undefined;
-    const cas = options.caCertificate !== undefined ? parseCertificates('caCertificate', options.caCertificate) : undefined;
-    if (chain && key) checkKeyPair(chain[0], key);
-    if (chain) checkValidity('certificate', chain, now);
-    if (cas) {
-      checkCas('caCertificate', cas);
-      checkValidity('caCertificate', cas, now);
-    }
-    if (options.caIssuedCertificate !== undefined && typeof options.caIssuedCertificate !== 'boolean') {
-      throw new Error(`'caIssuedCertificate' must be true or false (got ${show(options.caIssuedCertificate)})`);
-    }
-    if (chain && cas && options.caIssuedCertificate !== false) checkIssuedBy(chain, cas);
-    return new TlsCredential(options.secretName, {}, options);
   }
 
   /**
@@ -201,24 +210,28 @@ export class TlsCredential {
    * });
    */
   public static fromCertManager(options: CertManagerCredentialOptions): TlsCredential {
-    checkProps('TlsCredential.fromCertManager', options, CERT_MANAGER_KEYS, { what: 'options' });
-    validateObjectName('secretName', options.secretName);
-    validateObjectName('issuerName', options.issuerName);
-    const kind = options.issuerKind ?? IssuerKind.ISSUER;
-    if (!Object.values(IssuerKind).includes(kind)) {
-      throw new Error(`'issuerKind' must be one of ${Object.values(IssuerKind).join(', ')} (got ${show(kind)})`);
-    }
-    if (!Array.isArray(options.dnsNames) || options.dnsNames.length === 0) {
-      throw new Error(`'dnsNames' must list at least one DNS name (got ${show(options.dnsNames)})`);
-    }
-    options.dnsNames.forEach((n, i) => validateHost(`dnsNames[${i}]`, n, { allowWildcard: true }));
-    for (const prop of ['duration', 'renewBefore'] as const) {
-      const v = options[prop];
-      if (v !== undefined && !GO_DURATION.test(v)) {
-        throw new Error(`'${prop}' must be a Go duration such as "2160h" or "720h30m" (got ${show(v)})`);
+    try {
+      checkProps('TlsCredential.fromCertManager', options, CERT_MANAGER_KEYS, { what: 'options' });
+      validateObjectName('secretName', options.secretName);
+      validateObjectName('issuerName', options.issuerName);
+      const kind = options.issuerKind ?? IssuerKind.ISSUER;
+      if (!Object.values(IssuerKind).includes(kind)) {
+        throw new Error(`'issuerKind' must be one of ${Object.values(IssuerKind).join(', ')} (got ${show(kind)})`);
       }
+      if (!Array.isArray(options.dnsNames) || options.dnsNames.length === 0) {
+        throw new Error(`'dnsNames' must list at least one DNS name (got ${show(options.dnsNames)})`);
+      }
+      options.dnsNames.forEach((n, i) => validateHost(`dnsNames[${i}]`, n, { allowWildcard: true }));
+      for (const prop of ['duration', 'renewBefore'] as const) {
+        const v = options[prop];
+        if (v !== undefined && !GO_DURATION.test(v)) {
+          throw new Error(`'${prop}' must be a Go duration such as "2160h" or "720h30m" (got ${show(v)})`);
+        }
+      }
+      return new TlsCredential(options.secretName, {}, undefined, { ...options, issuerKind: kind });
+    } catch (e) {
+      throw located('TlsCredential.fromCertManager', e);
     }
-    return new TlsCredential(options.secretName, {}, undefined, { ...options, issuerKind: kind });
   }
 
   /** Name of the Secret. */
@@ -243,10 +256,26 @@ export class TlsCredential {
     this.certificateKey = keys.certificateKey ?? 'tls.crt';
     this.privateKeyKey = keys.privateKeyKey ?? 'tls.key';
     this.caCertificateKey = keys.caCertificateKey ?? 'ca.crt';
-    this.pem = pem;
+    // not enumerable: JSON.stringify, Object.keys, a spread or console.log of a credential never carry its PEM
+    Object.defineProperty(this, 'pem', { value: pem, enumerable: false });
     this.certManager = certManager;
     this.emitsSecret = pem !== undefined;
     this.issuedByCertManager = certManager !== undefined;
+  }
+
+  /**
+   * What `JSON.stringify` and `console.log` show of the credential: the Secret's name and keys and where the
+   * Secret comes from, never PEM material.
+   * @internal
+   */
+  public _describe(): Record<string, unknown> {
+    return {
+      secretName: this.secretName,
+      source: this.pem ? 'fromPem' : this.certManager ? 'fromCertManager' : 'fromExistingSecret',
+      certificateKey: this.certificateKey,
+      privateKeyKey: this.privateKeyKey,
+      caCertificateKey: this.caCertificateKey,
+    };
   }
 
   /** Whether the credential carries a certificate and private key (and not only CA certificates). */
@@ -296,3 +325,13 @@ export class TlsCredential {
     });
   }
 }
+
+// Outside the class, so that they are no part of the jsii API: what JSON.stringify and util.inspect show.
+Object.defineProperty(TlsCredential.prototype, 'toJSON', {
+  value: function toJSON(this: TlsCredential) { return this._describe(); },
+  enumerable: false,
+});
+Object.defineProperty(TlsCredential.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value: function inspect(this: TlsCredential) { return `TlsCredential ${JSON.stringify(this._describe())}`; },
+  enumerable: false,
+});

@@ -104,7 +104,10 @@ export const TLS_ORIGINATION_KEYS: KnownKeys<TlsOriginationOptions> = {
  */
 export function validateClient(prop: string, client: IMeshWorkload): { podLabels: Record<string, string> } {
   if (client === null || typeof client !== 'object') {
-    throw new Error(`'${prop}' must be a SleepClient or MeshWorkload.fromAttributes(...) (got ${show(client)})`);
+    throw new Error(`'${prop}' must be a SleepClient, MeshWorkload.fromWorkload(...) or MeshWorkload.fromAttributes(...) (got ${show(client)})`);
+  }
+  if (client.serviceAccountName === undefined && typeof (client as any).podMetadata === 'object') {
+    throw new Error(`'${prop}' must be an IMeshWorkload (got ${show(client)}): wrap a cdk8s-plus workload with MeshWorkload.fromWorkload(...)`);
   }
   if (client.namespace !== undefined) validateNamespace(`${prop}.namespace`, client.namespace);
   validateObjectName(`${prop}.serviceAccountName`, client.serviceAccountName);

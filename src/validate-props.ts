@@ -15,19 +15,118 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 
-/** Quotes a value for an error message. */
+/** Longest string `show` quotes in full; a longer one is cut and its length given. */
+const SHOWN_STRING = 80;
+/** Control, format and bidirectional characters JSON.stringify leaves as they are. */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+
+/**
+ * Shows a value in an error message without ever serialising it: a string is quoted (control and invisible
+ * characters escaped, cut after 80 characters with its length, and a PEM block only described), a number,
+ * boolean, `null` or `undefined` printed, an array of a few primitives listed (each item shown this way), and
+ * anything else described by its type: `a TlsCredential`, `a Deployment (construct "shop/checkout")`,
+ * `an object with keys secretName, certificate`. Key material, tokens or the contents of a class instance
+ * never reach stderr or CI logs this way.
+ */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'undefined';
+  switch (typeof value) {
+    case 'string': return showString(value);
+    case 'number': return Object.is(value, -0) ? '-0' : String(value);
+    case 'boolean': return String(value);
+    case 'bigint': return `${value}n`;
+    case 'undefined': return 'undefined';
+    case 'symbol': return 'a symbol';
+    case 'function': return /^class[\s{]/.test(Function.prototype.toString.call(value)) ? `a class${fnName(value)}` : `a function${fnName(value)}`;
+  }
+  if (value === null) return 'null';
+  return describeObject(value as object);
+}
+
+function showString(value: string): string {
+  if (value.length > SHOWN_STRING && /^[A-Za-z0-9+/=_-]+$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9]/.test(value)) {
+    return `a string of ${value.length} characters that looks like base64 (not shown)`;
+  }
+  if (/-----BEGIN [A-Z0-9 ]*-----/.test(value)) {
+    const label = /-----BEGIN ([A-Z0-9 ]*)-----/.exec(value)![1];
+    return `a PEM ${/PRIVATE KEY/.test(value) ? 'private key' : label === 'CERTIFICATE' ? 'certificate' : 'block'} (${value.length} characters, not shown)`;
+  }
+  const cut = value.length > SHOWN_STRING;
+  // cut on a code point, not inside a surrogate pair
+  const text = cut ? Array.from(value).slice(0, SHOWN_STRING - 20).join('') : value;
+  const quoted = JSON.stringify(text).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return cut ? `${quoted.slice(0, -1)}..." (${value.length} characters)` : quoted;
+}
+
+function fnName(f: unknown): string {
+  const name = (f as { name?: unknown }).name;
+  return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? ` ${name}` : '';
+}
+
+function article(word: string): string {
+  return /^[aeiouAEIOU]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+function describeObject(value: object): string {
+  let proto: unknown;
+  let isArray: boolean;
+  let keys: string[];
   try {
-    return JSON.stringify(value) ?? String(value);
+    // a Proxy may throw from any of these
+    isArray = Array.isArray(value);
+    proto = Object.getPrototypeOf(value);
+    keys = Object.keys(value);
   } catch {
-    return String(value);
+    return 'an object';
+  }
+  if (isArray) {
+    const items = value as unknown[];
+    const simple = items.length <= 10 && keys.length === items.length
+      && items.every((i) => i === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof i));
+    if (simple) return `[${items.map(show).join(',')}]`;
+    return `an array of ${items.length} item${items.length === 1 ? '' : 's'}`;
+  }
+  const ctor = proto === null || proto === Object.prototype ? undefined : safeConstructorName(proto);
+  if (ctor !== undefined) {
+    const path = constructPath(value);
+    return `${article(ctor)}${path !== undefined ? ` (construct ${showString(path)})` : ''}`;
+  }
+  if (keys.length === 0) return 'an empty object';
+  const names = keys.slice(0, 6).map((k) => (/^[A-Za-z_$][\w$.-]{0,39}$/.test(k) ? k : showString(k)));
+  return `an object with key${keys.length === 1 ? '' : 's'} ${names.join(', ')}${keys.length > 6 ? `, ... (${keys.length} keys)` : ''}`;
+}
+
+function safeConstructorName(proto: unknown): string {
+  try {
+    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : 'object';
+  } catch {
+    return 'object';
+  }
+}
+
+/** The path of a construct (`shop/checkout`), for `show`; undefined for anything else. */
+function constructPath(value: object): string | undefined {
+  try {
+    const path = (value as { node?: { path?: unknown } }).node?.path;
+    return typeof path === 'string' && path !== '' ? path : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 function fail(prop: string, value: unknown, allowed: string): never {
-  throw new Error(`'${prop}' ${allowed} (got ${show(value)})`);
+  throw new Error(`'${prop}' ${allowed} (got ${show(value)})${nameHint(value)}`);
+}
+
+/** For a Kubernetes object given where its name goes (a cdk8s-plus `Namespace`): how to pass its name. */
+function nameHint(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '';
+  try {
+    const name = (value as { name?: unknown }).name;
+    return typeof name === 'string' && typeof (value as { kind?: unknown }).kind === 'string' ? `; give its name instead (.name, here ${show(name)})` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Throws unless `value` is an integer port number. */

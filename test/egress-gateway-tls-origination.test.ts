@@ -289,7 +289,7 @@ describe('EgressGatewayTlsOrigination', () => {
       ['a gateway port the gateway Service lacks', { host: 'edition.cnn.com', gatewayPort: 8080 }, /'gatewayPort' must be a port of the egress gateway's Service istio-egressgateway.istio-system.svc.cluster.local \(80, 443\).*\(got 8080\)/],
       ['a bad gateway port name', { host: 'edition.cnn.com', gatewayPortName: 'HTTPS' }, /'gatewayPortName' must be a port name .*\(got "HTTPS"\)/],
       ['the same HTTP and HTTPS port', { host: 'edition.cnn.com', httpPort: 443 }, /'httpsPort' must differ from 'httpPort': both are 443/],
-      ['a gateway that is not an EgressGateway', { host: 'edition.cnn.com', gateway: { host: 'gw' } }, /'gateway' must be made with EgressGateway.fromAttributes\(\) \(got \{"host":"gw"\}\)/],
+      ['a gateway that is not an EgressGateway', { host: 'edition.cnn.com', gateway: { host: 'gw' } }, /'gateway' must be made with EgressGateway.fromAttributes\(\) \(got an object with key host\)/],
       ['a credential that is not a TlsCredential', { host: 'edition.cnn.com', credential: 'client-credential' }, /'credential' must be made with TlsCredential.fromExistingSecret\(\), fromPem\(\) or fromCertManager\(\) \(got "client-credential"\)/],
       ['a CA-only credential', { host: 'edition.cnn.com', get credential() { return pemCa('ca'); } }, /'credential' must hold a client certificate and key for mutual TLS \(got secret "ca" with a CA certificate only\); for server verification only, pass it as 'caCredential'/],
       ['both credential and caCredential', { host: 'edition.cnn.com', credential: cred, caCredential: TlsCredential.fromExistingSecret('ca') }, /'caCredential' and 'credential' exclude each other/],

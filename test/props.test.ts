@@ -19,7 +19,7 @@ describe('props must be objects', () => {
     ['MutualTlsOrigination', (p: any) => new MutualTlsOrigination(chart(), 'x', p)],
     ['EgressTlsOriginationChart', (p: any) => new EgressTlsOriginationChart(Testing.app(), 'x', p)],
   ])('%s fails when given null', (owner, make) => {
-    expect(() => make(null)).toThrow(new RegExp(`^${owner}: props must be an object \\(got null\\)$`));
+    expect(() => make(null)).toThrow(new RegExp(`^${owner.endsWith('Chart') ? '' : 'test/x: '}${owner}: props must be an object \\(got null\\)$`));
   });
 
   test.each([
@@ -37,7 +37,7 @@ describe('props must be objects', () => {
     ['TlsCredential.fromPem', (p: any) => TlsCredential.fromPem(p), 'undefined'],
     ['TlsCredential.fromCertManager', (p: any) => TlsCredential.fromCertManager(p), 'undefined'],
   ])('%s fails when given undefined', (owner, make, got) => {
-    expect(() => make(undefined)).toThrow(new RegExp(`^${owner.replace('.', '\\.')}: (props|attributes|options) must be an object \\(got ${got}\\)$`));
+    expect(() => make(undefined)).toThrow(new RegExp(`^${owner.includes('.') ? '' : 'test/x: '}${owner.replace('.', '\\.')}: (props|attributes|options) must be an object \\(got ${got}\\)$`));
   });
 
   test.each([
@@ -45,8 +45,8 @@ describe('props must be objects', () => {
     ['TlsCredential.fromPem', () => TlsCredential.fromPem(null as any), /^TlsCredential\.fromPem: options must be an object \(got null\)$/],
     ['TlsCredential.fromCertManager', () => TlsCredential.fromCertManager(null as any), /^TlsCredential\.fromCertManager: options must be an object \(got null\)$/],
     ['TlsCredential.fromExistingSecret', () => TlsCredential.fromExistingSecret('s', null as any), /^TlsCredential\.fromExistingSecret: options must be an object \(got null\)$/],
-    ['SleepClient', () => new SleepClient(chart(), 'x', 'sleep' as any), /^SleepClient: props must be an object \(got string "sleep"\)$/],
-    ['MeshExternalNginx', () => new MeshExternalNginx(chart(), 'x', [] as any), /^MeshExternalNginx: props must be an object \(got an array \[\]\)$/],
+    ['SleepClient', () => new SleepClient(chart(), 'x', 'sleep' as any), /^test\/x: SleepClient: props must be an object \(got string "sleep"\)$/],
+    ['MeshExternalNginx', () => new MeshExternalNginx(chart(), 'x', [] as any), /^test\/x: MeshExternalNginx: props must be an object \(got an array \[\]\)$/],
     ['buildApp', () => buildApp(null as any), /^buildApp: props must be an object \(got null\)$/],
   ])('%s fails when given a non-object', (_owner, make, message) => {
     expect(make).toThrow(message);
@@ -56,19 +56,19 @@ describe('props must be objects', () => {
 describe('unknown props from JavaScript', () => {
   test.each([
     ['EgressTlsOrigination', () => new EgressTlsOrigination(chart(), 'x', { host: HOST, caCertificate: '/etc/ca.pem' } as any),
-      /^EgressTlsOrigination: unknown prop 'caCertificate' \(did you mean 'caCertificates'\?\)$/],
+      /^test\/x: EgressTlsOrigination: unknown prop 'caCertificate' \(did you mean 'caCertificates'\?\)$/],
     ['EgressTlsOrigination', () => new EgressTlsOrigination(chart(), 'x', { host: HOST, subjectAltName: ['x'] } as any),
-      /^EgressTlsOrigination: unknown prop 'subjectAltName' \(did you mean 'subjectAltNames'\?\)$/],
+      /^test\/x: EgressTlsOrigination: unknown prop 'subjectAltName' \(did you mean 'subjectAltNames'\?\)$/],
     ['MutualTlsOrigination', () => new MutualTlsOrigination(chart(), 'x', { host: HOST, client: remote(), credentials: credential() } as any),
-      /^MutualTlsOrigination: unknown prop 'credentials' \(did you mean 'credential'\?\)$/],
+      /^test\/x: MutualTlsOrigination: unknown prop 'credentials' \(did you mean 'credential'\?\)$/],
     ['MutualTlsOrigination', () => new MutualTlsOrigination(chart(), 'x', { host: HOST, client: remote(), credential: credential(), SNI: HOST } as any),
-      /^MutualTlsOrigination: unknown prop 'SNI' \(did you mean 'sni'\?\)$/],
+      /^test\/x: MutualTlsOrigination: unknown prop 'SNI' \(did you mean 'sni'\?\)$/],
     ['SleepClient', () => new SleepClient(chart(), 'x', { labels: { app: 'x' } } as any),
-      /^SleepClient: unknown prop 'labels' \(known props: 'name', 'namespace', 'podLabels', 'image', 'injectSidecar', 'resources', 'runAsUser'\)$/],
+      /^test\/x: SleepClient: unknown prop 'labels' \(known props: 'name', 'namespace', 'podLabels', 'image', 'injectSidecar', 'resources', 'runAsUser'\)$/],
     ['MeshExternalNginx', () => new MeshExternalNginx(chart(), 'x', { serverCertificates: credential() } as any),
-      /^MeshExternalNginx: unknown prop 'serverCertificates' \(did you mean 'serverCertificate'\?\)$/],
-    ['MeshWorkload.fromAttributes', () => MeshWorkload.fromAttributes({ serviceAccount: 'a', podLabels: { app: 'a' } } as any),
-      /^MeshWorkload\.fromAttributes: unknown prop 'serviceAccount' \(did you mean 'serviceAccountName'\?\)$/],
+      /^test\/x: MeshExternalNginx: unknown prop 'serverCertificates' \(did you mean 'serverCertificate'\?\)$/],
+    ['MeshWorkload.fromAttributes', () => MeshWorkload.fromAttributes({ serviceAcountName: 'a', podLabels: { app: 'a' } } as any),
+      /^MeshWorkload\.fromAttributes: unknown prop 'serviceAcountName' \(did you mean 'serviceAccountName'\?\)$/],
     ['TlsCredential.fromPem', () => TlsCredential.fromPem({ secretName: 's', caCertificates: 'x' } as any),
       /^TlsCredential\.fromPem: unknown prop 'caCertificates' \(did you mean 'caCertificate'\?\)$/],
     ['TlsCredential.fromCertManager', () => TlsCredential.fromCertManager({ secretName: 's', issuerName: 'i', dnsName: ['a.b'] } as any),
@@ -92,21 +92,21 @@ describe('names follow Kubernetes rules', () => {
 
   test('fails when given an object name longer than 253 characters', () => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: 'edition.cnn.com', name: 'a'.repeat(254) }))
-      .toThrow(/^'name' must be a Kubernetes object name of at most 253 characters \(got 254 characters: "a{40}"\.\.\.\)$/);
+      .toThrow(/^test\/x: 'name' must be a Kubernetes object name of at most 253 characters \(got 254 characters: "a{40}"\.\.\.\)$/);
   });
 
   test('fails when given a name with an empty part', () => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: 'edition.cnn.com', name: 'cnn..com' }))
-      .toThrow(/^'name' must be a Kubernetes object name \(a DNS-1123 subdomain\).*\(got "cnn\.\.com"\)$/);
+      .toThrow(/^test\/x: 'name' must be a Kubernetes object name \(a DNS-1123 subdomain\).*\(got "cnn\.\.com"\)$/);
   });
 
   test('fails when a Service name starts with a digit (a DNS-1035 label)', () => {
-    expect(() => new SleepClient(chart(), 'x', { name: '1sleep' })).toThrow(/^'name' must be a Service name \(a DNS-1035 label\): .*starting with a letter.*\(got "1sleep"\)$/);
-    expect(() => new MeshExternalNginx(chart(), 'x', { name: '9nginx' })).toThrow(/^'name' must be a Service name \(a DNS-1035 label\)/);
+    expect(() => new SleepClient(chart(), 'x', { name: '1sleep' })).toThrow(/^test\/x: 'name' must be a Service name \(a DNS-1035 label\): .*starting with a letter.*\(got "1sleep"\)$/);
+    expect(() => new MeshExternalNginx(chart(), 'x', { name: '9nginx' })).toThrow(/^test\/x: 'name' must be a Service name \(a DNS-1035 label\)/);
   });
 
   test('fails when a Service name is longer than 63 characters', () => {
-    expect(() => new SleepClient(chart(), 'x', { name: 's'.repeat(64) })).toThrow(/^'name' must be a Service name of at most 63 characters \(got 64 characters/);
+    expect(() => new SleepClient(chart(), 'x', { name: 's'.repeat(64) })).toThrow(/^test\/x: 'name' must be a Service name of at most 63 characters \(got 64 characters/);
   });
 
   test('a host with a 63-character label gives a valid derived name', () => {
@@ -140,7 +140,7 @@ describe('names follow Kubernetes rules', () => {
 describe('exportTo as Istio validates it', () => {
   test('fails when given ~ with a DestinationRule', () => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: 'edition.cnn.com', exportTo: ['~'] }))
-      .toThrow(/^'exportTo' must not contain '~' \(export to no one\): Istio allows it only on a ServiceEntry, and this construct also emits a DestinationRule.*\(got \["~"\]\)$/);
+      .toThrow(/^test\/x: 'exportTo' must not contain '~' \(export to no one\): Istio allows it only on a ServiceEntry, and this construct also emits a DestinationRule.*\(got \["~"\]\)$/);
     expect(() => new MutualTlsOrigination(chart(), 'x', { host: HOST, client: remote(), credential: credential(), exportTo: ['~'] })).toThrow(/'exportTo' must not contain '~'/);
   });
 
@@ -152,19 +152,19 @@ describe('exportTo as Istio validates it', () => {
 
   test('fails when given ~ with other entries', () => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: 'edition.cnn.com', originateTls: false, exportTo: ['~', 'apps'] }))
-      .toThrow(/^'exportTo' must not combine '\*' or '~' with other entries \(got \["~","apps"\]\)$/);
+      .toThrow(/^test\/x: 'exportTo' must not combine '\*' or '~' with other entries \(got \["~","apps"\]\)$/);
   });
 
   test('fails when given . and the own namespace', () => {
     expect(() => new EgressTlsOrigination(chart({ namespace: 'apps' }), 'x', { host: 'edition.cnn.com', exportTo: ['.', 'apps'] }))
-      .toThrow(/^'exportTo' must not list both '\.' and the own namespace "apps": they are the same entry \(got \["\.","apps"\]\)$/);
+      .toThrow(/^test\/x: 'exportTo' must not list both '\.' and the own namespace "apps": they are the same entry \(got \["\.","apps"\]\)$/);
   });
 
   test('fails when a client (workloadSelector) is exported beyond its namespace', () => {
     expect(() => new MutualTlsOrigination(chart(), 'x', { host: HOST, client: remote(), credential: credential(), exportTo: ['*'] }))
-      .toThrow(/^'exportTo' must be \['\.'\] \(or omitted\) with a client: Istio refuses a DestinationRule with a workloadSelector that is exported beyond its own namespace \(got \["\*"\]\)$/);
+      .toThrow(/^test\/x: 'exportTo' must be \['\.'\] \(or omitted\) with a client: Istio refuses a DestinationRule with a workloadSelector that is exported beyond its own namespace \(got \["\*"\]\)$/);
     expect(() => new EgressTlsOrigination(chart({ namespace: 'apps' }), 'x', { host: 'edition.cnn.com', client: remote(), exportTo: ['.', 'other'] }))
-      .toThrow(/^'exportTo' must be \['\.'\] \(or omitted\) with a client: .* beyond its own namespace \("apps"\) \(got \["\.","other"\]\)$/);
+      .toThrow(/^test\/x: 'exportTo' must be \['\.'\] \(or omitted\) with a client: .* beyond its own namespace \("apps"\) \(got \["\.","other"\]\)$/);
   });
 
   test('a client may be exported to its own namespace, as "." or by name', () => {
@@ -177,31 +177,31 @@ describe('exportTo as Istio validates it', () => {
 
 describe('TLS props are refused at construction where Istio or TLS would refuse them', () => {
   test.each([
-    ['an IP address as sni', { sni: '10.0.0.1' }, /^'sni' must be a DNS name, not an IP address/],
-    ['an sni with a space', { sni: 'partner example.com' }, /^'sni' must be a fully qualified domain name .*label "partner example"/],
-    ['a wildcard sni', { sni: '*.example.com' }, /^'sni' must not be a wildcard here/],
-    ['an empty subjectAltName', { subjectAltNames: [''] }, /^'subjectAltNames' must be a non-empty list of names without spaces/],
-    ['a subjectAltName with a space', { subjectAltNames: ['a b'] }, /^'subjectAltNames' must be a non-empty list of names without spaces/],
-    ['a non-string subjectAltName', { subjectAltNames: [42] }, /^'subjectAltNames' must be a non-empty list of names without spaces/],
+    ['an IP address as sni', { sni: '10.0.0.1' }, /^test\/x: 'sni' must be a DNS name, not an IP address/],
+    ['an sni with a space', { sni: 'partner example.com' }, /^test\/x: 'sni' must be a fully qualified domain name .*label "partner example"/],
+    ['a wildcard sni', { sni: '*.example.com' }, /^test\/x: 'sni' must not be a wildcard here/],
+    ['an empty subjectAltName', { subjectAltNames: [''] }, /^test\/x: 'subjectAltNames' must be a non-empty list of names without spaces/],
+    ['a subjectAltName with a space', { subjectAltNames: ['a b'] }, /^test\/x: 'subjectAltNames' must be a non-empty list of names without spaces/],
+    ['a non-string subjectAltName', { subjectAltNames: [42] }, /^test\/x: 'subjectAltNames' must be a non-empty list of names without spaces/],
   ])('fails when given %s', (_what, props, message) => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: HOST, ...props } as any)).toThrow(message);
   });
 
   test.each([
-    ['createRbac', { createRbac: 'yes' }, /^'createRbac' must be true or false \(got "yes"\)$/],
+    ['createRbac', { createRbac: 'yes' }, /^test\/x: 'createRbac' must be true or false \(got "yes"\)$/],
   ])('MutualTlsOrigination fails when given a non-boolean %s', (_what, props, message) => {
     expect(() => new MutualTlsOrigination(chart(), 'x', { host: HOST, client: remote(), credential: credential(), ...props } as any)).toThrow(message);
   });
 
   test.each([
-    ['verifyClient', { verifyClient: 'no' }, /^'verifyClient' must be true or false \(got "no"\)$/],
-    ['serverCertificate', { serverCertificate: { secretName: 'x' } }, /^'serverCertificate' must be made with TlsCredential\.fromExistingSecret\(\), fromPem\(\) or fromCertManager\(\)/],
+    ['verifyClient', { verifyClient: 'no' }, /^test\/x: 'verifyClient' must be true or false \(got "no"\)$/],
+    ['serverCertificate', { serverCertificate: { secretName: 'x' } }, /^test\/x: 'serverCertificate' must be made with TlsCredential\.fromExistingSecret\(\), fromPem\(\) or fromCertManager\(\) \(got an object with key secretName\)$/],
   ])('MeshExternalNginx fails when given a bad %s', (_what, props, message) => {
     expect(() => new MeshExternalNginx(chart(), 'x', props as any)).toThrow(message);
   });
 
   test('fails when given a Secret key with a slash', () => {
-    expect(() => TlsCredential.fromExistingSecret('s', { caCertificateKey: 'certs/ca.crt' })).toThrow(/^'caCertificateKey' must be a Secret key: .*\(got "certs\/ca\.crt"\)$/);
+    expect(() => TlsCredential.fromExistingSecret('s', { caCertificateKey: 'certs/ca.crt' })).toThrow(/^TlsCredential\.fromExistingSecret: 'caCertificateKey' must be a Secret key: .*\(got "certs\/ca\.crt"\)$/);
   });
 });
 
@@ -220,12 +220,12 @@ describe('client: one name for the workload that originates', () => {
 
   test('fails when given both client and workload', () => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: 'edition.cnn.com', client: remote(), workload: remote() }))
-      .toThrow(/^'workload' is the deprecated name of 'client': give only 'client'$/);
+      .toThrow(/^test\/x: 'workload' is the deprecated name of 'client': give only 'client'$/);
   });
 
   test('fails when given a client that is not an object', () => {
     expect(() => new EgressTlsOrigination(chart(), 'x', { host: 'edition.cnn.com', client: 'sleep' } as any))
-      .toThrow(/^'client' must be a SleepClient or MeshWorkload\.fromAttributes\(\.\.\.\) \(got "sleep"\)$/);
+      .toThrow(/^test\/x: 'client' must be a SleepClient, MeshWorkload\.fromWorkload\(\.\.\.\) or MeshWorkload\.fromAttributes\(\.\.\.\) \(got "sleep"\)$/);
   });
 
   test('every enum a prop takes is exported from the package', () => {

@@ -337,7 +337,7 @@ describe('scripts/app.js (the app cdk8s synth runs)', () => {
     const r = run({ DEBUG: '' });
     // THEN
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error: 'host' must be a host name, not a URL.*\(got "https:\/\/edition\.cnn\.com\/politics"\)\n$/);
+    expect(r.stderr).toMatch(/^error: egress-tls-origination\/edition-cnn-com: 'host' must be a host name, not a URL.*\(got "https:\/\/edition\.cnn\.com\/politics"\)\n$/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     // WHEN debugging
     const d = run({ DEBUG: '1' });

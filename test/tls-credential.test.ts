@@ -58,84 +58,84 @@ describe('TlsCredential.fromPem checks what it emits', () => {
 
   test('fails when the key does not belong to the certificate', () => {
     expect(pem({ certificate: certs.client.cert, privateKey: certs.server.key }))
-      .toThrow(/^'privateKey' does not belong to 'certificate': its public key differs from that of the certificate \(subject "CN=client.example.com, O=client organization"\)$/);
+      .toThrow(/^TlsCredential\.fromPem: 'privateKey' does not belong to 'certificate': its public key differs from that of the certificate \(subject "CN=client.example.com, O=client organization"\)$/);
   });
 
   test('fails when the certificate has expired', () => {
     expect(pem({ certificate: expired.client.cert, privateKey: expired.client.key }))
-      .toThrow(/^'certificate': the certificate \(subject "CN=client.example.com, O=client organization"\) has expired: valid until \d{4}-.*Z \(now .*Z\)$/);
+      .toThrow(/^TlsCredential\.fromPem: 'certificate': the certificate \(subject "CN=client.example.com, O=client organization"\) has expired: valid until \d{4}-.*Z \(now .*Z\)$/);
   });
 
   test('fails when the certificate is not valid yet', () => {
     expect(pem({ certificate: future.client.cert, privateKey: future.client.key }))
-      .toThrow(/^'certificate': the certificate \(subject .*\) is not valid yet: valid from/);
+      .toThrow(/^TlsCredential\.fromPem: 'certificate': the certificate \(subject .*\) is not valid yet: valid from/);
   });
 
   test('fails when the CA certificate has expired', () => {
-    expect(pem({ caCertificate: expired.ca.cert })).toThrow(/^'caCertificate': the certificate \(subject "O=example Inc., CN=example.com"\) has expired/);
+    expect(pem({ caCertificate: expired.ca.cert })).toThrow(/^TlsCredential\.fromPem: 'caCertificate': the certificate \(subject "O=example Inc., CN=example.com"\) has expired/);
   });
 
   test('fails when a PEM body is not base64', () => {
     expect(pem({ certificate: withBodyLine(certs.client.cert, 'not*base64!'), privateKey: certs.client.key }))
-      .toThrow(/^'certificate' has a PEM block 1 \("CERTIFICATE"\) whose body is not base64$/);
+      .toThrow(/^TlsCredential\.fromPem: 'certificate' has a PEM block 1 \("CERTIFICATE"\) whose body is not base64$/);
   });
 
   test('fails when BEGIN and END labels do not match', () => {
     const mismatched = certs.client.key.replace('-----END PRIVATE KEY-----', '-----END RSA PRIVATE KEY-----');
     expect(pem({ certificate: certs.client.cert, privateKey: mismatched }))
-      .toThrow(/^'privateKey' has a PEM block 1 that begins with "BEGIN PRIVATE KEY" but ends with "END RSA PRIVATE KEY": the labels must match$/);
+      .toThrow(/^TlsCredential\.fromPem: 'privateKey' has a PEM block 1 that begins with "BEGIN PRIVATE KEY" but ends with "END RSA PRIVATE KEY": the labels must match$/);
   });
 
   test('fails when a PEM block has no END line', () => {
     expect(pem({ caCertificate: certs.ca.cert.replace('-----END CERTIFICATE-----', '') }))
-      .toThrow(/^'caCertificate' has a PEM block 1 \("BEGIN CERTIFICATE"\) without its "-----END CERTIFICATE-----" line$/);
+      .toThrow(/^TlsCredential\.fromPem: 'caCertificate' has a PEM block 1 \("BEGIN CERTIFICATE"\) without its "-----END CERTIFICATE-----" line$/);
   });
 
   test('fails when the text is not PEM', () => {
-    expect(pem({ certificate: 'hello', privateKey: certs.client.key })).toThrow(/^'certificate' must be PEM text: line 1 is neither a "-----BEGIN ...-----" line nor inside a block$/);
+    expect(pem({ certificate: 'hello', privateKey: certs.client.key })).toThrow(/^TlsCredential\.fromPem: 'certificate' must be PEM text: line 1 is neither a "-----BEGIN ...-----" line nor inside a block$/);
   });
 
   test('fails when a certificate block does not parse', () => {
     const garbage = `-----BEGIN CERTIFICATE-----\n${Buffer.from('not a certificate').toString('base64')}\n-----END CERTIFICATE-----\n`;
-    expect(pem({ caCertificate: garbage })).toThrow(/^'caCertificate' has a PEM block 1 that is not an X.509 certificate/);
+    expect(pem({ caCertificate: garbage })).toThrow(/^TlsCredential\.fromPem: 'caCertificate' has a PEM block 1 that is not an X.509 certificate/);
   });
 
   test('fails when the key is encrypted (PKCS#8 "ENCRYPTED PRIVATE KEY")', () => {
     const encrypted = createPrivateKey(certs.client.key).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' }).toString();
     expect(pem({ certificate: certs.client.cert, privateKey: encrypted }))
-      .toThrow(/^'privateKey' is encrypted \(PEM block 1\): Envoy and nginx cannot read a key that needs a passphrase/);
+      .toThrow(/^TlsCredential\.fromPem: 'privateKey' is encrypted \(PEM block 1\): Envoy and nginx cannot read a key that needs a passphrase/);
   });
 
   test('fails when the key is encrypted (legacy "Proc-Type: 4,ENCRYPTED")', () => {
     const encrypted = createPrivateKey(certs.client.key).export({ format: 'pem', type: 'sec1', cipher: 'aes-256-cbc', passphrase: 'secret' }).toString();
     expect(encrypted).toContain('Proc-Type: 4,ENCRYPTED');
-    expect(pem({ certificate: certs.client.cert, privateKey: encrypted })).toThrow(/^'privateKey' is encrypted/);
+    expect(pem({ certificate: certs.client.cert, privateKey: encrypted })).toThrow(/^TlsCredential\.fromPem: 'privateKey' is encrypted/);
   });
 
   test('fails when given two keys', () => {
     expect(pem({ certificate: certs.client.cert, privateKey: certs.client.key + certs.server.key }))
-      .toThrow(/^'privateKey' must contain exactly one private key \(got 2 PEM blocks\)$/);
+      .toThrow(/^TlsCredential\.fromPem: 'privateKey' must contain exactly one private key \(got 2 PEM blocks\)$/);
   });
 
   test('fails when the privateKey holds a certificate', () => {
     expect(pem({ certificate: certs.client.cert, privateKey: certs.client.cert }))
-      .toThrow(/^'privateKey' must contain a private key .* but PEM block 1 is "CERTIFICATE"$/);
+      .toThrow(/^TlsCredential\.fromPem: 'privateKey' must contain a private key .* but PEM block 1 is "CERTIFICATE"$/);
   });
 
   test('fails when the certificate holds a private key', () => {
     expect(pem({ certificate: certs.client.cert + certs.client.key, privateKey: certs.client.key }))
-      .toThrow(/^'certificate' contains a private key \(PEM block 2, "PRIVATE KEY"\): give only certificates here, and the key in 'privateKey'$/);
+      .toThrow(/^TlsCredential\.fromPem: 'certificate' contains a private key \(PEM block 2, "PRIVATE KEY"\): give only certificates here, and the key in 'privateKey'$/);
   });
 
   test('fails when a leaf certificate is given as the CA', () => {
     expect(pem({ certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: certs.server.cert }))
-      .toThrow(/^'caCertificate': certificate 1 \(subject "CN=my-nginx.mesh-external.svc.cluster.local, O=some organization"\) is not a CA \(its basicConstraints do not say cA=true\)/);
+      .toThrow(/^TlsCredential\.fromPem: 'caCertificate': certificate 1 \(subject "CN=my-nginx.mesh-external.svc.cluster.local, O=some organization"\) is not a CA \(its basicConstraints do not say cA=true\)/);
     expect(pem({ caCertificate: certs.server.cert })).toThrow(/is not a CA/);
   });
 
   test('fails when the CA did not issue the certificate', () => {
     expect(pem({ certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: other.ca.cert }))
-      .toThrow(/^'caCertificate' does not verify 'certificate': no CA certificate in it signed subject "CN=client.example.com, O=client organization" \(issuer "O=example Inc., CN=example.com"\)$/);
+      .toThrow(/^TlsCredential\.fromPem: 'caCertificate' does not verify 'certificate': no CA certificate in it signed subject "CN=client.example.com, O=client organization" \(issuer "O=example Inc., CN=example.com"\)$/);
   });
 
   test('caIssuedCertificate: false accepts a server CA other than the client certificate\'s issuer', () => {
@@ -148,13 +148,13 @@ describe('TlsCredential.fromPem checks what it emits', () => {
   });
 
   test('fails when caIssuedCertificate is not a boolean', () => {
-    expect(pem({ caCertificate: certs.ca.cert, caIssuedCertificate: 'no' })).toThrow(/^'caIssuedCertificate' must be true or false \(got "no"\)$/);
+    expect(pem({ caCertificate: certs.ca.cert, caIssuedCertificate: 'no' })).toThrow(/^TlsCredential\.fromPem: 'caIssuedCertificate' must be true or false \(got "no"\)$/);
   });
 
   test('fails when the CA has the issuer\'s name but another key (a forged issuer)', () => {
     // same subject "O=example Inc., CN=example.com" as the real CA, different key
     expect(pem({ certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: forged.ca.cert }))
-      .toThrow(/^'caCertificate' does not verify 'certificate'/);
+      .toThrow(/^TlsCredential\.fromPem: 'caCertificate' does not verify 'certificate'/);
   });
 
   test('never prints key material', () => {
