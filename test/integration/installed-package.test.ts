@@ -195,7 +195,14 @@ describe('the packed package, installed into an empty folder outside the reposit
     expect(mtls.metadata.namespace).toBe('shop');
     expect(mtls.spec.workloadSelector).toEqual({ matchLabels: { app: 'checkout' } });
     expect(mtls.spec.trafficPolicy.portLevelSettings[0].tls).toMatchObject({ mode: 'MUTUAL', credentialName: 'checkout-partner-credential', sni: 'my-nginx.partner.svc.cluster.local' });
-    expect(shop.find((o) => o.kind === 'Certificate').spec).toMatchObject({ secretName: 'checkout-partner-credential', issuerRef: { name: 'partner-ca', kind: 'ClusterIssuer' } });
+    expect(shop.find((o) => o.kind === 'Certificate' && o.spec.secretName === 'checkout-partner-credential').spec.issuerRef).toEqual({ name: 'partner-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    // the cdk8s-plus Deployment as the client: its pods' selector, its service account, its namespace
+    const storefront = shop.find((o) => o.kind === 'Deployment' && o.metadata.name.startsWith('shop-storefront'));
+    const bank = shop.find((o) => o.kind === 'DestinationRule' && o.spec.host === 'api.bank.example');
+    expect(bank.spec.workloadSelector).toEqual({ matchLabels: storefront.spec.selector.matchLabels });
+    expect(storefront.spec.template.spec.serviceAccountName).toBe('storefront');
+    const binding = shop.find((o) => o.kind === 'RoleBinding' && o.roleRef.name.startsWith('storefront-bank-credential'));
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'storefront', namespace: 'shop' }]);
     const stripe = shop.find((o) => o.kind === 'ServiceEntry' && o.spec.hosts[0] === 'api.stripe.com');
     expect(stripe.spec.ports[0]).toEqual({ name: 'http-port', number: 80, protocol: 'HTTP', targetPort: 443 });
     expect(shop.find((o) => o.kind === 'Sidecar').spec.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
