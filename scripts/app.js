@@ -6,7 +6,7 @@
 const { loadSource } = require('./load-src');
 
 try {
-  loadSource('src/main.ts').buildApp().synth();
+  loadSource('app/main.ts').buildApp().synth();
 } catch (err) {
   console.error(`error: ${err?.message ?? err}${process.env.DEBUG && err?.stack ? `\n${err.stack}` : ''}`);
   process.exitCode = 1;

@@ -72,7 +72,7 @@ async function main(argv) {
   }
   if (opts.help) { process.stdout.write(`${USAGE}\n`); return 0; }
 
-  const certs = loadSource('src/certificates.ts');
+  const certs = loadSource('src/certificates/index.ts');
   if (!opts.force) {
     const bases = ['example.com', opts.host || certs.DEFAULT_SERVER_HOST, 'client.example.com'];
     const existing = bases.flatMap((b) => [`${b}.crt`, `${b}.key`]).filter((f) => fs.existsSync(path.join(opts.out, f)));

@@ -22,7 +22,7 @@ Synthesizes the app, validates its objects offline, and only then writes the man
                   nothing but *.k8s.yaml files; synth refuses the repository root, the working directory,
                   their ancestors, src/ and any folder with other content.
   --app FILE      TypeScript module exporting buildApp({ outdir }) that returns a cdk8s App
-                  (default: src/main.ts)
+                  (default: app/main.ts)
   --each-file     validate each output file on its own instead of all together: for apps whose charts are
                   alternatives applied one at a time (this repository's main app: one Istio task per file)
   --no-validate   skip the offline validator (for measuring; never for output you commit)
@@ -38,7 +38,7 @@ class UsageError extends Error {}
 const WORKER_MIN_OBJECTS = 1000;
 
 function parseArgs(argv) {
-  const opts = { out: 'dist', app: 'src/main.ts', validate: true, eachFile: false, help: false };
+  const opts = { out: 'dist', app: 'app/main.ts', validate: true, eachFile: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;

@@ -335,7 +335,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
 
 function checkRules(warn: readonly string[]): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { RULES } = require('../validator/index') as typeof import('../validator/index');
+  const { RULES } = require('../validator') as typeof import('../validator');
   for (const w of warn) {
     if (w === '*') continue;
     const known = w.endsWith('/') || w.endsWith('/*') ? RULES.some((r) => r.id.startsWith(w.replace(/\*$/, ''))) : RULES.some((r) => r.id === w);
@@ -346,7 +346,7 @@ function checkRules(warn: readonly string[]): void {
 /** Validates the objects of the files the app wrote (all together, or each file on its own); throws on errors. */
 function validate(captured: Captured, shown: string, { eachFile, downgrade }: { eachFile: boolean; downgrade: string[] }): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const v = require('../validator/index') as typeof import('../validator/index');
+  const v = require('../validator') as typeof import('../validator');
   const fileOf = new Map<object, string>();
   const groups: object[][] = [];
   for (const [name, docs] of [...captured.objects].sort(([a], [b]) => a.localeCompare(b))) {

@@ -8,7 +8,7 @@
  * Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or unreadable input.
  */
 import * as path from 'path';
-import { formatFindings, RULES, validatePaths } from './index';
+import { formatFindings, RULES, validatePaths } from '.';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_YAML_NODES } from './read';
 import { packageVersion, toSarif } from './sarif';
 import { escapeText } from './text';

@@ -14,7 +14,7 @@
  * only when no other object of the run has that name; otherwise it gives no construct path rather than
  * a wrong one, and names the violating resource by its key so that cdk8s does not print a wrong one either.
  */
-import { formatFindings, validateManifests } from './index';
+import { formatFindings, validateManifests } from '.';
 import { objectKey } from './object-key';
 import { readManifests } from './read';
 import { escapeText } from './text';

@@ -17,7 +17,7 @@ import { X509Certificate } from 'node:crypto';
 import { Testing } from 'cdk8s';
 import { CertificateBundle, SecretOptions, generateCertificates, secretManifests } from '../../src/certificates';
 import { MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential } from '../../src';
-import { EgressTlsOriginationChart } from '../../src/main';
+import { EgressTlsOriginationChart } from '../../app/main';
 import { seedManifests } from './fixtures/seed';
 import { Manifest, MtlsScenario, deriveMtlsScenario, mtlsTarget } from './manifests';
 import { diagnostics, e2ePrerequisites } from './last-hop';

@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fingerprint } from '../synth-sandbox';
+import { fingerprint } from '../support/synth-sandbox';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'cdk8s-istio-egress.js');
