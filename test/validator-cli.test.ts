@@ -34,7 +34,8 @@ describe('exit codes', () => {
     const r = run('validate', rel(BAD_DIR));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ERROR \[istio\/credential-without-selector\] DestinationRule default\/no-selector$/m);
-    expect(r.stdout).toContain(`  file:    ${path.join(rel(BAD_DIR), 'bad.yaml')}\n`);
+    // the file, and the line and column of the field (credentialName of the second document)
+    expect(r.stdout).toContain(`  file:    ${path.join(rel(BAD_DIR), 'bad.yaml')}:30:9\n`);
   });
 
   test('--warn downgrades rules (repeatable, comma separated, prefixes)', () => {
