@@ -134,6 +134,21 @@ describe('hostile input', () => {
     expect(items[50000].metadata.name).toBe('web');
   });
 
+  test('locates the fields of 20000 findings in one JSON object in linear time (each member scanned once)', () => {
+    // GIVEN a ConfigMap with 20000 unknown top-level fields (scanning the object once per finding: half a minute)
+    const obj: { [k: string]: unknown } = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } };
+    for (let i = 0; i < 20000; i++) obj[`x${i}`] = 1;
+    const d = dir('many', { 'c.json': JSON.stringify(obj) });
+    // WHEN validated
+    const start = Date.now();
+    const r = validateDirectory(d);
+    // THEN every finding has its position, at once
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(r.findings.filter((f) => f.ruleId === 'schema/unknown-field')).toHaveLength(20000);
+    const last = r.findings.find((f) => f.field === 'x19999')!;
+    expect([last.line, last.column]).toEqual([1, JSON.stringify(obj).indexOf('"x19999"') + 1]);
+  });
+
   test('fails when an alias refers to the node that contains it, or to no anchor', () => {
     expect(() => parseManifestText('a: &a [1, *a]\n', 'loop.yaml')).toThrow(/^loop\.yaml: document 1: alias \*a refers to a node that contains it$/);
     expect(() => parseManifestText('a: *nope\n', 'none.yaml')).toThrow(/^none\.yaml: document 1: alias \*nope has no anchor before it$/);

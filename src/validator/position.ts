@@ -113,13 +113,7 @@ export class YamlObjectSource implements ObjectSource {
         if (typeof seg !== 'number') break;
         at = (table[seg] as number | undefined) ?? -1;
       } else {
-        const key = String(seg);
-        for (let i = table.length - 2; i >= 0; i -= 2) {
-          if (table[i] === key) {
-            at = table[i + 1] as number;
-            break;
-          }
-        }
+        at = keyOffset(table, String(seg));
       }
       if (at < 0) break;
       offset = at;
@@ -137,14 +131,70 @@ export class YamlObjectSource implements ObjectSource {
   }
 }
 
+const tableIndex = new WeakMap<Array<string | number>, Map<string, number>>();
+
+/** The offset of the last occurrence of `key` in a map's table (-1 for none); large tables are indexed once. */
+function keyOffset(table: Array<string | number>, key: string): number {
+  if (table.length <= 32) {
+    for (let i = table.length - 2; i >= 0; i -= 2) if (table[i] === key) return table[i + 1] as number;
+    return -1;
+  }
+  let index = tableIndex.get(table);
+  if (!index) {
+    index = new Map();
+    for (let i = 0; i < table.length; i += 2) index.set(table[i] as string, table[i + 1] as number);
+    tableIndex.set(table, index);
+  }
+  return index.get(key) ?? -1;
+}
+
 /**
- * An object of a JSON stream, at `offset`. Fields are found by scanning the object's text (already checked
- * by JSON.parse) to the path; a duplicate key is where its last occurrence is, as JSON.parse keeps the last.
+ * The text of a JSON file (already checked by JSON.parse). The members of an object or array are scanned
+ * once, when a field in it is first located, so that locating the fields of an object's many findings stays
+ * linear; a duplicate key is where its last occurrence is, as JSON.parse keeps the last.
  */
+export class JsonText extends SourceText {
+  private readonly containers = new Map<number, Map<string, Member> | number[]>();
+
+  /** The key (or element) offset and the value offset of `seg` in the object or array at `pos`. */
+  child(pos: number, seg: Segment): Member | undefined {
+    let c = this.containers.get(pos);
+    if (!c) {
+      c = this.text[pos] === '{' ? jsonMembers(this.text, pos) : jsonItems(this.text, pos);
+      this.containers.set(pos, c);
+    }
+    if (Array.isArray(c)) {
+      const at = typeof seg === 'number' ? c[seg] : undefined;
+      return at === undefined ? undefined : { at, value: at };
+    }
+    return typeof seg === 'string' ? c.get(seg) : undefined;
+  }
+
+  /** Where the value at `segs` below the value at `from` is written (its key for a member); undefined for none. */
+  locate(from: number, segs: readonly Segment[]): Member | undefined {
+    let value = from;
+    let found: Member | undefined;
+    for (const seg of segs) {
+      const next = this.child(value, seg);
+      if (!next) break;
+      value = next.value;
+      found = next;
+    }
+    return found;
+  }
+}
+
+/** Where a member of a JSON object is: its key (`at`) and its value. */
+interface Member {
+  readonly at: number;
+  readonly value: number;
+}
+
+/** An object of a JSON stream (or an item of a JSON `List`), at the offset of its `{`. */
 export class JsonObjectSource implements ObjectSource {
   private offset?: number;
   /** `at`: the offset of the object's `{`, or a function computing it on first use (the items of a List). */
-  constructor(private readonly text: SourceText, private readonly at: number | (() => number)) {}
+  constructor(private readonly text: JsonText, private readonly at: number | (() => number)) {}
 
   position(): SourcePosition {
     return this.text.position(this.start());
@@ -152,7 +202,7 @@ export class JsonObjectSource implements ObjectSource {
 
   locate(field: string): SourcePosition {
     const from = this.start();
-    return this.text.position(jsonLocate(this.text.text, from, fieldSegments(field)) ?? from);
+    return this.text.position(this.text.locate(from, fieldSegments(field))?.at ?? from);
   }
 
   private start(): number {
@@ -160,66 +210,24 @@ export class JsonObjectSource implements ObjectSource {
   }
 }
 
-/** The offsets of the items of a JSON `List` at `offset`, found on first use, once for all its items. */
-export class JsonListItems {
-  private items?: number[];
-  constructor(private readonly text: SourceText, private readonly offset: number) {}
-
-  /** The offset of item `index` (the List's own offset should the text not have it). */
-  item(index: number): number {
-    if (!this.items) {
-      const arr = jsonChild(this.text.text, this.offset, 'items');
-      this.items = arr ? jsonArrayItems(this.text.text, arr.value) : [];
-    }
-    return this.items[index] ?? this.offset;
+function jsonMembers(text: string, pos: number): Map<string, Member> {
+  const out = new Map<string, Member>();
+  if (text[pos] !== '{') return out;
+  let i = skipWs(text, pos + 1);
+  while (text[i] === '"') {
+    const keyEnd = skipString(text, i);
+    const raw = text.slice(i + 1, keyEnd - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
+    const value = skipWs(text, skipWs(text, keyEnd) + 1); // past ':'
+    out.set(key, { at: i, value });
+    i = skipWs(text, skipValue(text, value));
+    if (text[i] !== ',') break;
+    i = skipWs(text, i + 1);
   }
+  return out;
 }
 
-/** Where the JSON value at `segs` below the value at `from` is written (its key for a member); undefined for none. */
-function jsonLocate(text: string, from: number, segs: readonly Segment[]): number | undefined {
-  let value = from;
-  let at: number | undefined;
-  for (const seg of segs) {
-    const next = jsonChild(text, value, seg);
-    if (!next) break;
-    value = next.value;
-    at = next.at;
-  }
-  return at;
-}
-
-/** The key (or element) offset and the value offset of `seg` in the JSON object or array at `pos`. */
-function jsonChild(text: string, pos: number, seg: Segment): { at: number; value: number } | undefined {
-  const open = text[pos];
-  if (open === '{' && typeof seg === 'string') {
-    let found: { at: number; value: number } | undefined;
-    let i = skipWs(text, pos + 1);
-    while (text[i] === '"') {
-      const keyEnd = skipString(text, i);
-      const raw = text.slice(i + 1, keyEnd - 1);
-      const key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
-      const value = skipWs(text, skipWs(text, keyEnd) + 1); // past ':'
-      if (key === seg) found = { at: i, value };
-      i = skipWs(text, skipValue(text, value));
-      if (text[i] !== ',') break;
-      i = skipWs(text, i + 1);
-    }
-    return found;
-  }
-  if (open === '[' && typeof seg === 'number') {
-    let i = skipWs(text, pos + 1);
-    for (let n = 0; i < text.length && text[i] !== ']'; n++) {
-      if (n === seg) return { at: i, value: i };
-      i = skipWs(text, skipValue(text, i));
-      if (text[i] !== ',') break;
-      i = skipWs(text, i + 1);
-    }
-  }
-  return undefined;
-}
-
-/** Start offsets of the elements of the JSON array at `pos`. */
-function jsonArrayItems(text: string, pos: number): number[] {
+function jsonItems(text: string, pos: number): number[] {
   const out: number[] = [];
   if (text[pos] !== '[') return out;
   let i = skipWs(text, pos + 1);

@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as YAML from 'yaml';
-import { JsonListItems, JsonObjectSource, SourceText, YamlObjectSource, type ObjectSource, type YamlOffsets } from './position';
+import { JsonObjectSource, JsonText, SourceText, YamlObjectSource, type ObjectSource, type YamlOffsets } from './position';
 
 let yamlModule: typeof YAML | undefined;
 /** The yaml package, loaded on first use: validating objects in memory (npm run synth) never parses YAML. */
@@ -118,8 +118,7 @@ export function parseManifestText(text: string, file = '(input)', limits: ReadLi
 export function parseManifest(text: string, file = '(input)', limits: ReadLimits = {}): { objects: any[]; sources: ObjectSource[] } {
   const maxNodes = limits.maxYamlNodes ?? DEFAULT_MAX_YAML_NODES;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const src = new SourceText(body);
-  const docs = /^\s*\{/.test(body) ? parseJsonStream(body, file, maxNodes, src) : parseYaml11(body, file, maxNodes, src);
+  const docs = /^\s*\{/.test(body) ? parseJsonStream(body, file, maxNodes, new JsonText(body)) : parseYaml11(body, file, maxNodes, new SourceText(body));
   const objects: any[] = [];
   const sources: ObjectSource[] = [];
   for (const d of docs) {
@@ -299,7 +298,7 @@ function setKey(obj: { [k: string]: unknown }, key: string, value: unknown): voi
 }
 
 /** A JSON stream (kubectl's decoder reads one value after the other); each value counts against maxNodes. */
-function parseJsonStream(text: string, file: string, maxNodes: number, src: SourceText): Doc[] {
+function parseJsonStream(text: string, file: string, maxNodes: number, src: JsonText): Doc[] {
   const out: Doc[] = [];
   let budget = maxNodes;
   let i = 0;
@@ -320,10 +319,7 @@ function parseJsonStream(text: string, file: string, maxNodes: number, src: Sour
     out.push({
       value: v,
       source: new JsonObjectSource(src, at),
-      items: (count) => {
-        const list = new JsonListItems(src, at);
-        return Array.from({ length: count }, (_, k) => new JsonObjectSource(src, () => list.item(k)));
-      },
+      items: (count) => Array.from({ length: count }, (_, k) => new JsonObjectSource(src, () => src.locate(at, ['items', k])?.value ?? at)),
     });
     i = end;
   }
