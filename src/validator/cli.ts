@@ -6,6 +6,8 @@
  *   cdk8s-istio-egress --rules | --version | --help
  *
  * Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or unreadable input.
+ * A closed pipe (`| head -1`) is not an error: the output the reader no longer takes is dropped, without a
+ * message, and the exit status stays that of the command (see quietOnClosedPipe).
  */
 import * as path from 'path';
 import { formatFindings, RULES, validatePaths } from '.';
@@ -52,6 +54,26 @@ const processIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 };
+
+let pipeGuarded = false;
+/**
+ * Makes a closed pipe on stdout or stderr quiet, for every command: when the reader goes away
+ * (`cdk8s-istio-egress --rules | head -1`), Node reports EPIPE as an 'error' event on the stream, which
+ * unhandled ends the process with a stack trace (Node ignores SIGPIPE, so git's and grep's silent death by
+ * the signal does not happen). The rest of the output is dropped; the process does not exit early, so a
+ * command finishes what it was doing (a synth still completes its writes) and keeps its exit status: 1 still
+ * means that errors were found. Other stream errors are left as they were.
+ */
+export function quietOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+      throw e;
+    });
+  }
+}
 
 class UsageError extends Error {}
 
@@ -149,6 +171,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 /** Runs the command line `argv` (without the node and script paths) and returns the exit code. */
 export function main(argv: readonly string[], io: CliIo = processIo): number {
+  if (io === processIo) quietOnClosedPipe();
   let args: Args;
   try {
     args = parseArgs(argv);

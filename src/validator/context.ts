@@ -1,3 +1,4 @@
+import type { ObjectSource } from './position';
 import type { SecretValues } from './redact';
 import { ruleInfo, WARN_ANNOTATION } from './rules';
 import type { Finding, FindingObject, Severity, ValidateOptions } from './types';
@@ -17,6 +18,8 @@ export interface Obj {
   readonly namespace?: string;
   readonly index: number;
   readonly ref: FindingObject;
+  /** Where the object is in its file, when it was read from one. */
+  readonly source?: ObjectSource;
 }
 
 export class Reporter {
@@ -24,6 +27,8 @@ export class Reporter {
   private readonly runDowngrade: string[];
   /** Values of the Secrets of the run: no finding may quote them (see redact.ts). */
   private readonly secrets?: SecretValues;
+  /** The refs of objects read from files, with their position, made on an object's first finding. */
+  private readonly located = new Map<Obj, FindingObject>();
   constructor(options: ValidateOptions, secrets?: SecretValues) {
     this.runDowngrade = options.downgrade ?? [];
     this.secrets = secrets;
@@ -33,7 +38,21 @@ export class Reporter {
     let sev: Severity = severity ?? ruleInfo(ruleId)?.severity ?? 'error';
     if (sev === 'error' && (matchesAny(this.runDowngrade, ruleId) || (obj && matchesAny(objectDowngrades(obj.raw), ruleId)))) sev = 'warning';
     const scrub = (t: string) => (this.secrets ? this.secrets.scrub(t) : t);
-    this.findings.push({ ruleId, severity: sev, object: ref ?? obj?.ref ?? { kind: '(unknown)', name: '(unknown)' }, field: scrub(field), message: scrub(message), fix: scrub(fix) });
+    const object = ref ?? (obj ? this.ref(obj) : { kind: '(unknown)', name: '(unknown)' });
+    // the field's position in the file (an object reported through another's ref: that object's position)
+    const at = !ref && obj?.source ? obj.source.locate(field) : object.line !== undefined ? { line: object.line, column: object.column } : undefined;
+    this.findings.push({ ruleId, severity: sev, object, field: scrub(field), ...(at ? { line: at.line, column: at.column } : {}), message: scrub(message), fix: scrub(fix) });
+  }
+
+  private ref(obj: Obj): FindingObject {
+    if (!obj.source) return obj.ref;
+    let ref = this.located.get(obj);
+    if (!ref) {
+      const at = obj.source.position();
+      ref = { ...obj.ref, line: at.line, column: at.column };
+      this.located.set(obj, ref);
+    }
+    return ref;
   }
 }
 
@@ -63,5 +82,6 @@ export function makeObj(raw: any, index: number, options: ValidateOptions): Obj 
     ...(constructPath ? { constructPath } : {}),
     ...(file ? { file } : {}),
   };
-  return { raw, apiVersion, group, kind, name, namespace, index, ref };
+  const source = options.sources?.get(raw);
+  return { raw, apiVersion, group, kind, name, namespace, index, ref, ...(source ? { source } : {}) };
 }

@@ -25,6 +25,7 @@ import type { Finding, ValidateOptions, ValidationReport } from './types';
 import { checkWiring } from './wiring';
 
 export type { Finding, FindingObject, Severity, ValidateOptions, ValidationReport } from './types';
+export type { ObjectSource, SourcePosition } from './position';
 export { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo };
 export { allCelRules, celStats };
 export { objectKey } from './object-key';
@@ -81,8 +82,9 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
   const read = readManifests(paths, options);
   const files = new Map<object, string>(options.files ?? []);
   for (const [o, f] of read.files) files.set(o, f);
+  const sources = options.sources ? new Map([...options.sources, ...read.sources]) : read.sources;
   if (!options.eachFile) {
-    const report = validateManifests(read.objects, { ...options, files });
+    const report = validateManifests(read.objects, { ...options, files, sources });
     return { ...report, filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
   }
   const byFile = new Map<string, any[]>();
@@ -90,7 +92,7 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
     const f = files.get(o) ?? '';
     byFile.set(f, [...byFile.get(f) ?? [], o]);
   }
-  const findings = [...byFile.values()].flatMap((objects) => validateManifests(objects, { ...options, files }).findings);
+  const findings = [...byFile.values()].flatMap((objects) => validateManifests(objects, { ...options, files, sources }).findings);
   return { ...reportOf(findings), filesRead: read.read, readErrors: read.errors, skipped: read.skipped };
 }
 
@@ -133,7 +135,7 @@ export function formatFindings(findings: readonly Finding[]): string {
       `  fix:     ${f.fix}`,
     ];
     if (o.constructPath) lines.push(`  construct: ${o.constructPath}`);
-    if (o.file) lines.push(`  file:    ${o.file}`);
+    if (o.file) lines.push(`  file:    ${o.file}${f.line !== undefined ? `:${f.line}:${f.column}` : ''}`);
     // every value comes from the manifests: no control character reaches the terminal
     return lines.map(escapeText).join('\n');
   });

@@ -58,6 +58,7 @@ export class IstioEgressValidation {
     const options = {
       downgrade: this.warn,
       files,
+      sources: read.sources,
       constructPaths: (o: any) => meta[objectKey(o)]?.path ?? (unique(o) ? meta[o.metadata.name]?.path : undefined),
     };
     const groups = this.eachFile ? [...new Set(objects.map((o) => files.get(o)))].map((f) => objects.filter((o) => files.get(o) === f)) : [objects];

@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as YAML from 'yaml';
+import { JsonObjectSource, JsonText, SourceText, YamlObjectSource, type ObjectSource, type YamlOffsets } from './position';
 
 let yamlModule: typeof YAML | undefined;
 /** The yaml package, loaded on first use: validating objects in memory (npm run synth) never parses YAML. */
@@ -42,6 +43,8 @@ export interface ReadResult {
   readonly objects: any[];
   /** The file each object came from, by object identity. */
   readonly files: Map<object, string>;
+  /** Where each object is in its file (line and column of the object and of its fields), by object identity. */
+  readonly sources: Map<object, ObjectSource>;
   /** The files read. */
   readonly read: string[];
   /** One message per path that could not be read or parsed; each names the path. */
@@ -108,34 +111,60 @@ function describe(st: fs.Stats): string {
  * `maxYamlNodes` nodes.
  */
 export function parseManifestText(text: string, file = '(input)', limits: ReadLimits = {}): any[] {
+  return parseManifest(text, file, limits).objects;
+}
+
+/** The objects of a manifest file's text (`List`s unwrapped) and, at the same index, where each one is. */
+export function parseManifest(text: string, file = '(input)', limits: ReadLimits = {}): { objects: any[]; sources: ObjectSource[] } {
   const maxNodes = limits.maxYamlNodes ?? DEFAULT_MAX_YAML_NODES;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const values = /^\s*\{/.test(body) ? parseJsonStream(body, file, maxNodes) : parseYaml11(body, file, maxNodes);
-  const out: any[] = [];
-  for (const v of values) {
+  const docs = /^\s*\{/.test(body) ? parseJsonStream(body, file, maxNodes, new JsonText(body)) : parseYaml11(body, file, maxNodes, new SourceText(body));
+  const objects: any[] = [];
+  const sources: ObjectSource[] = [];
+  for (const d of docs) {
+    const v = d.value;
     if (v === null || v === undefined) continue;
-    if (isList(v)) out.push(...(v as { items: unknown[] }).items);
-    else out.push(v);
+    if (isList(v)) {
+      const items = (v as { items: unknown[] }).items;
+      const at = d.items(items.length);
+      for (let k = 0; k < items.length; k++) {
+        objects.push(items[k]);
+        sources.push(at[k] ?? d.source);
+      }
+    } else {
+      objects.push(v);
+      sources.push(d.source);
+    }
   }
-  return out;
+  return { objects, sources };
+}
+
+/** A value read from a file, where it is, and where its `items` are should it be a List. */
+interface Doc {
+  readonly value: unknown;
+  readonly source: ObjectSource;
+  items(count: number): ObjectSource[];
 }
 
 function isList(v: any): boolean {
   return v && typeof v === 'object' && !Array.isArray(v) && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items);
 }
 
-function parseYaml11(text: string, file: string, maxNodes: number): unknown[] {
+function parseYaml11(text: string, file: string, maxNodes: number, src: SourceText): Doc[] {
   const docs = yaml().parseAllDocuments(text, YAML_11_OPTIONS);
   const list = Array.isArray(docs) ? docs : [docs];
   let budget = maxNodes;
-  const out: unknown[] = [];
+  const out: Doc[] = [];
+  const offsets: YamlOffsets = new Map();
   for (const [i, doc] of list.entries()) {
     if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
     try {
       const aliases = resolveAliases(doc);
       budget -= expandedSize(doc.contents, aliases, budget);
       if (budget < 0) throw new Error(`${file}: more than ${maxNodes} YAML nodes with aliases expanded (maxYamlNodes); an alias bomb?`);
-      out.push(toJs(doc.contents, aliases, new Map()));
+      const value = toJs(doc.contents, aliases, new Map(), offsets);
+      const source = new YamlObjectSource(src, offsets, value, doc.contents?.range?.[0] ?? 0);
+      out.push({ value, source, items: () => source.items() });
     } catch (e) {
       if (e instanceof RangeError) throw new Error(`${file}: document ${i + 1} is nested too deeply`);
       const msg = (e as Error).message;
@@ -208,9 +237,9 @@ const isMergeKey = (key: unknown) => yaml().isScalar(key) && typeof key.value ==
  * at its position (later keys override them, a merge overrides earlier keys; of a sequence of maps,
  * earlier maps win).
  */
-function toJs(node: unknown, aliases: Map<YAML.Alias, YAML.Node>, memo: Map<unknown, unknown>): unknown {
+function toJs(node: unknown, aliases: Map<YAML.Alias, YAML.Node>, memo: Map<unknown, unknown>, offsets: YamlOffsets): unknown {
   if (node === null || node === undefined) return null;
-  if (yaml().isAlias(node)) return toJs(aliases.get(node)!, aliases, memo);
+  if (yaml().isAlias(node)) return toJs(aliases.get(node)!, aliases, memo, offsets);
   if (memo.has(node)) return memo.get(node);
   let value: unknown;
   if (yaml().isScalar(node)) {
@@ -218,6 +247,9 @@ function toJs(node: unknown, aliases: Map<YAML.Alias, YAML.Node>, memo: Map<unkn
   } else if (yaml().isMap(node)) {
     const obj: { [k: string]: unknown } = {};
     memo.set(node, obj);
+    // where each key is written (position.ts), in the order the keys are set: the last one of a key wins
+    const at: Array<string | number> = [];
+    offsets.set(obj, at);
     for (const pair of node.items) {
       if (isMergeKey(pair.key)) {
         const src = yaml().isAlias(pair.value) ? aliases.get(pair.value) : pair.value;
@@ -225,19 +257,26 @@ function toJs(node: unknown, aliases: Map<YAML.Alias, YAML.Node>, memo: Map<unkn
         for (const m of maps) {
           const target = yaml().isAlias(m) ? aliases.get(m) : m;
           if (!yaml().isMap(target)) throw new Error('map merge requires map or sequence of maps as the value');
-          for (const [k, v] of Object.entries(toJs(target, aliases, memo) as object)) setKey(obj, k, v);
+          const merged = toJs(target, aliases, memo, offsets) as object;
+          for (const [k, v] of Object.entries(merged)) setKey(obj, k, v);
+          for (const x of offsets.get(merged) ?? []) at.push(x);
         }
         continue;
       }
-      setKey(obj, keyString(toJs(pair.key, aliases, memo)), toJs(pair.value, aliases, memo));
+      const key = keyString(toJs(pair.key, aliases, memo, offsets));
+      setKey(obj, key, toJs(pair.value, aliases, memo, offsets));
+      at.push(key, (pair.key as YAML.Node | null)?.range?.[0] ?? -1);
     }
     value = obj;
   } else if (yaml().isSeq(node)) {
     const arr: unknown[] = [];
     memo.set(node, arr);
+    const at: number[] = [];
+    offsets.set(arr, at);
     for (const item of node.items) {
       // !!omap / !!pairs items are pairs
-      arr.push(yaml().isPair(item) ? { [keyString(toJs(item.key, aliases, memo))]: toJs(item.value, aliases, memo) } : toJs(item, aliases, memo));
+      arr.push(yaml().isPair(item) ? { [keyString(toJs(item.key, aliases, memo, offsets))]: toJs(item.value, aliases, memo, offsets) } : toJs(item, aliases, memo, offsets));
+      at.push(((yaml().isPair(item) ? item.key : item) as YAML.Node | null)?.range?.[0] ?? -1);
     }
     value = arr;
   } else {
@@ -259,8 +298,8 @@ function setKey(obj: { [k: string]: unknown }, key: string, value: unknown): voi
 }
 
 /** A JSON stream (kubectl's decoder reads one value after the other); each value counts against maxNodes. */
-function parseJsonStream(text: string, file: string, maxNodes: number): unknown[] {
-  const out: unknown[] = [];
+function parseJsonStream(text: string, file: string, maxNodes: number, src: JsonText): Doc[] {
+  const out: Doc[] = [];
   let budget = maxNodes;
   let i = 0;
   while (i < text.length) {
@@ -276,7 +315,12 @@ function parseJsonStream(text: string, file: string, maxNodes: number): unknown[
     }
     budget -= jsonNodes(v, budget);
     if (budget < 0) throw new Error(`${file}: more than ${maxNodes} JSON nodes (maxYamlNodes)`);
-    out.push(v);
+    const at = i;
+    out.push({
+      value: v,
+      source: new JsonObjectSource(src, at),
+      items: (count) => Array.from({ length: count }, (_, k) => new JsonObjectSource(src, () => src.locate(at, ['items', k])?.value ?? at)),
+    });
     i = end;
   }
   return out;
@@ -345,7 +389,7 @@ function isConstructMetadata(file: string, values: unknown[]): boolean {
  * files and syntax errors are returned in `errors`, the readable files are still read.
  */
 export function readManifests(paths: readonly string[], limits: ReadLimits = {}): ReadResult {
-  const result: ReadResult = { objects: [], files: new Map(), read: [], errors: [], skipped: [] };
+  const result: ReadResult = { objects: [], files: new Map(), sources: new Map(), read: [], errors: [], skipped: [] };
   for (const p of paths) {
     let st: fs.Stats;
     try {
@@ -371,8 +415,9 @@ export function readManifests(paths: readonly string[], limits: ReadLimits = {})
     }
     for (const file of files) {
       let values: any[];
+      let sources: ObjectSource[];
       try {
-        values = parseManifestText(readRegularFile(file, limits), file, limits);
+        ({ objects: values, sources } = parseManifest(readRegularFile(file, limits), file, limits));
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         result.errors.push(err.code && !err.message.startsWith(file) ? `${file}: cannot read (${err.code})` : err.message);
@@ -383,9 +428,13 @@ export function readManifests(paths: readonly string[], limits: ReadLimits = {})
         continue;
       }
       result.read.push(file);
-      for (const o of values) {
+      for (const [k, o] of values.entries()) {
         result.objects.push(o);
-        if (o && typeof o === 'object') result.files.set(o, file);
+        if (o && typeof o === 'object') {
+          result.files.set(o, file);
+          // an object written twice (a YAML alias) is where it is first
+          if (!result.sources.has(o)) result.sources.set(o, sources[k]);
+        }
       }
     }
   }

@@ -1,14 +1,15 @@
 /**
  * Findings as a SARIF 2.1.0 log (OASIS Static Analysis Results Interchange Format), for code scanning
  * services and editors: one run, the rules of RULES as `tool.driver.rules`, one result per finding with
- * the file as a physical location (URI relative to `baseDir`) and the object and field as logical
- * locations.
+ * the file as a physical location (URI relative to `baseDir`) with the region of the field (else of the
+ * object) when known, and the object and field as logical locations. Columns are UTF-16 code units
+ * (`columnKind`), lines end at `\r\n`, `\n` or `\r` (`newlineSequences`), as the reader counts them (position.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { RULES } from './rules';
-import type { Finding } from './types';
+import type { Finding, Severity } from './types';
 
 /** Options of toSarif. */
 export interface SarifOptions {
@@ -24,6 +25,17 @@ export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/erra
 const TOOL_NAME = 'cdk8s-istio-egress';
 const BASE_ID = '%SRCROOT%';
 
+const SARIF_LEVELS: { readonly [S in Severity]: 'error' | 'warning' | 'note' } = {
+  error: 'error',
+  warning: 'warning',
+  note: 'note',
+};
+
+/** The SARIF `level` of a severity, for results and for the rules' default configuration. */
+export function sarifLevel(severity: Severity): 'error' | 'warning' | 'note' {
+  return SARIF_LEVELS[severity];
+}
+
 /** A relative URI reference for `file` seen from `baseDir` (forward slashes, each segment percent-encoded). */
 export function relativeUri(file: string, baseDir: string): string {
   const rel = path.relative(baseDir, path.resolve(baseDir, file));
@@ -36,14 +48,14 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions = {}
   const rules = RULES.map((r) => ({
     id: r.id,
     shortDescription: { text: r.description },
-    defaultConfiguration: { level: r.severity },
+    defaultConfiguration: { level: sarifLevel(r.severity) },
     properties: { category: r.category },
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));
   for (const f of findings) {
     if (!index.has(f.ruleId)) {
       index.set(f.ruleId, rules.length);
-      rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, defaultConfiguration: { level: f.severity }, properties: { category: f.ruleId.split('/')[0] as any } });
+      rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, defaultConfiguration: { level: sarifLevel(f.severity) }, properties: { category: f.ruleId.split('/')[0] as any } });
     }
   }
   const results = findings.map((f) => {
@@ -55,13 +67,22 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions = {}
         { name: f.field, fullyQualifiedName: `${objectName}/${f.field}`, kind: 'property' },
       ],
     };
-    if (o.file) location.physicalLocation = { artifactLocation: { uri: relativeUri(o.file, baseDir), uriBaseId: BASE_ID } };
+    // the object, when the region is its field: where the object starts
+    const related: any[] = [];
+    if (o.file) {
+      const artifactLocation = { uri: relativeUri(o.file, baseDir), uriBaseId: BASE_ID };
+      location.physicalLocation = { artifactLocation, ...(f.line !== undefined ? { region: region(f.line, f.column) } : {}) };
+      if (o.line !== undefined && (o.line !== f.line || o.column !== f.column)) {
+        related.push({ id: 1, physicalLocation: { artifactLocation, region: region(o.line, o.column) }, message: { text: objectName } });
+      }
+    }
     return {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId)!,
-      level: f.severity,
+      level: sarifLevel(f.severity),
       message: { text: `${f.message}\nFix: ${f.fix}` },
       locations: [location],
+      ...(related.length ? { relatedLocations: related } : {}),
       properties: {
         ...(o.apiVersion ? { apiVersion: o.apiVersion } : {}),
         ...(o.constructPath ? { constructPath: o.constructPath } : {}),
@@ -79,9 +100,15 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions = {}
         toolExecutionNotifications: (options.notifications ?? []).map((text) => ({ level: 'error', message: { text } })),
       }],
       originalUriBaseIds: { [BASE_ID]: { uri: pathToFileURL(baseDir + path.sep).href } },
+      columnKind: 'utf16CodeUnits',
+      newlineSequences: ['\r\n', '\n', '\r'],
       results,
     }],
   };
+}
+
+function region(line: number, column: number | undefined) {
+  return { startLine: line, startColumn: column ?? 1 };
 }
 
 let cachedVersion: string | undefined;

@@ -1,3 +1,5 @@
+import type { ObjectSource } from './position';
+
 /**
  * Severity of a validation finding:
  * - `error`: the cluster would reject the object, or the traffic would fail or leave unprotected;
@@ -17,6 +19,10 @@ export interface FindingObject {
   readonly constructPath?: string;
   /** The file the object was read from, when it came from a file. */
   readonly file?: string;
+  /** Line (1-based) of the object's first character in `file`, when it came from a file. */
+  readonly line?: number;
+  /** Column (1-based, UTF-16 code units) of the object's first character in `file`, when it came from a file. */
+  readonly column?: number;
 }
 
 /** One problem found in the manifests. */
@@ -27,6 +33,13 @@ export interface Finding {
   readonly object: FindingObject;
   /** JSON path inside the object, e.g. `spec.trafficPolicy.portLevelSettings[0].tls.mode`. */
   readonly field: string;
+  /**
+   * Line (1-based) in `object.file` of the field (its key, or its deepest ancestor written in the file), else of
+   * the object; only for objects read from a file.
+   */
+  readonly line?: number;
+  /** Column (1-based, UTF-16 code units) that goes with `line`. */
+  readonly column?: number;
   readonly message: string;
   /** How to fix it. */
   readonly fix: string;
@@ -54,6 +67,8 @@ export interface ValidateOptions {
   readonly constructPaths?: Map<object, string> | ((obj: any) => string | undefined);
   /** Files the objects came from, by object identity (filled by validateDirectory). */
   readonly files?: Map<object, string>;
+  /** Where the objects are in their files, by object identity (filled by validateDirectory; `readManifests(...).sources`). */
+  readonly sources?: Map<object, ObjectSource>;
   /** Namespace assumed for namespaced objects without metadata.namespace (default `default`). */
   readonly defaultNamespace?: string;
 }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv-draft-04';
-import { RULES } from '../../src/validator';
+import { formatFindings, RULES, toSarif, validateManifests } from '../../src/validator';
 import { main } from '../../src/validator/cli';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,9 +14,13 @@ const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf
 
 /** Runs main() in-process with captured output; cwd is the repository. */
 function run(...argv: string[]) {
+  return runIn(ROOT, ...argv);
+}
+
+function runIn(cwd: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd: ROOT });
+  const code = main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd });
   return { code, stdout, stderr };
 }
 
@@ -34,7 +38,8 @@ describe('exit codes', () => {
     const r = run('validate', rel(BAD_DIR));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ERROR \[istio\/credential-without-selector\] DestinationRule default\/no-selector$/m);
-    expect(r.stdout).toContain(`  file:    ${path.join(rel(BAD_DIR), 'bad.yaml')}\n`);
+    // the file, and the line and column of the field (credentialName of the second document)
+    expect(r.stdout).toContain(`  file:    ${path.join(rel(BAD_DIR), 'bad.yaml')}:30:9\n`);
   });
 
   test('--warn downgrades rules (repeatable, comma separated, prefixes)', () => {
@@ -160,6 +165,126 @@ describe('formats', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('positions', () => {
+  // the SARIF 2.1.0 schema, as in 'sarif is a SARIF 2.1.0 log that validates against the official schema'
+  const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+  const validateSarif = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile<any>(schema);
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validator-positions-'));
+    fs.writeFileSync(path.join(dir, 'multi.yaml'), [
+      '# a Namespace, then a DestinationRule with a bad TLS mode, then a document that is no object',
+      'apiVersion: v1', //                                        2
+      'kind: Namespace',
+      'metadata:',
+      '  name: shop',
+      '---', //                                                   6
+      '# the DestinationRule',
+      'apiVersion: networking.istio.io/v1', //                    8: the object
+      'kind: DestinationRule',
+      'metadata:',
+      '  name: bad-tls',
+      '  namespace: shop',
+      'spec:',
+      '  host: api.example.com',
+      '  trafficPolicy:',
+      '    tls:',
+      '      mode: BOGUS', //                                     17: the field
+      '---',
+      '  metadata: {name: no-kind}', //                           19, column 3
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'list.yaml'), [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: v1', //                                      4: item 0
+      '  kind: ConfigMap',
+      '  metadata: {name: ok, namespace: default}',
+      '  data: {k: v}',
+      '-   apiVersion: v1', //                                    8, column 5: item 1
+      '    kind: ConfigMap',
+      '    metadata: {name: typo, namespace: default}',
+      '    dta: {k: v}', //                                       11, column 5
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'dr.json'), [
+      '{',
+      '  "apiVersion": "networking.istio.io/v1",',
+      '  "kind": "DestinationRule",',
+      '  "metadata": {"name": "json-dr", "namespace": "default"},',
+      '  "spec": {',
+      '    "host": "api.example.com",',
+      '    "trafficPolicy": {"tls": {"mode": "BOGUS"}}', //      7, column 31
+      '  }',
+      '}',
+      '',
+    ].join('\n'));
+  });
+  afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+
+  /** The SARIF result of a rule for an object, with its region and the region of the object. */
+  function sarifResults() {
+    const r = runIn(dir, 'validate', '--format', 'sarif', '.');
+    const log = JSON.parse(r.stdout);
+    if (!validateSarif(log)) throw new Error(JSON.stringify(validateSarif.errors, null, 2));
+    return { code: r.code, run: log.runs[0], find: (ruleId: string, object: string) => log.runs[0].results.find((x: any) => x.ruleId === ruleId && x.locations[0].logicalLocations[0].fullyQualifiedName === object) };
+  }
+  const at = (file: string, startLine: number, startColumn: number) => ({ artifactLocation: { uri: file, uriBaseId: '%SRCROOT%' }, region: { startLine, startColumn } });
+
+  test('SARIF results carry the region of the field, the object as a related location, and validate against SARIF 2.1.0', () => {
+    const { code, run: run0, find } = sarifResults();
+    expect(code).toBe(1);
+    // GIVEN the second document of a multi-document file: its field, and the object it belongs to
+    expect(find('schema/enum', 'DestinationRule/shop/bad-tls')).toMatchObject({
+      locations: [{ physicalLocation: at('multi.yaml', 17, 7) }],
+      relatedLocations: [{ id: 1, physicalLocation: at('multi.yaml', 8, 1), message: { text: 'DestinationRule/shop/bad-tls' } }],
+    });
+    // a finding about the whole object is at the object (the third document, indented)
+    const noKind = run0.results.find((x: any) => x.ruleId === 'schema/invalid-object');
+    expect(noKind.locations[0].physicalLocation).toEqual(at('multi.yaml', 19, 3));
+    expect(noKind.relatedLocations).toBeUndefined();
+    // the second item of a List, and its field
+    expect(find('schema/unknown-field', 'ConfigMap/default/typo')).toMatchObject({
+      locations: [{ physicalLocation: at('list.yaml', 11, 5) }],
+      relatedLocations: [{ physicalLocation: at('list.yaml', 8, 5) }],
+    });
+    // a JSON file
+    expect(find('schema/enum', 'DestinationRule/default/json-dr')).toMatchObject({
+      locations: [{ physicalLocation: at('dr.json', 7, 31) }],
+      relatedLocations: [{ physicalLocation: at('dr.json', 1, 1) }],
+    });
+    // columns are UTF-16 code units, lines end at CRLF, LF or CR: declared for consumers
+    expect(run0).toMatchObject({ columnKind: 'utf16CodeUnits', newlineSequences: ['\r\n', '\n', '\r'] });
+    // every result from a file has a region
+    expect(run0.results.filter((x: any) => !x.locations[0].physicalLocation?.region)).toEqual([]);
+  });
+
+  test('text output prints file:line:col, JSON output has line and column', () => {
+    const text = runIn(dir, 'validate', '.').stdout;
+    expect(text).toContain(`ERROR [schema/enum] DestinationRule shop/bad-tls\n  field:   spec.trafficPolicy.tls.mode\n`);
+    expect(text).toContain('  file:    ./multi.yaml:17:7\n');
+    expect(text).toContain('  file:    ./list.yaml:11:5\n');
+    expect(text).toContain('  file:    ./dr.json:7:31\n');
+    const findings = JSON.parse(runIn(dir, 'validate', '--format', 'json', '.').stdout);
+    expect(findings.find((f: any) => f.ruleId === 'schema/enum' && f.object.name === 'bad-tls')).toMatchObject({
+      field: 'spec.trafficPolicy.tls.mode', line: 17, column: 7,
+      object: { kind: 'DestinationRule', name: 'bad-tls', file: './multi.yaml', line: 8, column: 1 },
+    });
+  });
+
+  test('findings of objects validated in memory (synth, the plugin\'s callers) have no position, and SARIF no region', () => {
+    const report = validateManifests([{ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'm', namespace: 'default' }, spec: { host: 'a.example.com', trafficPolicy: { tls: { mode: 'BOGUS' } } } }]);
+    const f = report.errors.find((x) => x.ruleId === 'schema/enum')!;
+    expect(f.line).toBeUndefined();
+    expect(f.object.line).toBeUndefined();
+    expect(formatFindings([f])).not.toMatch(/file:/);
+    const log = toSarif(report.findings, { baseDir: ROOT });
+    if (!validateSarif(log)) throw new Error(JSON.stringify(validateSarif.errors, null, 2));
+    expect(log.runs[0].results[0].locations[0].physicalLocation).toBeUndefined();
   });
 });
 

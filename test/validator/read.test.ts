@@ -134,6 +134,21 @@ describe('hostile input', () => {
     expect(items[50000].metadata.name).toBe('web');
   });
 
+  test('locates the fields of 20000 findings in one JSON object in linear time (each member scanned once)', () => {
+    // GIVEN a ConfigMap with 20000 unknown top-level fields (scanning the object once per finding: half a minute)
+    const obj: { [k: string]: unknown } = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } };
+    for (let i = 0; i < 20000; i++) obj[`x${i}`] = 1;
+    const d = dir('many', { 'c.json': JSON.stringify(obj) });
+    // WHEN validated
+    const start = Date.now();
+    const r = validateDirectory(d);
+    // THEN every finding has its position, at once
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(r.findings.filter((f) => f.ruleId === 'schema/unknown-field')).toHaveLength(20000);
+    const last = r.findings.find((f) => f.field === 'x19999')!;
+    expect([last.line, last.column]).toEqual([1, JSON.stringify(obj).indexOf('"x19999"') + 1]);
+  });
+
   test('fails when an alias refers to the node that contains it, or to no anchor', () => {
     expect(() => parseManifestText('a: &a [1, *a]\n', 'loop.yaml')).toThrow(/^loop\.yaml: document 1: alias \*a refers to a node that contains it$/);
     expect(() => parseManifestText('a: *nope\n', 'none.yaml')).toThrow(/^none\.yaml: document 1: alias \*nope has no anchor before it$/);
@@ -228,5 +243,117 @@ describe('what kubectl apply -f reads', () => {
     expect(r.objects).toHaveLength(1);
     expect(r.skipped).toEqual([`${path.join(d, 'construct-metadata.json')}: cdk8s construct metadata, not a manifest (kubectl apply -f on this folder would reject it)`]);
     expect(r.errors).toEqual([]);
+  });
+});
+
+describe('where objects and fields are in their file', () => {
+  /** Reads `text` as the file `name` and returns, per object, a function giving `line:col` of a field ('' = the object). */
+  function positions(name: string, text: string) {
+    const file = path.join(dir('pos'), name);
+    fs.writeFileSync(file, text);
+    const r = readManifests([file]);
+    expect(r.errors).toEqual([]);
+    return r.objects.map((o) => (field = '') => {
+      const at = field ? r.sources.get(o)!.locate(field) : r.sources.get(o)!.position();
+      return `${at.line}:${at.column}`;
+    });
+  }
+
+  test('YAML: documents after comments and ---, fields at their key, array items at the item, a missing field at its deepest ancestor', () => {
+    const [a, b] = positions('m.yaml', [
+      '--- # first',
+      'kind: A',
+      'spec:',
+      '  ports:',
+      '  - {number: 80, name: http}',
+      '  - number: 443',
+      '    tls: {"mode": SIMPLE}',
+      '  labels: {"a/b": x}',
+      '---',
+      '',
+      '  # indented second document',
+      '  kind: B',
+      '',
+    ].join('\n'));
+    expect(a()).toBe('2:1');
+    expect(a('kind')).toBe('2:1');
+    expect(a('spec.ports[0].name')).toBe('5:18');
+    expect(a('spec.ports[1]')).toBe('6:5');
+    expect(a('spec.ports[1].tls.mode')).toBe('7:11');
+    expect(a('spec.labels["a/b"]')).toBe('8:12');
+    // not in the file: the deepest ancestor that is, or the object
+    expect(a('spec.ports[1].tls.caCertificates')).toBe('7:5');
+    expect(a('spec.ports[7].number')).toBe('4:3');
+    expect(a('metadata.name')).toBe('2:1');
+    expect(a('(root)')).toBe('2:1');
+    // text after the path is not part of it
+    expect(a('spec.ports[1] (and 2 more)')).toBe('6:5');
+    expect(b()).toBe('12:3');
+  });
+
+  test('YAML: List items, aliases and << merge keys are where they are written', () => {
+    const [x, y, z] = positions('l.yaml', [
+      'kind: List',
+      'items:',
+      '- &x',
+      '  kind: X',
+      '  spec: &spec {tls: {mode: SIMPLE}, port: 1}',
+      '- kind: Y',
+      '  spec: {<<: *spec, port: 2}',
+      '- *x',
+      '',
+    ].join('\n'));
+    expect(x()).toBe('4:3'); // the object's first key (the anchor is not part of it)
+    expect(y()).toBe('6:3');
+    expect(y('spec.port')).toBe('7:21'); // its own key overrides the merged one
+    expect(y('spec.tls.mode')).toBe('5:22'); // merged: where the anchored map writes it
+    // the third item is the same object as the first: reported where it is first written
+    expect(z()).toBe('4:3');
+  });
+
+  test('JSON: a stream of values and a List, fields at their key, the last of duplicate keys (as JSON.parse keeps it)', () => {
+    const [a, b, c] = positions('s.json', [
+      '{"kind": "List", "items": [',
+      '  {"kind": "A", "spec": {"mode": "x", "s": "}{\\"[", "mode": "y"}},',
+      '  {"kind": "B", "list": [1, {"k\\u0061": true}]}',
+      ']}',
+      '{',
+      '  "kind": "C"}',
+    ].join('\n'));
+    expect(a()).toBe('2:3');
+    expect(a('spec.mode')).toBe('2:53');
+    expect(b()).toBe('3:3');
+    expect(b('list[1].ka')).toBe('3:30');
+    expect(b('list[2]')).toBe('3:17'); // no such item: the list's key
+    expect(c()).toBe('5:1');
+    expect(c('kind')).toBe('6:3');
+  });
+
+  test('lines end at \\r\\n, \\n or \\r; columns are UTF-16 code units; a byte order mark is no column', () => {
+    const [crlf] = positions('crlf.yaml', '\ufeffkind: A\r\nspec:\r\n  mode: x\r\n');
+    expect(crlf('spec.mode')).toBe('3:3');
+    expect(crlf()).toBe('1:1');
+    // (the yaml package reads a lone \r as no line break; JSON does)
+    const [cr] = positions('cr.json', '{"kind": "A",\r"spec":\r {"mode": "x"}}');
+    expect(cr('spec.mode')).toBe('3:3');
+    // U+1F600 is two UTF-16 code units, é one
+    const [wide] = positions('u.yaml', 'kind: A\nspec: {name: "😀é", mode: x}\n');
+    expect(wide('spec.mode')).toBe('2:21');
+  });
+
+  test('the field of the last of 4000 objects (2 MB of YAML) is located, and the file is read within seconds', () => {
+    // GIVEN 4000 DestinationRules (about 2 MB)
+    const doc = (i: number) => `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: dr-${i}, namespace: default}\nspec:\n  host: api-${i}.example.com\n  trafficPolicy:\n    portLevelSettings:\n${Array.from({ length: 8 }, (_, p) => `    - port: {number: ${p + 1}}\n      tls: {mode: SIMPLE, sni: api-${i}.example.com}\n`).join('')}`;
+    const text = Array.from({ length: 4000 }, (_, i) => doc(i)).join('---\n');
+    // WHEN read, and the field of the last object is located
+    const start = Date.now();
+    const d = dir('speed', { 'big.yaml': text });
+    const r = readManifests([d]);
+    const last = r.objects[r.objects.length - 1];
+    const at = r.sources.get(last)!.locate('spec.trafficPolicy.portLevelSettings[7].tls.sni');
+    // THEN
+    expect(r.objects).toHaveLength(4000);
+    expect(at).toEqual({ line: text.split('\n').length - 1, column: 27 });
+    expect(Date.now() - start).toBeLessThan(15000);
   });
 });
