@@ -17,12 +17,14 @@ jest.setTimeout(240_000);
 let tmp: string;
 let repo: string;
 
-function synth(args: string[], opts: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): SpawnSyncReturns<string> {
+function synth(args: string[], opts: { cwd?: string; env?: Record<string, string>; honorPermissions?: boolean } = {}): SpawnSyncReturns<string> {
   const { DEBUG: _debug, CDK8S_ISTIO_EGRESS_SYNTH_PAUSE: _pause, ...env } = process.env;
-  return spawnSync(process.execPath, [path.join(repo, 'scripts/synth.js'), ...args], {
-    cwd: opts.cwd ?? repo, encoding: 'utf8', timeout: 60_000, env: { ...env, ...opts.env },
-    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
-  });
+  const command = [process.execPath, path.join(repo, 'scripts/synth.js'), ...args];
+  // root ignores file permissions: drop the capabilities that let it (setpriv, util-linux), staying root, so
+  // that the clone stays readable even inside a private (0700) folder, as CI systems make them
+  const caps = ['-dac_override,-dac_read_search'];
+  const argv = opts.honorPermissions && process.getuid?.() === 0 ? ['setpriv', '--bounding-set', ...caps, '--inh-caps', ...caps, '--', ...command] : command;
+  return spawnSync(argv[0], argv.slice(1), { cwd: opts.cwd ?? repo, encoding: 'utf8', timeout: 60_000, env: { ...env, ...opts.env } });
 }
 
 /** Starts synth paused at `step`; resolves once it is there. */
@@ -206,15 +208,14 @@ describe('writes', () => {
   });
 
   test('fails when the folder is read-only, and says it was not changed', () => {
-    // GIVEN a previous output, and warm bundle caches (the unprivileged user cannot write them)
+    // GIVEN a previous output, and warm bundle caches (the run below cannot write them)
     const out = path.join(tmp, 'readonly');
     expect(synth(['--out', out, '--app', OLD_APP]).status).toBe(0);
     expect(synth(['--out', path.join(tmp, 'warm'), '--app', NEW_APP]).status).toBe(0);
     const before = fingerprint(out);
     fs.chmodSync(out, 0o555);
-    // WHEN (root ignores permissions: run as nobody)
-    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const r = synth(['--out', out, '--app', NEW_APP], user);
+    // WHEN (as root without the capabilities that ignore permissions)
+    const r = synth(['--out', out, '--app', NEW_APP], { honorPermissions: true });
     // THEN
     expect(r.stderr).toMatch(/error: could not write .*readonly\/ \(EACCES: permission denied, mkdir .*\); its files were not changed/);
     expect(r.stderr).not.toMatch(/synthesized/);
