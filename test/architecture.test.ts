@@ -62,7 +62,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 const graph = importGraph();
 const area = (file: string) => file.split('/')[1].replace(/\.ts$/, '');
-const LIBRARY = ['index', 'core', 'private', 'shared', 'sidecar', 'egress-gateway', 'gateway-api', 'ambient', 'lockdown', 'workloads', 'credentials'];
+const LIBRARY = ['index', 'core', 'private', 'common', 'sidecar', 'egress-gateway', 'gateway-api', 'ambient', 'lockdown', 'workloads', 'credentials'];
 
 test('every folder of src/ has a place in the architecture', () => {
   const areas = new Set([...graph.keys()].map(area));
@@ -76,7 +76,7 @@ test('the constructs import neither the validator, the certificates, nor the syn
 });
 
 test('the validator imports no construct (only the annotations they share)', () => {
-  const bad = [...graph].flatMap(([f, deps]) => (area(f) === 'validator' ? deps.filter((d) => !d.startsWith('imports/') && !['validator', 'shared'].includes(area(d))).map((d) => `${f} -> ${d}`) : []));
+  const bad = [...graph].flatMap(([f, deps]) => (area(f) === 'validator' ? deps.filter((d) => !d.startsWith('imports/') && !['validator', 'common'].includes(area(d))).map((d) => `${f} -> ${d}`) : []));
   expect(bad).toEqual([]);
 });
 

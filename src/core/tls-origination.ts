@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
-import { REMOTE_CLIENT_ANNOTATION } from '../shared/annotations';
+import { REMOTE_CLIENT_ANNOTATION } from '../common/annotations';
 import { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
 import { IMeshWorkload } from '../workloads/mesh-workload';
 import {

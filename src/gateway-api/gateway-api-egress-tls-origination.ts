@@ -8,7 +8,7 @@ import { LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, compact, newDe
 import { located } from '../private/located-error';
 import { CredentialPurpose, TlsCredential } from '../credentials/tls-credential';
 import { resolveOrigination, validateLoadBalancer } from '../core/tls-origination';
-import { GATEWAY_ELSEWHERE_ANNOTATION } from '../shared/annotations';
+import { GATEWAY_ELSEWHERE_ANNOTATION } from '../common/annotations';
 import { checkProps, knownKeys, shortenName, show, validateExportTo, validateNamespace, validateObjectName, validatePort } from '../private/props';
 import { exportToFor, validateLocation } from '../private/visibility';
 

@@ -6,7 +6,7 @@ import { kubeObject } from '../private/k8s-object';
 import { located } from '../private/located-error';
 import { IMeshWorkload } from '../workloads/mesh-workload';
 import { CredentialPurpose, TlsCredential } from '../credentials/tls-credential';
-import { REMOTE_CLIENT_ANNOTATION } from '../shared/annotations';
+import { REMOTE_CLIENT_ANNOTATION } from '../common/annotations';
 import {
   TLS_ORIGINATION_KEYS, TlsOriginationOptions, emitOrigination, resolveOrigination, validateClient, validateFilePath,
   validateLoadBalancer, validateOriginationExportTo,
