@@ -5,6 +5,7 @@ import { clusterScopedObject } from '../private/k8s-object';
 import * as istio from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import { IstioApiVersion, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry } from '../core/istio';
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { resolveOrigination } from '../core/tls-origination';
 import { checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName } from '../private/props';
@@ -56,6 +57,8 @@ export interface EgressWaypointProps {
 
 const WAYPOINT_PROPS = knownKeys<EgressWaypointProps>({ namespace: true, name: true, createNamespace: true, trafficType: true });
 
+const WAYPOINT_BRAND = brandSymbol('EgressWaypoint');
+
 /**
  * A waypoint proxy used as egress gateway in ambient mode: the Gateway `istioctl waypoint apply --for service
  * --enroll-namespace` creates, and its enrolled namespace.
@@ -69,6 +72,14 @@ const WAYPOINT_PROPS = knownKeys<EgressWaypointProps>({ namespace: true, name: t
  * @see https://istio.io/latest/docs/ambient/usage/egress-gateway/
  */
 export class EgressWaypoint extends Construct {
+  /**
+   * Whether `x` is an `EgressWaypoint`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isEgressWaypoint(x: any): x is EgressWaypoint {
+    return hasBrand(x, WAYPOINT_BRAND);
+  }
+
   /** Namespace of the waypoint. */
   public readonly namespace: string;
   /** Name of the waypoint Gateway. */
@@ -80,6 +91,7 @@ export class EgressWaypoint extends Construct {
 
   public constructor(scope: Construct, id: string, props: EgressWaypointProps = {}) {
     super(scope, id);
+    setBrand(this, WAYPOINT_BRAND);
     try {
       props = checkProps('EgressWaypoint', props, WAYPOINT_PROPS, { optional: true });
       this.namespace = validateNamespace('namespace', props.namespace ?? 'istio-egress');
@@ -238,7 +250,7 @@ export class AmbientEgressTlsOrigination extends Construct {
         }
       }
       checkProps('AmbientEgressTlsOrigination', props, ORIGINATION_PROPS);
-      if (!(props.waypoint instanceof EgressWaypoint)) {
+      if (!EgressWaypoint.isEgressWaypoint(props.waypoint)) {
         throw new Error(`'waypoint' must be an EgressWaypoint (got ${show(props.waypoint)})`);
       }
       const resolution = props.resolution ?? Resolution.DNS;

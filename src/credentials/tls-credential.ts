@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as cm from '../../imports/cert-manager.io';
 import { kubeObject } from '../private/k8s-object';
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from '../private/pem';
 import { checkProps, knownKeys, show, validateHost, validateObjectName } from '../private/props';
@@ -116,6 +117,8 @@ const CERT_MANAGER_KEYS = knownKeys<CertManagerCredentialOptions>({
   secretName: true, issuerName: true, issuerKind: true, commonName: true, dnsNames: true, duration: true, renewBefore: true,
 });
 
+const TLS_CREDENTIAL = brandSymbol('TlsCredential');
+
 /**
  * TLS material held in a Kubernetes Secret: a certificate, its private key and CA certificates.
  *
@@ -125,6 +128,14 @@ const CERT_MANAGER_KEYS = knownKeys<CertManagerCredentialOptions>({
  * one from PEM text (`fromPem`).
  */
 export class TlsCredential {
+  /**
+   * Whether `x` is a `TlsCredential`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isTlsCredential(x: any): x is TlsCredential {
+    return hasBrand(x, TLS_CREDENTIAL);
+  }
+
   /**
    * Refers to a Secret that already exists in the cluster (created with `kubectl create secret`, an
    * external secrets operator or cert-manager). Nothing is emitted for it.
@@ -252,6 +263,7 @@ export class TlsCredential {
   private readonly certManager?: CertManagerCredentialOptions;
 
   private constructor(secretName: string, keys: ExistingSecretOptions, pem: PemCredentialOptions | undefined, certManager?: CertManagerCredentialOptions) {
+    setBrand(this, TLS_CREDENTIAL);
     this.secretName = secretName;
     this.certificateKey = keys.certificateKey ?? 'tls.crt';
     this.privateKeyKey = keys.privateKeyKey ?? 'tls.key';

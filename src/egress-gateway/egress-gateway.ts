@@ -1,3 +1,4 @@
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { checkProps, knownKeys, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from '../private/props';
 
@@ -56,6 +57,8 @@ const DEFAULT_PORTS: readonly EgressGatewayServicePort[] = [
   { name: 'https', port: 443, targetPort: 8443 },
 ];
 
+const BRAND = brandSymbol('EgressGateway');
+
 /**
  * An Istio egress gateway installed in the cluster, described once and shared by every host routed
  * through it (`EgressGatewayTlsOrigination`). Emits nothing: the gateway itself is installed with
@@ -69,6 +72,14 @@ const DEFAULT_PORTS: readonly EgressGatewayServicePort[] = [
  * const custom = EgressGateway.fromAttributes({ namespace: 'egress', serviceName: 'egress-gw', podLabels: { istio: 'egress-gw' } });
  */
 export class EgressGateway {
+  /**
+   * Whether `x` is an `EgressGateway`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isEgressGateway(x: any): x is EgressGateway {
+    return hasBrand(x, BRAND);
+  }
+
   /**
    * Describes an installed egress gateway. Every attribute is optional: the defaults are those of Istio's
    * `istio-egressgateway` in `istio-system`.
@@ -95,6 +106,7 @@ export class EgressGateway {
   public readonly clusterDomain: string;
 
   private constructor(attrs: EgressGatewayAttributes) {
+    setBrand(this, BRAND);
     this.namespace = validateNamespace('namespace', attrs.namespace ?? 'istio-system');
     this.serviceName = validateDnsLabel('serviceName', attrs.serviceName ?? 'istio-egressgateway', 'a Service name (a DNS-1123 label)');
     this.podLabels = validateLabels('podLabels', attrs.podLabels ?? { istio: 'egressgateway' }, { nonEmpty: true });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { kubeObject } from '../private/k8s-object';
 import { IstioApiVersion, LoadBalancer, TlsMode, newDestinationRule, validateApiVersion } from '../core/istio';
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { validateLoadBalancer } from '../core/tls-origination';
 import {
@@ -109,6 +110,8 @@ export const TLS_TERMINATE_MODE_OPTION = 'gateway.istio.io/tls-terminate-mode';
 /** Label Istio puts on the pods of a Gateway API gateway. */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
+const BRAND = brandSymbol('GatewayApiEgressGateway');
+
 /**
  * An egress gateway deployed by Istio from a Kubernetes Gateway API `Gateway` of class `istio`: no
  * `istioctl install` component is needed, Istio runs the Deployment, Service and ServiceAccount `<name>-istio`
@@ -133,6 +136,14 @@ export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
  * new GatewayApiEgressTlsOrigination(chart, 'cnn', { host: 'edition.cnn.com', gateway });
  */
 export class GatewayApiEgressGateway extends Construct {
+  /**
+   * Whether `x` is a `GatewayApiEgressGateway`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isGatewayApiEgressGateway(x: any): x is GatewayApiEgressGateway {
+    return hasBrand(x, BRAND);
+  }
+
   /**
    * Describes a Gateway API egress gateway deployed by another app or repository. Emits nothing; originations
    * through it emit only their own objects. What the gateway's owner must grant is then not emitted, and must
@@ -200,6 +211,7 @@ export class GatewayApiEgressGateway extends Construct {
 
   public constructor(scope: Construct, id: string, props: GatewayApiEgressGatewayProps = {}) {
     super(scope, id);
+    setBrand(this, BRAND);
     this.deployedElsewhere = importing;
     importing = false;
     try {

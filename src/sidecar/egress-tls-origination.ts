@@ -113,7 +113,7 @@ export class EgressTlsOrigination extends Construct implements IEgressOriginatio
           }
         }
       }
-      if (props.caCredential !== undefined && !(props.caCredential instanceof TlsCredential)) {
+      if (props.caCredential !== undefined && !TlsCredential.isTlsCredential(props.caCredential)) {
         throw new Error(`'caCredential' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props.caCredential)})`);
       }
       if (props.caCredential !== undefined && props.caCertificates !== undefined) {

@@ -133,7 +133,7 @@ export class MutualTlsOrigination extends Construct implements IEgressOriginatio
       validateFilePath('privateKey', props.privateKey);
       validateFilePath('caCertificates', props.caCertificates);
       const files = (['clientCertificate', 'privateKey', 'caCertificates'] as const).filter((p) => props[p] !== undefined);
-      if (credential !== undefined && !(credential instanceof TlsCredential)) {
+      if (credential !== undefined && !TlsCredential.isTlsCredential(credential)) {
         throw new Error(`'credential' must be made with TlsCredential.fromExistingSecret() or TlsCredential.fromPem() (got ${show(credential)})`);
       }
       if (credential && files.length > 0) {

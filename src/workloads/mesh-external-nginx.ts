@@ -161,7 +161,7 @@ export class MeshExternalNginx extends Construct {
         }
       }
       for (const prop of ['serverCertificate', 'caCertificate'] as const) {
-        if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
+        if (props[prop] !== undefined && !TlsCredential.isTlsCredential(props[prop])) {
           throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
         }
       }
