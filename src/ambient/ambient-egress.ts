@@ -8,7 +8,8 @@ import { IstioApiVersion, Resolution, ServiceEntryLocation, TlsMode, newDestinat
 import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { resolveOrigination } from '../core/tls-origination';
-import { checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName } from '../private/props';
+import { checkProps, nameFromHost, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 import { exportToFor, validateLocation } from '../private/visibility';
 
 /** Istio's label that enrolls a namespace (or pod) in ambient mode. */
@@ -55,7 +56,7 @@ export interface EgressWaypointProps {
   readonly trafficType?: WaypointTrafficType;
 }
 
-const WAYPOINT_PROPS = knownKeys<EgressWaypointProps>({ namespace: true, name: true, createNamespace: true, trafficType: true });
+const WAYPOINT_PROPS = PROP_KEYS.EgressWaypointProps;
 
 const WAYPOINT_BRAND = brandSymbol('EgressWaypoint');
 
@@ -195,11 +196,7 @@ export interface AmbientEgressTlsOriginationProps {
   readonly apiVersion?: IstioApiVersion;
 }
 
-const ORIGINATION_PROPS = knownKeys<AmbientEgressTlsOriginationProps>({
-  host: true, waypoint: true, name: true, httpPort: true, httpPortName: true, httpsPort: true, resolution: true,
-  destinationRuleName: true, sni: true, subjectAltNames: true, allowedMethods: true, allowedPaths: true, exportTo: true, location: true,
-  apiVersion: true,
-});
+const ORIGINATION_PROPS = PROP_KEYS.AmbientEgressTlsOriginationProps;
 
 const MUTUAL_REFUSED = "mutual TLS origination at a waypoint is not a supported Istio path: istiod does not let the waypoint read the credential Secret (istio/istio#55329, 'waypoint is not authorized to read secrets'), credentialName Secrets stay WARMING there (#54142), and client-identity origination is unsupported (#59627); originate mutual TLS at a sidecar (MutualTlsOrigination) or at an egress gateway (EgressGatewayTlsOrigination, GatewayApiEgressTlsOrigination)";
 

@@ -5,7 +5,7 @@ import { REMOTE_CLIENT_ANNOTATION } from '../common/annotations';
 import { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
 import { IMeshWorkload } from '../workloads/mesh-workload';
 import {
-  KnownKeys, nameFromHost, show, validateLabels, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateNamespace,
+  nameFromHost, show, validateLabels, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateNamespace,
   validateObjectName, validatePort,
 } from '../private/props';
 import { validateLocation } from '../private/visibility';
@@ -91,12 +91,6 @@ export interface TlsOriginationOptions {
    */
   readonly apiVersion?: IstioApiVersion;
 }
-
-/** The prop names of `TlsOriginationOptions`, for the unknown-prop check of the constructs. */
-export const TLS_ORIGINATION_KEYS: KnownKeys<TlsOriginationOptions> = {
-  host: true, name: true, namespace: true, httpPort: true, httpPortName: true, httpsPort: true, httpsPortName: true,
-  resolution: true, exportTo: true, location: true, sni: true, subjectAltNames: true, apiVersion: true,
-};
 
 /**
  * Validates a client workload given from JavaScript or by a custom `IMeshWorkload`: namespace, service

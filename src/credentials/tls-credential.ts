@@ -5,7 +5,8 @@ import { kubeObject } from '../private/k8s-object';
 import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from '../private/pem';
-import { checkProps, knownKeys, show, validateHost, validateObjectName } from '../private/props';
+import { checkProps, show, validateHost, validateObjectName } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** The kind of a cert-manager issuer. */
 export enum IssuerKind {
@@ -111,11 +112,9 @@ export interface PemCredentialOptions {
   readonly caIssuedCertificate?: boolean;
 }
 
-const EXISTING_KEYS = knownKeys<ExistingSecretOptions>({ certificateKey: true, privateKeyKey: true, caCertificateKey: true });
-const PEM_KEYS = knownKeys<PemCredentialOptions>({ secretName: true, certificate: true, privateKey: true, caCertificate: true, caIssuedCertificate: true });
-const CERT_MANAGER_KEYS = knownKeys<CertManagerCredentialOptions>({
-  secretName: true, issuerName: true, issuerKind: true, commonName: true, dnsNames: true, duration: true, renewBefore: true,
-});
+const EXISTING_KEYS = PROP_KEYS.ExistingSecretOptions;
+const PEM_KEYS = PROP_KEYS.PemCredentialOptions;
+const CERT_MANAGER_KEYS = PROP_KEYS.CertManagerCredentialOptions;
 
 const TLS_CREDENTIAL = brandSymbol('TlsCredential');
 
@@ -150,7 +149,7 @@ export class TlsCredential {
     try {
       validateObjectName('secretName', secretName);
       options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
-      for (const prop of EXISTING_KEYS as Array<keyof ExistingSecretOptions>) {
+      for (const prop of EXISTING_KEYS) {
         const key = options[prop];
         if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
           throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);

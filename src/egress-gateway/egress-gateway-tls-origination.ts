@@ -10,7 +10,8 @@ import {
 } from '../core/gateway-tls-origination';
 import { IstioApiVersion, Resolution, TlsMode, compact, newDestinationRule } from '../core/istio';
 import { located } from '../private/located-error';
-import { checkProps, knownKeys, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName, validatePort } from '../private/props';
+import { checkProps, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName, validatePort } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 import { exportToFor, validateLocation } from '../private/visibility';
 
 /** Props of `EgressGatewayTlsOrigination`. */
@@ -89,12 +90,7 @@ export interface EgressGatewayTlsOriginationProps extends GatewayTlsOriginationB
   readonly apiVersion?: IstioApiVersion;
 }
 
-const PROPS = knownKeys<EgressGatewayTlsOriginationProps>({
-  host: true, gateway: true, credential: true, caCredential: true, name: true, namespace: true, httpPort: true, httpPortName: true,
-  httpsPort: true, httpsPortName: true, gatewayPort: true, gatewayPortName: true, resolution: true, createServiceEntry: true, sni: true,
-  subjectAltNames: true, loadBalancer: true, serviceEntryName: true, gatewayName: true, gatewayDestinationRuleName: true, subsetName: true,
-  virtualServiceName: true, destinationRuleName: true, destinationRuleNamespace: true, exportTo: true, location: true, apiVersion: true,
-});
+const PROPS = PROP_KEYS.EgressGatewayTlsOriginationProps;
 
 const GATEWAY = {
   [IstioApiVersion.V1]: istio.Gateway,

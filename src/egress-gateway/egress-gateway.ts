@@ -1,6 +1,7 @@
 import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
-import { checkProps, knownKeys, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from '../private/props';
+import { checkProps, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** One port of the egress gateway's Kubernetes Service. */
 export interface EgressGatewayServicePort {
@@ -49,8 +50,8 @@ export interface EgressGatewayAttributes {
   readonly clusterDomain?: string;
 }
 
-const ATTRIBUTE_KEYS = knownKeys<EgressGatewayAttributes>({ namespace: true, serviceName: true, podLabels: true, ports: true, clusterDomain: true });
-const PORT_KEYS = knownKeys<EgressGatewayServicePort>({ port: true, targetPort: true, name: true });
+const ATTRIBUTE_KEYS = PROP_KEYS.EgressGatewayAttributes;
+const PORT_KEYS = PROP_KEYS.EgressGatewayServicePort;
 
 const DEFAULT_PORTS: readonly EgressGatewayServicePort[] = [
   { name: 'http2', port: 80, targetPort: 8080 },

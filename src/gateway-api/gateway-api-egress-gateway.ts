@@ -7,9 +7,10 @@ import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { validateLoadBalancer } from '../core/tls-origination';
 import {
-  checkProps, knownKeys, shortenName, show, validateDnsLabel, validateHost, validateNamespace, validateObjectName, validatePort,
+  checkProps, shortenName, show, validateDnsLabel, validateHost, validateNamespace, validateObjectName, validatePort,
   validateServiceName,
 } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** One listener of a Gateway API egress gateway: sidecars send to it with Istio mutual TLS. */
 export interface GatewayApiEgressListener {
@@ -93,15 +94,13 @@ export interface GatewayApiEgressGatewayAttributes {
   readonly apiVersion?: IstioApiVersion;
 }
 
-const ATTRIBUTE_KEYS = knownKeys<GatewayApiEgressGatewayAttributes>({ name: true, namespace: true, listeners: true, clusterDomain: true, apiVersion: true });
+const ATTRIBUTE_KEYS = PROP_KEYS.GatewayApiEgressGatewayAttributes;
 
 /** Set by `fromAttributes` for the one constructor call it makes. */
 let importing = false;
 
-const LISTENER_KEYS = knownKeys<GatewayApiEgressListener>({ name: true, port: true, hostname: true });
-const PROPS = knownKeys<GatewayApiEgressGatewayProps>({
-  name: true, namespace: true, listeners: true, destinationRuleName: true, loadBalancer: true, clusterDomain: true, apiVersion: true,
-});
+const LISTENER_KEYS = PROP_KEYS.GatewayApiEgressListener;
+const PROPS = PROP_KEYS.GatewayApiEgressGatewayProps;
 
 /** Istio's annotation that sets the type of the Service it generates for a Gateway. */
 export const SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';

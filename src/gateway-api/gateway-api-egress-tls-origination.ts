@@ -11,7 +11,8 @@ import {
 import { Resolution, compact } from '../core/istio';
 import { located } from '../private/located-error';
 import { GATEWAY_ELSEWHERE_ANNOTATION } from '../common/annotations';
-import { checkProps, knownKeys, shortenName, show, validateExportTo, validateNamespace, validateObjectName, validatePort } from '../private/props';
+import { checkProps, shortenName, show, validateExportTo, validateNamespace, validateObjectName, validatePort } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 import { exportToFor, validateLocation } from '../private/visibility';
 
 /** Props of `GatewayApiEgressTlsOrigination`. */
@@ -68,12 +69,7 @@ export interface GatewayApiEgressTlsOriginationProps extends GatewayTlsOriginati
   readonly exportTo?: string[];
 }
 
-const PROPS = knownKeys<GatewayApiEgressTlsOriginationProps>({
-  host: true, gateway: true, credential: true, caCredential: true, name: true, namespace: true, httpPort: true, httpPortName: true,
-  httpsPort: true, httpsPortName: true, gatewayPort: true, resolution: true, createServiceEntry: true, sni: true, subjectAltNames: true,
-  loadBalancer: true, serviceEntryName: true, meshRouteName: true, forwardRouteName: true, referenceGrantName: true,
-  destinationRuleName: true, destinationRuleNamespace: true, exportTo: true, location: true,
-});
+const PROPS = PROP_KEYS.GatewayApiEgressTlsOriginationProps;
 
 /**
  * TLS origination at a Kubernetes Gateway API egress gateway (class `istio`): applications call

@@ -352,14 +352,6 @@ export function nameFromHost(host: string): string {
   return shortenName(host.replace(/\.$/, '').replace(/^\*\./, 'wildcard.').split('.').join('-'), 253);
 }
 
-/** Keys of a props interface, all of them: the compiler refuses a missing or an unknown key. */
-export type KnownKeys<T> = { readonly [K in keyof Required<T>]: true };
-
-/** The prop names of a props interface, as a list checked against the interface by the compiler. */
-export function knownKeys<T>(keys: KnownKeys<T>): readonly string[] {
-  return Object.keys(keys);
-}
-
 /** Levenshtein distance between two strings (case-insensitive). */
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
