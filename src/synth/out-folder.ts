@@ -605,9 +605,9 @@ function pinOut(out: string, shown: string): Dir {
   return pin(fs.realpathSync(out), shown);
 }
 
-/** If a synth was interrupted in `out`, finishes or discards its work. Returns what it did ('' if nothing). */
+/** If a synth was interrupted in `out`, finishes or discards its work and clears its stale lock. Returns what it did ('' if nothing). */
 export function recoverIfInterrupted(out: string, shown: string = showPath(out)): string {
-  if (!lstat(path.join(out, WORK))) return '';
+  if (!lstat(path.join(out, WORK)) && !lstat(path.join(out, LOCK))) return '';
   const dir = pinOut(out, shown);
   const held = lock(dir, shown);
   const progress: Progress = { installed: [], removed: [], kept: [] };
