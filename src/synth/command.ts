@@ -6,7 +6,7 @@
  * The user's own cdk8s (resolved from the app's folder) renders the files: the app's `App.prototype.synth` is
  * wrapped so that it writes into a staging folder of the system's temporary folder, and `Yaml.save` so that
  * the objects of each file are kept for the validator. The files are then read back and moved (staged,
- * journaled, renamed) into the output folder, byte for byte what `cdk8s synth` writes.
+ * committed, renamed) into the output folder, byte for byte what `cdk8s synth` writes.
  */
 import * as fs from 'fs';
 import * as Module from 'module';

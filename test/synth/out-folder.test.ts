@@ -122,7 +122,7 @@ describe('synth owns what it wrote, and only that', () => {
     const out = folder({ 'a.k8s.yaml': 'kind: A\n', [RECORD]: 'not a record\n' });
     const e = failure(() => writeOutFolder(out, files({ 'a.k8s.yaml': 'kind: A\n' })));
     expect(e.exitCode).toBe(2);
-    expect(e.message).toMatch(/\.cdk8s-istio-egress\.sha256 is not a record synth wrote \(a line is not "<sha256>  <file name>"\)\. Nothing was changed\./);
+    expect(e.message).toMatch(/\.cdk8s-istio-egress\.sha256 is not a record synth wrote \(a line is not "<sha256> {2}<file name>"\)\. Nothing was changed\./);
   });
 
   test('does nothing, and makes no work folder, when every file is already what it writes', () => {
