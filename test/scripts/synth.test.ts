@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
+const RECORD = '.cdk8s-istio-egress.sha256';
 
 /** `npm run synth`: the main app's files are alternative Istio tasks, validated one file at a time. */
 function synth(out: string, app?: string, eachFile = true) {
@@ -11,9 +13,16 @@ function synth(out: string, app?: string, eachFile = true) {
   return spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
 }
 
+/** The manifests of a folder (synth's record of them, .cdk8s-istio-egress.sha256, apart: see `record`). */
 function listing(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(fs.readdirSync(dir).filter((f) => f !== RECORD).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
+
+/** What synth's record says it wrote into `dir`: name -> sha256. */
+function record(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readFileSync(path.join(dir, RECORD), 'utf8').trimEnd().split('\n').map((l) => l.split('  ').reverse()));
+}
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('npm run synth', () => {
   let work: string;
@@ -31,6 +40,9 @@ describe('npm run synth', () => {
     ]);
     expect(listing(out)).toEqual(listing(path.join(ROOT, 'dist')));
     expect(fs.readdirSync(work)).toEqual(['dist']); // no temporary folder left behind
+    // AND the record lists every manifest with its sha256, and nothing else
+    expect(fs.readdirSync(out).filter((f) => !f.endsWith('.k8s.yaml'))).toEqual([RECORD]);
+    expect(record(out)).toEqual(Object.fromEntries(Object.entries(listing(out)).map(([f, text]) => [f, sha256(text)])));
   });
 
   test('is deterministic', () => {
