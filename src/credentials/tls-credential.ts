@@ -4,7 +4,7 @@ import * as cm from '../../imports/cert-manager.io';
 import { kubeObject } from '../private/k8s-object';
 import { located } from '../private/located-error';
 import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from '../private/pem';
-import { checkProps, knownKeys, show, validateHost, validateObjectName } from '../private/props';
+import { checkProps, knownKeys, show, validateDataKey, validateHost, validateKubectlReadable, validateObjectName } from '../private/props';
 
 /** The kind of a cert-manager issuer. */
 export enum IssuerKind {
@@ -141,9 +141,7 @@ export class TlsCredential {
       options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
       for (const prop of EXISTING_KEYS as Array<keyof ExistingSecretOptions>) {
         const key = options[prop];
-        if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
-          throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);
-        }
+        if (key !== undefined) validateDataKey(prop, key);
       }
       return new TlsCredential(secretName, options, undefined);
     } catch (e) {
@@ -222,6 +220,7 @@ export class TlsCredential {
         throw new Error(`'dnsNames' must list at least one DNS name (got ${show(options.dnsNames)})`);
       }
       options.dnsNames.forEach((n, i) => validateHost(`dnsNames[${i}]`, n, { allowWildcard: true }));
+      if (options.commonName !== undefined) validateKubectlReadable('commonName', options.commonName);
       for (const prop of ['duration', 'renewBefore'] as const) {
         const v = options[prop];
         if (v !== undefined && !GO_DURATION.test(v)) {
