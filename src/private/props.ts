@@ -10,12 +10,12 @@
 import { createHash } from 'crypto';
 import { Yaml } from 'cdk8s';
 import { kubectlMisreading } from '../common/kubectl-yaml';
+import { configMapKeyError, isLabelValue, isQualifiedName } from '../common/kubernetes-names';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 
 /** Longest string `show` quotes in full; a longer one is cut and its length given. */
 const SHOWN_STRING = 80;
@@ -219,38 +219,14 @@ export function validateLabels(prop: string, labels: Record<string, string>, opt
 }
 
 /**
- * Whether `key` is a Kubernetes qualified name, the rule for label and annotation keys (apimachinery's
- * `IsQualifiedName`): an optional prefix that is a DNS-1123 subdomain of at most 253 characters and `/`, then
- * a name of 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit.
- */
-export function isQualifiedName(key: unknown): boolean {
-  if (typeof key !== 'string') return false;
-  const parts = key.split('/');
-  if (parts.length > 2) return false;
-  const name = parts[parts.length - 1];
-  const prefix = parts.length === 2 ? parts[0] : undefined;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return false;
-  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
-}
-
-/** Whether `value` is a Kubernetes label value (apimachinery's `IsValidLabelValue`): empty, or at most 63 characters of a label name. */
-export function isLabelValue(value: unknown): boolean {
-  return typeof value === 'string' && value.length <= 63 && (value === '' || LABEL_NAME.test(value));
-}
-
-/**
  * Throws unless `key` is a key of a Secret's or ConfigMap's data (apimachinery's `IsConfigMapKey`): 1 to 253
  * letters, digits, `-`, `_` or `.`, not `.` or `..` and not starting with `..` (the kubelet's atomic writer
  * keeps its own `..data` and `..<timestamp>` entries in the mounted folder, which such a key would collide
  * with or escape to).
  */
 export function validateDataKey(prop: string, key: string, what = 'a Secret key'): string {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key)) {
-    fail(prop, key, `must be ${what}: 1 to 253 letters, digits, '-', '_' or '.'`);
-  }
-  if (key === '.' || key === '..' || key.startsWith('..')) {
-    fail(prop, key, `must be ${what} that is not '.' or '..' and does not start with '..': a mounted Secret or ConfigMap keeps its own '..data' entries beside the keys, which such a key collides with or escapes`);
-  }
+  const why = configMapKeyError(key);
+  if (why !== undefined) fail(prop, key, `must be ${what}: ${why}`);
   return validateKubectlReadable(prop, key, { key: true });
 }
 

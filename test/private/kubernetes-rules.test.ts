@@ -2,7 +2,8 @@ import { Testing } from 'cdk8s';
 import {
   EgressGateway, EgressTlsOrigination, MeshWorkload, OutboundLockdown, SleepClient, TlsCredential,
 } from '../../src';
-import { isLabelValue, isQualifiedName, validateDataKey, validateHost, validateKubectlReadable, validateLabels } from '../../src/private/props';
+import { isLabelValue, isQualifiedName } from '../../src/common/kubernetes-names';
+import { validateDataKey, validateHost, validateKubectlReadable, validateLabels } from '../../src/private/props';
 import { chart, one } from '../support/util';
 
 // Kubernetes' own cases (k8s.io/apimachinery/pkg/util/validation/validation_test.go), as data
@@ -68,7 +69,7 @@ describe('Kubernetes rules for Secret and ConfigMap keys (IsConfigMapKey)', () =
   test('fails when given ., .. or ..data, saying why', () => {
     for (const key of ['.', '..', '..data']) {
       expect(() => TlsCredential.fromExistingSecret('s', { caCertificateKey: key }))
-        .toThrow(new RegExp(`^TlsCredential\\.fromExistingSecret: 'caCertificateKey' must be a Secret key that is not '\\.' or '\\.\\.' and does not start with '\\.\\.': a mounted Secret or ConfigMap keeps its own '\\.\\.data' entries .*\\(got "${key.replace(/\./g, '\\.')}"\\)$`));
+        .toThrow(new RegExp(`^TlsCredential\\.fromExistingSecret: 'caCertificateKey' must be a Secret key: not '\\.' or '\\.\\.' and not starting with '\\.\\.': a mounted Secret or ConfigMap keeps its own '\\.\\.data' entries .*\\(got "${key.replace(/\./g, '\\.')}"\\)$`));
     }
   });
 });
