@@ -29,6 +29,9 @@ export const RULES: readonly RuleInfo[] = [
   r('schema/duplicate', 'schema', 'error', 'Duplicate entries in an x-kubernetes-list-type set or map list.'),
   r('schema/one-of', 'schema', 'error', 'oneOf/anyOf/allOf/not constraint violated (Istio: mutually exclusive fields).'),
   r('schema/metadata-name', 'schema', 'error', 'metadata.name / metadata.namespace is not a valid DNS-1123 name for this kind.'),
+  r('schema/labels', 'schema', 'error', 'ValidateLabels: a label key of metadata (and of a pod template) is a qualified name (optional DNS subdomain prefix and "/", a name of at most 63 characters), a label value is empty or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit.'),
+  r('schema/annotations', 'schema', 'error', 'ValidateAnnotations: an annotation key is a qualified name (checked lowercased), the keys and values of an object\'s annotations are at most 256 KiB together.'),
+  r('schema/data-key', 'schema', 'error', 'IsConfigMapKey: a key of a Secret\'s data or stringData, or of a ConfigMap\'s data or binaryData, is 1 to 253 letters, digits, "-", "_" or ".", and not ".", ".." or starting with "..".'),
   r('schema/namespace-scope', 'schema', 'error', 'A cluster-scoped object carries metadata.namespace.'),
   // CEL
   r('cel/rule', 'cel', 'error', 'An x-kubernetes-validations CEL rule of the CRD evaluated to false.'),
