@@ -44,21 +44,50 @@ function stringIn11(word: string): boolean {
 /**
  * Returns `text` (a multi-document YAML file as cdk8s's `Yaml.stringify` writes it) with every plain scalar
  * that kubectl would read as something other than the string the `yaml` package reads double-quoted, and the
- * list of those scalars. A text with none comes back unchanged, without being parsed. A text that does not
- * parse is returned unchanged (the validator reports it).
+ * list of those scalars. A text with none comes back unchanged, without being parsed. Only the documents
+ * (between `---` lines) that hold a suspect word are parsed; when one of them does not parse, the whole text
+ * is returned unchanged (the validator reports it; cdk8s's output always parses).
  */
 export function quoteForKubectl(text: string): { readonly text: string; readonly quoted: readonly Misread[] } {
-  let any = false;
-  for (const m of text.matchAll(WORD)) {
-    if (isSuspect(m[0])) {
-      any = true;
-      break;
-    }
+  // cdk8s joins the documents of a file with `---` lines, and nothing else it writes starts a line with `---`
+  // (block scalars are indented): only the documents holding a suspect word are parsed, so the cost stays
+  // that of a scan (about 10 ms a MB) unless a document needs quoting
+  if (!hasSuspect(text)) return { text, quoted: [] };
+  const edits: Edit[] = [];
+  const starts = [0, ...[...text.matchAll(/^---\n/gm)].map((m) => m.index! + 4)];
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i];
+    const end = i + 1 < starts.length ? starts[i + 1] - 4 : text.length;
+    const chunk = text.slice(start, end);
+    if (!hasSuspect(chunk)) continue;
+    const found = misreadsIn(chunk, start);
+    if (found === undefined) return whole(text); // not cdk8s's layout: parse the whole text
+    edits.push(...found);
   }
-  if (!any) return { text, quoted: [] };
+  return apply(text, edits);
+}
+
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly misread: Misread;
+}
+
+function hasSuspect(text: string): boolean {
+  for (const m of text.matchAll(WORD)) if (isSuspect(m[0])) return true;
+  return false;
+}
+
+/** quoteForKubectl on the whole text at once. */
+function whole(text: string): { readonly text: string; readonly quoted: readonly Misread[] } {
+  return apply(text, misreadsIn(text, 0) ?? []);
+}
+
+/** The misread plain scalars of `text` (offsets moved by `offset`), or undefined when it does not parse. */
+function misreadsIn(text: string, offset: number): Edit[] | undefined {
   const docs = parseAllDocuments(text, { version: '1.1' });
-  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return { text, quoted: [] };
-  const edits: Array<{ readonly start: number; readonly end: number; readonly misread: Misread }> = [];
+  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return undefined;
+  const edits: Edit[] = [];
   for (const doc of docs) {
     visit(doc, {
       Scalar(where, node, path) {
@@ -70,20 +99,24 @@ export function quoteForKubectl(text: string): { readonly text: string; readonly
         if (value === undefined) return;
         const reading = kubectlMisreading(value, { key });
         if (reading === undefined) return;
-        edits.push({ start: node.range[0], end: node.range[1], misread: { value, reading, key } });
+        edits.push({ start: offset + node.range[0], end: offset + node.range[1], misread: { value, reading, key } });
       },
     });
   }
+  return edits;
+}
+
+function apply(text: string, edits: readonly Edit[]): { readonly text: string; readonly quoted: readonly Misread[] } {
   if (edits.length === 0) return { text, quoted: [] };
-  edits.sort((a, b) => a.start - b.start);
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
   let out = '';
   let at = 0;
-  for (const e of edits) {
+  for (const e of sorted) {
     out += text.slice(at, e.start) + JSON.stringify(e.misread.value);
     at = e.end;
   }
   out += text.slice(at);
-  return { text: out, quoted: edits.map((e) => e.misread) };
+  return { text: out, quoted: sorted.map((e) => e.misread) };
 }
 
 /** The text of `quoteForKubectl`: `text` itself when nothing needs quoting. */

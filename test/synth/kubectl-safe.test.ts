@@ -70,6 +70,22 @@ describe('quoteForKubectl', () => {
     expect(kubectlSafeText(text)).toBe(text);
   });
 
+  test('quotes document by document: offsets stay right, and a --- inside a block scalar is no document boundary', () => {
+    // GIVEN three documents, the first with a block scalar holding a --- line, the others with misread scalars
+    const text = Yaml.stringify({ data: { 'nginx.conf': 'a\n---\nb 0o17\n' } }, { metadata: { namespace: '0o17' } }, { metadata: { name: '0X1F' }, n: 1 });
+    expect(text).toMatch(/^ {4}---$/m);
+    // WHEN / THEN
+    expect(kubectlSafeText(text)).toBe(text.replace('namespace: 0o17', 'namespace: "0o17"').replace('name: 0X1F', 'name: "0X1F"'));
+  });
+
+  test('a --- line at the start of a line ends a document in YAML, so splitting there parses as the whole text does', () => {
+    expect(kubectlSafeText('a: |\n---\nb: 0o17\n')).toBe('a: |\n---\nb: "0o17"\n');
+    expect(kubectlSafeText('a: 0o17\n---\nb: 0O1\n')).toBe('a: "0o17"\n---\nb: "0O1"\n');
+    // a document that needs quoting and does not parse leaves the whole text unchanged
+    const broken = 'a: 0o17\n---\nb: 0o17\n  c: [\n';
+    expect(kubectlSafeText(broken)).toBe(broken);
+  });
+
   test('returns a text that does not parse unchanged (the validator reports it)', () => {
     const text = 'a: 0o17\n  b: [\n';
     expect(quoteForKubectl(text)).toEqual({ text, quoted: [] });
