@@ -13,6 +13,8 @@ const { enableCodeCache, loadSource, loadValidator, root } = require('./load-src
 // the output folder's guarantees: src/synth/out-folder.ts, shared with `cdk8s-istio-egress synth` (run from source)
 const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step, showPath: show, summarize } = loadSource('src/synth/out-folder.ts');
 const { findPrivateKeys, privateKeyMessage, privateKeyWarning } = loadSource('src/synth/private-keys.ts');
+// scalars kubectl (go-yaml v2) would read as another type than cdk8s wrote them are double-quoted
+const { kubectlSafeText } = loadSource('src/synth/kubectl-safe.ts');
 
 const USAGE = `usage: npm run synth [-- OPTIONS]
        node scripts/synth.js [OPTIONS]
@@ -140,7 +142,7 @@ async function main(argv) {
       }
     }
     const { Yaml } = require('cdk8s');
-    const texts = new Map([...docs].map(([name, objects]) => [name, Yaml.stringify(...objects)]));
+    const texts = new Map([...docs].map(([name, objects]) => [name, kubectlSafeText(Yaml.stringify(...objects))]));
     lap('stringify');
     if (checked) {
       const { errors, text, ms } = await checked;

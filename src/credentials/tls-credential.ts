@@ -5,7 +5,7 @@ import { kubeObject } from '../private/k8s-object';
 import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from '../private/pem';
-import { checkProps, show, validateHost, validateObjectName } from '../private/props';
+import { checkProps, show, validateDataKey, validateHost, validateKubectlReadable, validateObjectName } from '../private/props';
 import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** The kind of a cert-manager issuer. */
@@ -151,9 +151,7 @@ export class TlsCredential {
       options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
       for (const prop of EXISTING_KEYS) {
         const key = options[prop];
-        if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
-          throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);
-        }
+        if (key !== undefined) validateDataKey(prop, key);
       }
       return new TlsCredential(secretName, options, undefined);
     } catch (e) {
@@ -232,6 +230,7 @@ export class TlsCredential {
         throw new Error(`'dnsNames' must list at least one DNS name (got ${show(options.dnsNames)})`);
       }
       options.dnsNames.forEach((n, i) => validateHost(`dnsNames[${i}]`, n, { allowWildcard: true }));
+      if (options.commonName !== undefined) validateKubectlReadable('commonName', options.commonName);
       for (const prop of ['duration', 'renewBefore'] as const) {
         const v = options[prop];
         if (v !== undefined && !GO_DURATION.test(v)) {

@@ -6,12 +6,15 @@
  * The user's own cdk8s (resolved from the app's folder) renders the files: the app's `App.prototype.synth` is
  * wrapped so that it writes into a staging folder of the system's temporary folder, and `Yaml.save` so that
  * the objects of each file are kept for the validator. The files are then read back and moved (staged,
- * committed, renamed) into the output folder, byte for byte what `cdk8s synth` writes.
+ * committed, renamed) into the output folder, byte for byte what `cdk8s synth` writes, except that a scalar
+ * kubectl would read as another type than cdk8s meant (`0o17`: a string to cdk8s, the integer 15 to kubectl) is
+ * double-quoted (./kubectl-safe.ts).
  */
 import * as fs from 'fs';
 import * as Module from 'module';
 import * as os from 'os';
 import * as path from 'path';
+import { kubectlSafeFile } from './kubectl-safe';
 import { checkOutFolder, OutFolderError, quote, recoverIfInterrupted, showPath, summarize, writeOutFolder } from './out-folder';
 import { ALLOW_PRIVATE_KEYS, findPrivateKeys, privateKeyMessage, privateKeyWarning } from './private-keys';
 import { findUp, TypeScriptError, TypeScriptLoader } from './typescript-loader';
@@ -22,7 +25,8 @@ export const SYNTH_USAGE = `usage: cdk8s-istio-egress synth [--app FILE] [--out 
 
 Runs your cdk8s app (a standard entry file ending in app.synth(), TypeScript or JavaScript), validates
 its objects offline, and only then writes the manifests: the same bytes as \`cdk8s synth\`, but a failing
-app (bad props, validation errors, an exception, a syntax error) leaves the output folder untouched.
+app (bad props, validation errors, an exception, a syntax error) leaves the output folder untouched, and
+a string kubectl would read as a number (\`0o17\`, \`0X1F\`, which cdk8s writes unquoted) is quoted.
 
   --app FILE        the app's entry file (default: the .ts/.js file of cdk8s.yaml's \`app:\` line, else
                     main.ts or main.js). TypeScript is transpiled with the app's own \`typescript\`
@@ -299,12 +303,12 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     const extension = String(app.outputFileExtension ?? '.k8s.yaml');
     const manifest = new RegExp(`${escapeRegExp(extension)}$`);
 
-    // what cdk8s wrote, byte for byte
+    // what cdk8s wrote, byte for byte but for the scalars kubectl would misread, which are quoted (./kubectl-safe.ts)
     const files = new Map<string, Buffer>();
     for (const e of fs.readdirSync(staging, { withFileTypes: true })) {
       if (!e.isFile()) throw new AppError(`the app wrote ${quote(e.name)}${e.isDirectory() ? '/' : ''}, which is not a file: cdk8s-istio-egress synth writes one folder of files`);
       if (!manifest.test(e.name) && e.name !== 'construct-metadata.json') throw new AppError(`the app wrote ${quote(e.name)}, which does not end in its outputFileExtension ${extension}`);
-      files.set(e.name, fs.readFileSync(path.join(staging, e.name)));
+      files.set(e.name, manifest.test(e.name) ? kubectlSafeFile(fs.readFileSync(path.join(staging, e.name))) : fs.readFileSync(path.join(staging, e.name)));
     }
 
     if (opts.validate) validate(captured, shown, { eachFile: opts.eachFile || (config.eachFile ?? false), downgrade: [...config.warn, ...opts.warn] });

@@ -7,7 +7,7 @@
 import type { Obj, Reporter } from './context';
 import {
   durationError, EXPORT_FIX, exportToErrors, fqdnError, IstioReport, isDns1123Label, isIp, isMessage, isSet, labelErrors,
-  parseDuration, percentError, wildcardDomainError,
+  parseDuration, percentError, trailingDotWarning, wildcardDomainError,
 } from './istio-common';
 
 const TLS_FIX = 'Set credentialName (a Secret with tls.crt, tls.key, ca.crt) or the certificate files, not both; with insecureSkipVerify no CA or subjectAltNames.';
@@ -43,6 +43,7 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
   const host = spec.host;
   if (typeof host === 'string') {
     r.error('istio/dr-host', 'spec.host', wildcardDomainError(host), 'Use the service host name (FQDN recommended), e.g. my-svc.my-ns.svc.cluster.local or api.example.com.');
+    if (wildcardDomainError(host) === undefined) r.warn('istio/dr-host', 'spec.host', trailingDotWarning('host', host), `Drop the trailing dot: ${JSON.stringify(host.slice(0, -1))}.`);
   }
   const hasSelector = spec.workloadSelector !== undefined && spec.workloadSelector !== null;
 
@@ -392,6 +393,8 @@ function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
         r.warn('istio/tls-sni', `${field}.sni`, `sni "${sni}" is an IP address: TLS clients send host names only (RFC 6066), so the server sees an SNI it cannot match`, 'Set sni to the host name the server certificate is issued for, or leave it unset.');
       } else if (wildcardDomainError(sni) !== undefined || sni.includes('*')) {
         r.error('istio/tls-sni', `${field}.sni`, `sni ${JSON.stringify(sni)} is not a DNS host name, so no server can match it and the handshake fails`, 'Set sni to the host name the server certificate is issued for, e.g. api.example.com.');
+      } else {
+        r.warn('istio/tls-sni', `${field}.sni`, trailingDotWarning('sni', sni), `Drop the trailing dot: ${JSON.stringify(sni.slice(0, -1))}.`);
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Obj, Reporter } from './context';
 import {
   EXPORT_FIX, exportToErrors, fqdnError, IstioReport, ipSubnetError, isHttpProtocol, isIp, isMessage, isSet, isTcpProtocol,
   isTlsProtocol, labelErrors, parseProtocol, partialWildcardError, portError, portNameError, protocolError, SUPPORTED_PROTOCOLS,
-  wildcardDomainError,
+  trailingDotWarning, wildcardDomainError,
 } from './istio-common';
 
 const PORT_FIX = 'Use a port between 1 and 65535.';
@@ -53,6 +53,7 @@ export function checkServiceEntry(o: Obj, rep: Reporter) {
     }
     r.error('istio/se-host', field, wildcardDomainError(h), 'Use a DNS name, optionally prefixed with "*."; put IP addresses into spec.addresses or endpoints.');
     if (resolution !== 'DYNAMIC_DNS') r.warn('istio/se-host', field, partialWildcardError(h), 'Use a "*." wildcard (the whole first label).');
+    if (wildcardDomainError(h) === undefined) r.warn('istio/se-host', field, trailingDotWarning('host', h), `Drop the trailing dot: ${JSON.stringify(h.slice(0, -1))}.`);
   });
 
   let cidr = false;

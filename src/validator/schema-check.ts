@@ -1,6 +1,7 @@
 /** Structural schema + CEL validation of single objects. */
 import { evalRule, toCel } from './cel';
 import type { Obj, Reporter } from './context';
+import { checkObjectMeta } from './object-meta';
 import { isSecretDataField } from './redact';
 import { k8s, lookupSchema } from './schemas';
 import { walk, type CelSite, type Schema, type StructuralIssue } from './structural';
@@ -25,6 +26,7 @@ export function checkSchema(o: Obj, rep: Reporter): void {
     rep.add(o, 'schema/invalid-object', 'metadata.name', 'metadata.name is required', 'Set metadata.name.');
   }
   checkNames(o, rep);
+  checkObjectMeta(o, rep);
 
   const found = lookupSchema(o.apiVersion, o.kind);
   if (found.found === 'unknown-kind') {

@@ -92,6 +92,31 @@ app.synth();
     // a second run replaces its own .yaml files (they are the app's manifests, not foreign content)
     expect(synth(dir, ['--out', 'ours']).status).toBe(0);
   }, 60_000);
+
+  test('but for the strings cdk8s writes unquoted that kubectl would read as numbers: those are quoted', () => {
+    // GIVEN an app with a plain ConfigMap in namespace 0o17 (to kubectl's go-yaml v2 the integer 15)
+    const js = `const { ApiObject, App, Chart } = require('cdk8s');
+const app = new App();
+new ApiObject(new Chart(app, 'numbers'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap',
+  metadata: { name: 'numbers', namespace: '0o17', labels: { '0X1F': 'x' } }, data: { 'a': '0B101', 'b': '0x1f' } });
+app.synth();
+`;
+    const dir = makeApp({ 'main.js': js, 'cdk8s.yaml': 'language: javascript\napp: node main.js\n' });
+    fs.rmSync(path.join(dir, 'main.ts'));
+    const cli = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '-o', 'theirs'], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
+    expect(cli.status).toBe(0);
+    // WHEN
+    const r = synth(dir, ['--out', 'ours', '--no-validate']);
+    // THEN cdk8s wrote them plain, and synth wrote the same bytes with those three scalars double-quoted
+    expect(r.status).toBe(0);
+    const theirs = read(path.join(dir, 'theirs'))['numbers.k8s.yaml'];
+    expect(theirs).toMatch(/namespace: 0o17\n/);
+    expect(read(path.join(dir, 'ours'))).toEqual({
+      'numbers.k8s.yaml': theirs.replace('namespace: 0o17', 'namespace: "0o17"').replace('0X1F: x', '"0X1F": x').replace('a: 0B101', 'a: "0B101"'),
+    });
+  }, 60_000);
 });
 
 describe('entry files', () => {

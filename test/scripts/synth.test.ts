@@ -111,6 +111,21 @@ describe('npm run synth', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  test('quotes the strings cdk8s writes unquoted that kubectl would read as numbers (0o17), and nothing else', () => {
+    // GIVEN an app whose ConfigMap has namespace 0o17 (cdk8s writes `namespace: 0o17`, kubectl reads the integer 15)
+    const out = path.join(work, 'dist');
+    // WHEN
+    const r = synth(out, 'test/fixtures/apps/kubectl-misread.ts');
+    // THEN the file holds those scalars double-quoted
+    expect(r.status).toBe(0);
+    expect(listing(out)).toEqual({
+      'numbers.k8s.yaml': [
+        'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  labels:', '    "0X1F": "0B101"', '    inject: "true"', '  name: numbers',
+        '  namespace: "0o17"', 'data:', '  "-0o17": "1e1_0"', '  hex: "0x1f"', '  list: "[0o17]"', '  port: "8080"', '',
+      ].join('\n'),
+    });
+  });
+
   test('the cdk8s app command writes to $CDK8S_OUTDIR', () => {
     execFileSync(process.execPath, ['scripts/app.js'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: work } });
     expect(listing(work)).toEqual(listing(path.join(ROOT, 'dist')));
