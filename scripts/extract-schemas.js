@@ -145,7 +145,7 @@ const minor = v => v.replace(/\.0$/, '');
 const K8S_REMOVED = [
   ['v1.16', 'extensions/v1beta1', ['DaemonSet', 'Deployment', 'ReplicaSet'], 'apps/v1'],
   ['v1.16', 'extensions/v1beta1', ['NetworkPolicy'], 'networking.k8s.io/v1'],
-  ['v1.16', 'extensions/v1beta1', ['PodSecurityPolicy'], null, 'PodSecurityPolicy was removed in v1.25: use Pod Security Admission (the pod-security.kubernetes.io/* labels of the namespace)'],
+  ['v1.16', 'extensions/v1beta1', ['PodSecurityPolicy'], null, 'the PodSecurityPolicy API was removed in v1.25, with no kind to replace it: Pod Security Admission (the pod-security.kubernetes.io/* labels of a namespace) does its work'],
   ['v1.16', 'apps/v1beta1', ['Deployment', 'StatefulSet', 'ReplicaSet'], 'apps/v1'],
   ['v1.16', 'apps/v1beta2', ['DaemonSet', 'Deployment', 'StatefulSet', 'ReplicaSet'], 'apps/v1'],
   ['v1.22', 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1'],
@@ -165,7 +165,7 @@ const K8S_REMOVED = [
   ['v1.25', 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'],
   ['v1.25', 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2'],
   ['v1.25', 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1'],
-  ['v1.25', 'policy/v1beta1', ['PodSecurityPolicy'], null, 'PodSecurityPolicy was removed: use Pod Security Admission (the pod-security.kubernetes.io/* labels of the namespace)'],
+  ['v1.25', 'policy/v1beta1', ['PodSecurityPolicy'], null, 'the PodSecurityPolicy API was removed, with no kind to replace it: Pod Security Admission (the pod-security.kubernetes.io/* labels of a namespace) does its work'],
   ['v1.25', 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1'],
   ['v1.26', 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1'],
   ['v1.26', 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2'],

@@ -37,9 +37,8 @@ export function checkSchema(o: Obj, rep: Reporter): void {
   if (found.found === 'unserved-version') {
     const removed = found.removed;
     if (removed) {
-      const use = removed.use ? `; use ${removed.use}` : '';
-      rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.apiVersion} ${o.kind} is no longer served: Kubernetes stopped serving it in ${removed.removedIn}${use}${removed.note ? ` (${removed.note})` : ''}`,
-        removed.use ? `Change apiVersion to ${removed.use} (https://kubernetes.io/docs/reference/using-api/deprecation-guide/ lists the field changes).` : `${removed.note ?? 'Remove the object'}.`);
+      rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.apiVersion} ${o.kind} is no longer served: Kubernetes stopped serving it in ${removed.removedIn}; ${removed.use ? `use ${removed.use}` : removed.note ?? 'it has no replacement'}`,
+        removed.use ? `Change apiVersion to ${removed.use} (https://kubernetes.io/docs/reference/using-api/deprecation-guide/ lists the field changes).` : 'Remove the object.');
     } else if (found.builtin) {
       rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.kind} is not served in version ${o.apiVersion}; served versions: ${found.servedVersions.join(', ')}`, `Use one of: ${found.servedVersions.join(', ')}.`);
     } else {
