@@ -3,22 +3,24 @@
  * Extracts what the offline validator (src/validator) needs into imports/validation/:
  *
  *  - crds.json: for every served version of the kept CRD kinds (groups networking.istio.io,
- *    security.istio.io, cert-manager.io and gateway.networking.k8s.io) the openAPIV3Schema, including
- *    its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of several versions of one
- *    kind are stored once ({ "sameAs": "<version>" }).
+ *    security.istio.io, telemetry.istio.io, extensions.istio.io, cert-manager.io and gateway.networking.k8s.io)
+ *    the openAPIV3Schema, including its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of
+ *    several versions of one kind are stored once ({ "sameAs": "<version>" }).
  *  - cel.json: the syntax tree of every CEL rule of crds.json, parsed by @bufbuild/cel (src/validator/cel-ast.ts),
  *    with the parser's version: the validator plans these trees instead of parsing the rules in each process.
- *  - k8s.json: structural schemas of the Kubernetes built-in kinds the validator checks
- *    (Namespace, ServiceAccount, Service, Deployment, ConfigMap, Secret, Role, RoleBinding, ...),
- *    converted from the models that @kubernetes/client-node generates from the upstream
- *    Kubernetes OpenAPI spec (field names, types, formats, required fields). Only the
- *    definitions reachable from those kinds are kept.
+ *  - k8s.json: the schemas of every Kubernetes built-in kind served by the releases vendored in k8s-schemas/
+ *    (Kubernetes 1.32 to 1.36, the upstream OpenAPI definitions; see k8s-schemas/README.md): each
+ *    apiVersion/kind with the definition of the newest release that serves it ("kinds"), the releases serving
+ *    it when not all do ("servedIn"), the apiVersions of each kind ("kindVersions"), the API versions
+ *    Kubernetes stopped serving ("removed", K8S_REMOVED below), and the definitions they reach, descriptions
+ *    dropped ("definitions").
  *
  * Output is deterministic: inputs sorted by folder/file name, keys sorted, 2-space indentation,
  * trailing newline.
  *
- * Usage: node scripts/extract-schemas.js [--out DIR] [crdFile...]
+ * Usage: node scripts/extract-schemas.js [--out DIR] [--k8s DIR] [crdFile...]
  *   --out DIR: output folder (default imports/validation)
+ *   --k8s DIR: the Kubernetes schemas, laid out like k8s-schemas/ (default k8s-schemas)
  *   crdFile:   default: every CRD vendored in crds/ (Istio 1.30.3, cert-manager v1.21.1, Gateway API
  *              v1.5.1), the same list scripts/import.sh passes after checking crds/SHA256SUMS.
  */
