@@ -29,7 +29,46 @@ interface K8sEntries {
   kindVersions: JsonEntries<string[]>;
   servedIn: JsonEntries<string[]>;
   removed: JsonEntries<RemovedApi>;
-  definitions: JsonEntries<Schema>;
+  definitions: IndexedEntries<Schema>;
+}
+
+/**
+ * The entries of one section of a file written by scripts/extract-schemas.js, found by one pass over it: a
+ * validation looks up a hundred definitions or more (a Deployment reaches 60), which JsonEntries would each look
+ * for from the start of the section. Any other layout is read through JsonEntries.
+ */
+class IndexedEntries<T> {
+  private index?: Map<string, [number, number]>;
+  private readonly cache = new Map<string, T | undefined>();
+  private readonly fallback: JsonEntries<T>;
+  constructor(private readonly text: string, private readonly section: string) {
+    this.fallback = new JsonEntries<T>(text, section);
+  }
+  get(key: string): T | undefined {
+    if (this.cache.has(key)) return this.cache.get(key);
+    const at = this.entries()?.get(key);
+    const value = this.index ? (at ? JSON.parse(this.text.slice(at[0], at[1])) as T : undefined) : this.fallback.get(key);
+    this.cache.set(key, value);
+    return value;
+  }
+  private entries(): Map<string, [number, number]> | undefined {
+    if (this.index) return this.index;
+    const head = `\n  ${JSON.stringify(this.section)}: {\n`;
+    const start = this.text.startsWith('{\n  "') ? this.text.indexOf(head) : -1;
+    if (start < 0) return undefined;
+    const end = this.text.indexOf('\n  }', start + head.length - 1);
+    if (end < 0) return undefined;
+    const index = new Map<string, [number, number]>();
+    let line = this.text.indexOf('\n    "', start + head.length - 1);
+    while (line >= 0 && line < end) {
+      const colon = this.text.indexOf('": ', line + 6);
+      const next = this.text.indexOf('\n    "', colon);
+      const stop = next >= 0 && next < end ? next - 1 : end; // the entry before a next one ends with a comma
+      index.set(this.text.slice(line + 6, colon), [colon + 3, stop]); // names are written unescaped
+      line = next;
+    }
+    return (this.index = index);
+  }
 }
 
 let dirCache: string | undefined;
@@ -76,7 +115,7 @@ function k8sFile(): K8sEntries {
       kindVersions: new JsonEntries<string[]>(text, 'kindVersions'),
       servedIn: new JsonEntries<string[]>(text, 'servedIn'),
       removed: new JsonEntries<RemovedApi>(text, 'removed'),
-      definitions: new JsonEntries<Schema>(text, 'definitions'),
+      definitions: new IndexedEntries<Schema>(text, 'definitions'),
     };
   }
   return k8sCache;

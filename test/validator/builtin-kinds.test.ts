@@ -1,7 +1,8 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseYamlDocuments, validateDirectory, validateManifests, type Finding } from '../../src/validator';
-import { k8sReleases, lookupSchema } from '../../src/validator/schemas';
+import { k8sDefinitions, k8sReleases, lookupSchema } from '../../src/validator/schemas';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'validator', 'builtin-kinds');
 const row = (f: Finding) => [f.severity, f.ruleId, `${f.object.kind}/${f.object.name}`, f.field, f.message];
@@ -132,5 +133,34 @@ describe('Kubernetes built-in kinds (the releases Istio 1.30 and 1.31 support)',
       { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'bad', namespace: 'default' }, spec: { hard: { cpu: true } } },
     ]);
     expect(r.findings.map((f) => [f.object.name, f.ruleId, f.field])).toEqual([['bad', 'schema/one-of', 'spec.hard.cpu']]);
+  });
+
+  test('each definition read from k8s.json is what parsing the whole file gives, in its layout and in any other', () => {
+    // GIVEN k8s.json, parsed whole, and a copy of the validation folder written compactly
+    const VALIDATION = path.join(__dirname, '..', '..', 'imports', 'validation');
+    const whole = JSON.parse(fs.readFileSync(path.join(VALIDATION, 'k8s.json'), 'utf8'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validation-compact-'));
+    try {
+      for (const f of ['crds.json', 'cel.json']) fs.copyFileSync(path.join(VALIDATION, f), path.join(dir, f));
+      fs.writeFileSync(path.join(dir, 'k8s.json'), JSON.stringify(whole));
+      // WHEN / THEN every definition reads the same, and a name that is none reads undefined
+      const defs = k8sDefinitions();
+      for (const name of Object.keys(whole.definitions)) expect({ name, def: defs[name] }).toEqual({ name, def: whole.definitions[name] });
+      expect(defs['core.v1.NoSuchThing']).toBeUndefined();
+      const saved = process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR;
+      process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR = dir;
+      try {
+        jest.isolateModules(() => {
+          const compact = require('../../src/validator/schemas').k8sDefinitions();
+          for (const name of ['meta.v1.ObjectMeta', 'core.v1.PodSpec', 'storagemigration.v1beta1.StorageVersionMigration']) expect(compact[name]).toEqual(whole.definitions[name]);
+          expect(compact['core.v1.NoSuchThing']).toBeUndefined();
+        });
+      } finally {
+        if (saved === undefined) delete process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR;
+        else process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR = saved;
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
