@@ -272,6 +272,8 @@ function extractK8s(dir) {
         if (defs[short]) continue;
       }
       if (!all[name]) throw new Error(`extract-schemas: ${release} has no definition ${name}`);
+      // the validator finds definitions by their name as written (src/validator/schemas.ts, IndexedEntries)
+      if (JSON.stringify(short) !== `"${short}"`) throw new Error(`extract-schemas: definition name ${JSON.stringify(short)} needs escaping`);
       const refs = [];
       defs[short] = convertDef(all[name], refs, Boolean(all[name]['x-kubernetes-group-version-kind']));
       origin[short] = name;

@@ -151,6 +151,7 @@ describe('Kubernetes built-in kinds (the releases Istio 1.30 and 1.31 support)',
       process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR = dir;
       try {
         jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
           const compact = require('../../src/validator/schemas').k8sDefinitions();
           for (const name of ['meta.v1.ObjectMeta', 'core.v1.PodSpec', 'storagemigration.v1beta1.StorageVersionMigration']) expect(compact[name]).toEqual(whole.definitions[name]);
           expect(compact['core.v1.NoSuchThing']).toBeUndefined();
