@@ -3,22 +3,24 @@
  * Extracts what the offline validator (src/validator) needs into imports/validation/:
  *
  *  - crds.json: for every served version of the kept CRD kinds (groups networking.istio.io,
- *    security.istio.io, cert-manager.io and gateway.networking.k8s.io) the openAPIV3Schema, including
- *    its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of several versions of one
- *    kind are stored once ({ "sameAs": "<version>" }).
+ *    security.istio.io, telemetry.istio.io, extensions.istio.io, cert-manager.io and gateway.networking.k8s.io)
+ *    the openAPIV3Schema, including its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of
+ *    several versions of one kind are stored once ({ "sameAs": "<version>" }).
  *  - cel.json: the syntax tree of every CEL rule of crds.json, parsed by @bufbuild/cel (src/validator/cel-ast.ts),
  *    with the parser's version: the validator plans these trees instead of parsing the rules in each process.
- *  - k8s.json: structural schemas of the Kubernetes built-in kinds the validator checks
- *    (Namespace, ServiceAccount, Service, Deployment, ConfigMap, Secret, Role, RoleBinding, ...),
- *    converted from the models that @kubernetes/client-node generates from the upstream
- *    Kubernetes OpenAPI spec (field names, types, formats, required fields). Only the
- *    definitions reachable from those kinds are kept.
+ *  - k8s.json: the schemas of every Kubernetes built-in kind served by the releases vendored in k8s-schemas/
+ *    (Kubernetes 1.32 to 1.36, the upstream OpenAPI definitions; see k8s-schemas/README.md): each
+ *    apiVersion/kind with the definition of the newest release that serves it ("kinds"), the releases serving
+ *    it when not all do ("servedIn"), the apiVersions of each kind ("kindVersions"), the API versions
+ *    Kubernetes stopped serving ("removed", K8S_REMOVED below), and the definitions they reach, descriptions
+ *    dropped ("definitions").
  *
  * Output is deterministic: inputs sorted by folder/file name, keys sorted, 2-space indentation,
  * trailing newline.
  *
- * Usage: node scripts/extract-schemas.js [--out DIR] [crdFile...]
+ * Usage: node scripts/extract-schemas.js [--out DIR] [--k8s DIR] [crdFile...]
  *   --out DIR: output folder (default imports/validation)
+ *   --k8s DIR: the Kubernetes schemas, laid out like k8s-schemas/ (default k8s-schemas)
  *   crdFile:   default: every CRD vendored in crds/ (Istio 1.30.3, cert-manager v1.21.1, Gateway API
  *              v1.5.1), the same list scripts/import.sh passes after checking crds/SHA256SUMS.
  */
@@ -29,7 +31,7 @@ const YAML = require('yaml');
 
 const ROOT = path.resolve(__dirname, '..');
 let OUT = path.join(ROOT, 'imports', 'validation');
-const KEPT_GROUPS = ['networking.istio.io', 'security.istio.io', 'cert-manager.io', 'gateway.networking.k8s.io'];
+const KEPT_GROUPS = ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io', 'extensions.istio.io', 'cert-manager.io', 'gateway.networking.k8s.io'];
 
 function stable(value) {
   if (Array.isArray(value)) return value.map(stable);
@@ -126,79 +128,190 @@ function celRules(crds) {
   return rules;
 }
 
-// ---- Kubernetes built-ins from @kubernetes/client-node generated models ----
-const K8S_ROOTS = {
-  'v1/Namespace': 'V1Namespace',
-  'v1/ServiceAccount': 'V1ServiceAccount',
-  'v1/Service': 'V1Service',
-  'v1/ConfigMap': 'V1ConfigMap',
-  'v1/Secret': 'V1Secret',
-  'v1/Pod': 'V1Pod',
-  'apps/v1/Deployment': 'V1Deployment',
-  'apps/v1/StatefulSet': 'V1StatefulSet',
-  'apps/v1/DaemonSet': 'V1DaemonSet',
-  'batch/v1/Job': 'V1Job',
-  'rbac.authorization.k8s.io/v1/Role': 'V1Role',
-  'rbac.authorization.k8s.io/v1/RoleBinding': 'V1RoleBinding',
-  'rbac.authorization.k8s.io/v1/ClusterRole': 'V1ClusterRole',
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'V1ClusterRoleBinding',
-  'networking.k8s.io/v1/NetworkPolicy': 'V1NetworkPolicy',
-  'policy/v1/PodDisruptionBudget': 'V1PodDisruptionBudget',
+// ---- Kubernetes built-ins from the upstream OpenAPI definitions vendored in k8s-schemas/ ----
+let K8S_DIR = path.join(ROOT, 'k8s-schemas');
+/** Releases of k8s-schemas/ (see its README.md), newest first: Istio 1.30 and 1.31 support Kubernetes 1.32 to 1.36. */
+function k8sReleases(dir) {
+  return fs.readFileSync(path.join(dir, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean)
+    .map(line => line.replace(/^[0-9a-f]{64} {2}/, '').split('/')[0])
+    .sort((a, b) => semver(b) - semver(a));
+}
+const semver = v => v.replace(/^v/, '').split('.').reduce((n, x) => n * 1000 + Number(x), 0);
+const minor = v => v.replace(/\.0$/, '');
+
+/**
+ * API versions of built-in kinds that Kubernetes stopped serving, from the Deprecated API Migration Guide
+ * (https://kubernetes.io/docs/reference/using-api/deprecation-guide/, "Removed APIs by release"): apiVersion ->
+ * { release that stopped serving it, kinds, the apiVersion to use instead (none: the API was removed, see note) }.
+ */
+const K8S_REMOVED = [
+  ['v1.16', 'extensions/v1beta1', ['DaemonSet', 'Deployment', 'ReplicaSet'], 'apps/v1'],
+  ['v1.16', 'extensions/v1beta1', ['NetworkPolicy'], 'networking.k8s.io/v1'],
+  ['v1.16', 'extensions/v1beta1', ['PodSecurityPolicy'], null, 'the PodSecurityPolicy API was removed in v1.25, with no kind to replace it: Pod Security Admission (the pod-security.kubernetes.io/* labels of a namespace) does its work'],
+  ['v1.16', 'apps/v1beta1', ['Deployment', 'StatefulSet', 'ReplicaSet'], 'apps/v1'],
+  ['v1.16', 'apps/v1beta2', ['DaemonSet', 'Deployment', 'StatefulSet', 'ReplicaSet'], 'apps/v1'],
+  ['v1.22', 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1'],
+  ['v1.22', 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1'],
+  ['v1.22', 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1'],
+  ['v1.22', 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'],
+  ['v1.22', 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview'], 'authorization.k8s.io/v1'],
+  ['v1.22', 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1'],
+  ['v1.22', 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1'],
+  ['v1.22', 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1'],
+  ['v1.22', 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1'],
+  ['v1.22', 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1'],
+  ['v1.22', 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1'],
+  ['v1.22', 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1'],
+  ['v1.25', 'batch/v1beta1', ['CronJob'], 'batch/v1'],
+  ['v1.25', 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1'],
+  ['v1.25', 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'],
+  ['v1.25', 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2'],
+  ['v1.25', 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1'],
+  ['v1.25', 'policy/v1beta1', ['PodSecurityPolicy'], null, 'the PodSecurityPolicy API was removed, with no kind to replace it: Pod Security Admission (the pod-security.kubernetes.io/* labels of a namespace) does its work'],
+  ['v1.25', 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1'],
+  ['v1.26', 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1'],
+  ['v1.26', 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2'],
+  ['v1.27', 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1'],
+  ['v1.29', 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1'],
+  ['v1.32', 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1'],
+];
+
+// Upstream definition names, shortened: io.k8s.api.core.v1.PodSpec -> core.v1.PodSpec,
+// io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta -> meta.v1.ObjectMeta, ...
+const PREFIXES = ['io.k8s.api.', 'io.k8s.apimachinery.pkg.apis.', 'io.k8s.apimachinery.pkg.', 'io.k8s.apiextensions-apiserver.pkg.apis.', 'io.k8s.kube-aggregator.pkg.apis.'];
+function shortName(name) {
+  for (const p of PREFIXES) if (name.startsWith(p)) return name.slice(p.length);
+  return name;
+}
+// Definitions written in place of a $ref to them: the value types of apimachinery.
+const INLINE = {
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { 'x-kubernetes-int-or-string': true },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Time': { type: 'string', format: 'date-time' },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': { type: 'string', format: 'date-time' },
 };
+// Keys of the upstream definitions that validation uses; the others (descriptions, strategic-merge-patch
+// hints, x-kubernetes-group-version-kind, x-kubernetes-map-type, ...) are dropped.
+const KEPT_KEYS = new Set(['type', 'format', 'properties', 'additionalProperties', 'items', 'required', 'enum', 'oneOf', 'anyOf', 'allOf', 'not', '$ref',
+  'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern']);
 
-function k8sModelsDir() {
-  const pkgJson = require.resolve('@kubernetes/client-node/package.json', { paths: [ROOT] });
-  return { dir: path.join(path.dirname(pkgJson), 'dist', 'gen', 'models'), version: require(pkgJson).version };
-}
-
-function readModel(dir, name) {
-  const js = fs.readFileSync(path.join(dir, name + '.js'), 'utf8');
-  const m = js.match(new RegExp(name + '\\.attributeTypeMap = (\\[[\\s\\S]*?\\]);'));
-  if (!m) throw new Error(`no attributeTypeMap in ${name}`);
-  const attrs = JSON.parse(m[1]);
-  const dts = fs.readFileSync(path.join(dir, name + '.d.ts'), 'utf8');
-  const required = [];
-  for (const mm of dts.matchAll(/^\s*'([^']+)'(\??):/gm)) if (!mm[2]) required.push(mm[1]);
-  return { attrs, required };
-}
-
-function typeToSchema(type, format, refs) {
-  type = type.trim();
-  let m;
-  if ((m = type.match(/^Array<(.+)>$/))) return { type: 'array', items: typeToSchema(m[1], format, refs) };
-  if ((m = type.match(/^\{ \[key: string\]: (.+); \}$/))) return { type: 'object', additionalProperties: typeToSchema(m[1], format, refs) };
-  switch (type) {
-    case 'string': return format === 'byte' ? { type: 'string', format: 'byte' } : { type: 'string' };
-    case 'number': return (format === 'int32' || format === 'int64') ? { type: 'integer', format } : { type: 'number' };
-    case 'boolean': return { type: 'boolean' };
-    case 'Date': return { type: 'string', format: 'date-time' };
-    case 'IntOrString': return { 'x-kubernetes-int-or-string': true };
-    case 'any': return { 'x-kubernetes-preserve-unknown-fields': true };
-    default:
-      refs.push(type);
-      return { $ref: type };
+/**
+ * One upstream definition as the validator reads it. k8s-schemas/ holds the swagger.json definitions of each
+ * release converted by openapi2jsonschema --kubernetes; the conversion's two additions are undone: the
+ * `enum: [Kind]` it gives the `kind` property of each kind (upstream has none: the API server checks kind
+ * against the URL, not the schema) and `#/definitions/` in $ref. An object without properties
+ * (RawExtension, FieldsV1, JSON, ...) holds any fields, as the API server decodes it.
+ */
+function convertDef(def, refs, isKind) {
+  const conv = (s) => {
+    if (!s || typeof s !== 'object' || Array.isArray(s)) return s;
+    if (typeof s.$ref === 'string') {
+      const name = s.$ref.replace(/^#\/definitions\//, '');
+      if (INLINE[name]) return { ...INLINE[name] };
+      refs.push(name);
+      return { $ref: shortName(name) };
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (!KEPT_KEYS.has(k)) continue;
+      if (k === 'properties') {
+        out[k] = {};
+        for (const [pk, pv] of Object.entries(v)) out[k][pk] = conv(pv);
+      } else if (k === 'items' || k === 'additionalProperties' || k === 'not') {
+        out[k] = typeof v === 'object' ? conv(v) : v;
+      } else if (k === 'allOf' || k === 'anyOf' || k === 'oneOf') {
+        out[k] = v.map(conv);
+      } else {
+        out[k] = v;
+      }
+    }
+    return out;
+  };
+  const out = conv(def);
+  if (isKind && out.properties && out.properties.kind) delete out.properties.kind.enum;
+  const keys = Object.keys(out);
+  if ((out.type === 'object' || keys.length === 0) && !out.properties && !out.additionalProperties && !out.$ref && !out.oneOf && !out.anyOf && !out.allOf) {
+    out['x-kubernetes-preserve-unknown-fields'] = true;
   }
+  return out;
 }
 
-function extractK8s() {
-  const { dir, version } = k8sModelsDir();
+function extractK8s(dir) {
+  const releases = k8sReleases(dir);
+  const sources = {};
+  const kinds = {};
+  const servedIn = {};
   const defs = {};
-  const queue = Object.values(K8S_ROOTS);
-  while (queue.length) {
-    const name = queue.shift();
-    if (defs[name]) continue;
-    const special = { V1Time: 'date-time', V1MicroTime: 'date-time' };
-    if (special[name]) { defs[name] = { type: 'string', format: 'date-time' }; continue; }
-    const { attrs, required } = readModel(dir, name);
-    const refs = [];
-    const properties = {};
-    for (const a of attrs) properties[a.baseName] = typeToSchema(a.type, a.format, refs);
-    const def = { type: 'object', properties };
-    if (required.length) def.required = required.sort();
-    defs[name] = def;
-    queue.push(...refs);
+  const origin = {};
+  for (const release of releases) {
+    const file = path.join(dir, release, '_definitions.json');
+    const text = fs.readFileSync(file);
+    sources[release] = { file: `${release}/_definitions.json`, sha256: require('crypto').createHash('sha256').update(text).digest('hex') };
+    const all = JSON.parse(text).definitions;
+    const queue = [];
+    for (const name of Object.keys(all).sort()) {
+      // the kinds of a release: definitions with a group-version-kind, less those of apimachinery (DeleteOptions,
+      // Status, WatchEvent, ...: parameters and responses, never objects of a manifest),
+      // and the lists (ConfigMapList, ...: the validator reads their items as objects of their own)
+      if (name.startsWith('io.k8s.apimachinery.')) continue;
+      if (/List$/.test(name) && all[name].properties && all[name].properties.items) continue;
+      for (const gvk of all[name]['x-kubernetes-group-version-kind'] || []) {
+        const key = `${gvk.group ? gvk.group + '/' : ''}${gvk.version}/${gvk.kind}`;
+        (servedIn[key] = servedIn[key] || []).push(minor(release));
+        if (kinds[key]) continue; // served by a newer release: its schema is the newer one
+        kinds[key] = shortName(name);
+        queue.push(name);
+      }
+    }
+    queue.push('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+    while (queue.length) {
+      const name = queue.shift();
+      const short = shortName(name);
+      if (INLINE[name]) continue;
+      if (origin[short] !== undefined) {
+        if (origin[short] !== name) throw new Error(`extract-schemas: definitions ${origin[short]} and ${name} shorten to the same name ${short}`);
+        if (defs[short]) continue;
+      }
+      if (!all[name]) throw new Error(`extract-schemas: ${release} has no definition ${name}`);
+      // the validator finds definitions by their name as written (src/validator/schemas.ts, IndexedEntries)
+      if (JSON.stringify(short) !== `"${short}"`) throw new Error(`extract-schemas: definition name ${JSON.stringify(short)} needs escaping`);
+      const refs = [];
+      defs[short] = convertDef(all[name], refs, Boolean(all[name]['x-kubernetes-group-version-kind']));
+      origin[short] = name;
+      queue.push(...refs);
+    }
   }
-  return { source: `@kubernetes/client-node@${version} (dist/gen/models)`, kinds: K8S_ROOTS, definitions: defs };
+  const all = releases.map(minor);
+  const partial = {};
+  for (const [key, rels] of Object.entries(servedIn)) if (rels.length !== all.length) partial[key] = rels.sort((a, b) => semver(a) - semver(b));
+  const removed = {};
+  for (const [release, apiVersion, names, use, note] of K8S_REMOVED) {
+    for (const kind of names) {
+      const key = `${apiVersion}/${kind}`;
+      if (kinds[key]) throw new Error(`extract-schemas: ${key} is listed as removed in ${release} but k8s-schemas/ serves it`);
+      if (use && !kinds[`${use}/${kind}`]) throw new Error(`extract-schemas: ${key}: its replacement ${use}/${kind} is not served`);
+      removed[key] = { removedIn: release, ...(use ? { use } : {}), ...(note ? { note } : {}) };
+    }
+  }
+  const kindVersions = {};
+  const groups = new Set();
+  const groupOf = apiVersion => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
+  for (const key of Object.keys(kinds)) {
+    const i = key.lastIndexOf('/');
+    (kindVersions[key.slice(i + 1)] = kindVersions[key.slice(i + 1)] || []).push(key.slice(0, i));
+    groups.add(groupOf(key.slice(0, i)));
+  }
+  for (const key of Object.keys(removed)) groups.add(groupOf(key.slice(0, key.lastIndexOf('/'))));
+  for (const v of Object.values(kindVersions)) v.sort();
+  return {
+    source: 'Kubernetes OpenAPI (swagger.json) definitions of the releases below, as vendored in k8s-schemas/ (see its README.md)',
+    releases: sources,
+    groups: [...groups].sort(),
+    kinds,
+    kindVersions,
+    servedIn: partial,
+    removed,
+    definitions: defs,
+  };
 }
 
 function main() {
@@ -207,6 +320,7 @@ function main() {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') OUT = path.resolve(argv[++i]);
     else if (argv[i].startsWith('--out=')) OUT = path.resolve(argv[i].slice(6));
+    else if (argv[i] === '--k8s') K8S_DIR = path.resolve(argv[++i]);
     else if (argv[i].startsWith('--')) throw new Error(`extract-schemas: unknown option ${argv[i]}`);
     else args.push(path.resolve(argv[i]));
   }
@@ -218,7 +332,7 @@ function main() {
     kinds: crds,
   });
   writeJson(path.join(OUT, 'cel.json'), require('./load-src').loadValidator('cel-ast').precompileRules(celRules(crds)));
-  const k8s = extractK8s();
+  const k8s = extractK8s(K8S_DIR);
   writeJson(path.join(OUT, 'k8s.json'), k8s);
   process.stdout.write(`extract-schemas: ${Object.keys(crds).length} CRD kinds (${rules} distinct CEL rules), ` +
     `${Object.keys(k8s.definitions).length} Kubernetes definitions -> ${path.relative(ROOT, OUT)}/\n`);

@@ -7,6 +7,9 @@
 # together (imported one by one, only the last would remain). Of cert-manager only the Certificate gets a
 # binding (the one TlsCredential.fromCertManager emits): the Issuer bindings would add 16,000 lines to the
 # module the library loads; Issuers and ClusterIssuers are still validated.
+# The schemas of the Kubernetes built-in kinds come from k8s-schemas/ (or $K8S_SCHEMAS_DIR): the upstream OpenAPI
+# definitions of Kubernetes 1.32 to 1.36, the releases Istio 1.30 and 1.31 support, checked against
+# k8s-schemas/SHA256SUMS likewise (k8s-schemas/README.md).
 # After a version bump, point CRDS_DIR at a folder laid out like crds/ with the new files and sums.
 set -euo pipefail
 caller=$PWD
@@ -14,6 +17,8 @@ cd "$(dirname "$0")/.."
 dir=${CRDS_DIR:-crds}
 case $dir in /*) ;; *) dir=$caller/$dir ;; esac
 out=${1:-imports}
+k8sdir=${K8S_SCHEMAS_DIR:-k8s-schemas}
+case $k8sdir in /*) ;; *) k8sdir=$caller/$k8sdir ;; esac
 
 istio=(istio-1.30.3/crd-all.gen.yaml)
 certificates=cert-manager-v1.21.1/cert-manager.io_certificates.yaml
@@ -32,6 +37,12 @@ if ! bad=$(cd "$dir" && sha256sum --check --strict --quiet SHA256SUMS 2>&1); the
 $bad"
 fi
 
+[ -f "$k8sdir/SHA256SUMS" ] || fail "$k8sdir/SHA256SUMS not found (K8S_SCHEMAS_DIR=${K8S_SCHEMAS_DIR:-k8s-schemas})"
+if ! bad=$(cd "$k8sdir" && sha256sum --check --strict --quiet SHA256SUMS 2>&1); then
+  fail "the Kubernetes schema files in $k8sdir do not match $k8sdir/SHA256SUMS (vendored files must be the upstream files, unchanged):
+$bad"
+fi
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 concat() { local f; for f in "$@"; do echo '---'; cat "$dir/$f"; done; }
@@ -40,5 +51,5 @@ for f in "$dir/${istio[0]}" "$dir/$certificates" "$work/gateway.networking.k8s.i
   log=$(CDK8S_CHECK_UPGRADE=false npx cdk8s import "$f" --no-save --language typescript --output "$out" 2>&1) || fail "cdk8s import $f failed:
 $log"
 done
-node scripts/extract-schemas.js --out "$out/validation" "${all[@]/#/$dir/}" >/dev/null
+node scripts/extract-schemas.js --out "$out/validation" --k8s "$k8sdir" "${all[@]/#/$dir/}" >/dev/null
 echo "imported $(ls "$out"/*.ts | wc -l) binding file(s) into $out/"

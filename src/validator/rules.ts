@@ -17,8 +17,8 @@ const r = (id: string, category: RuleInfo['category'], severity: Severity, descr
 export const RULES: readonly RuleInfo[] = [
   // structural schema (CRD openAPIV3Schema / upstream Kubernetes OpenAPI)
   r('schema/invalid-object', 'schema', 'error', 'The document is not a Kubernetes object (needs apiVersion, kind, metadata.name).'),
-  r('schema/unknown-kind', 'schema', 'error', 'No schema is known for this apiVersion/kind: an error when its API group is known (a misspelt kind or version), a note (not validated structurally) for other groups.'),
-  r('schema/unserved-version', 'schema', 'error', 'The CRD of this kind does not serve the version named by apiVersion.'),
+  r('schema/unknown-kind', 'schema', 'error', 'No schema is known for this apiVersion/kind: an error when its API group is known (a misspelt kind of a built-in or vendored group), a note (not validated structurally) for other groups.'),
+  r('schema/unserved-version', 'schema', 'error', 'The version named by apiVersion is not served: by the CRD of this kind, or by Kubernetes for a built-in kind (a removed API version: the release that stopped serving it and its replacement). A note for a built-in API that only some of the supported Kubernetes releases (1.32 to 1.36) serve.'),
   r('schema/unknown-field', 'schema', 'error', 'Field not declared by the schema (rejected like kubectl apply --validate=strict).'),
   r('schema/type', 'schema', 'error', 'Value has the wrong type (including x-kubernetes-int-or-string).'),
   r('schema/enum', 'schema', 'error', 'Value is not one of the enum values of the schema.'),

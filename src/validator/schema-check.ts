@@ -3,7 +3,7 @@ import { evalRule, toCel } from './cel';
 import type { Obj, Reporter } from './context';
 import { checkObjectMeta } from './object-meta';
 import { isSecretDataField } from './redact';
-import { k8s, lookupSchema } from './schemas';
+import { k8sDefinitions, k8sReleases, lookupSchema, OBJECT_META } from './schemas';
 import { walk, type CelSite, type Schema, type StructuralIssue } from './structural';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -37,17 +37,31 @@ export function checkSchema(o: Obj, rep: Reporter): void {
     return;
   }
   if (found.found === 'unserved-version') {
-    rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.kind} is not served in version ${o.apiVersion}; served versions: ${found.servedVersions.join(', ')}`, `Use one of: ${found.servedVersions.map(v => `${o.group}/${v}`).join(', ')}.`);
+    const removed = found.removed;
+    if (removed) {
+      rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.apiVersion} ${o.kind} is no longer served: Kubernetes stopped serving it in ${removed.removedIn}; ${removed.use ? `use ${removed.use}` : removed.note ?? 'it has no replacement'}`,
+        removed.use ? `Change apiVersion to ${removed.use} (https://kubernetes.io/docs/reference/using-api/deprecation-guide/ lists the field changes).` : 'Remove the object.');
+    } else if (found.builtin) {
+      rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.kind} is not served in version ${o.apiVersion}; served versions: ${found.servedVersions.join(', ')}`, `Use one of: ${found.servedVersions.join(', ')}.`);
+    } else {
+      rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.kind} is not served in version ${o.apiVersion}; served versions: ${found.servedVersions.join(', ')}`, `Use one of: ${found.servedVersions.map(v => `${o.group}/${v}`).join(', ')}.`);
+    }
     return;
+  }
+  if (found.found === 'k8s' && found.servedIn) {
+    const all = k8sReleases().map(r => r.replace(/\.0$/, ''));
+    rep.add(o, 'schema/unserved-version', 'apiVersion',
+      `${o.apiVersion} ${o.kind} is served by Kubernetes ${found.servedIn.join(', ')} only, of the releases Istio 1.30 and 1.31 support (${all.join(', ')}); which release the cluster runs is not in the input`,
+      'Check that the cluster serves this API version (kubectl api-versions), or use an API version that all these releases serve.', 'note');
   }
 
   const issues: StructuralIssue[] = [];
   const celSites: CelSite[] = [];
   const redact = (p: string) => isSecretDataField(o.kind, p);
-  const k = k8s();
+  const defs = k8sDefinitions();
   // metadata is always validated against the upstream ObjectMeta
   if (raw.metadata && typeof raw.metadata === 'object') {
-    walk({ $ref: 'V1ObjectMeta' }, raw.metadata, 'metadata', { issues, celSites: [], defs: k.definitions });
+    walk({ $ref: OBJECT_META }, raw.metadata, 'metadata', { issues, celSites: [], defs });
   }
   if (found.found === 'crd') {
     const root: Schema = found.schema;
@@ -69,7 +83,7 @@ export function checkSchema(o: Obj, rep: Reporter): void {
       rep.add(o, 'schema/namespace-scope', 'metadata.namespace', `${o.kind} is cluster-scoped but has metadata.namespace`, 'Remove metadata.namespace.');
     }
   } else {
-    const def = k.definitions[found.definition];
+    const def = defs[found.definition];
     const props = def.properties ?? {};
     for (const key of Object.keys(raw)) {
       if (key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'status') continue;
@@ -78,13 +92,21 @@ export function checkSchema(o: Obj, rep: Reporter): void {
         issues.push({ ruleId: 'schema/unknown-field', field: key, message: `unknown field "${key}"`, fix: `Remove ${key}; known top-level fields: ${Object.keys(props).filter(p => p !== 'status').join(', ')}.` });
         continue;
       }
-      walk(ps, raw[key], key, { issues, celSites: [], defs: k.definitions, redact });
+      walk(ps, raw[key], key, { issues, celSites: [], defs, redact });
     }
     for (const req of def.required ?? []) {
       if (req !== 'metadata' && raw[req] === undefined) issues.push({ ruleId: 'schema/required', field: req, message: `required field "${req}" is missing`, fix: `Set ${req}.` });
     }
   }
-  for (const i of issues) rep.add(o, i.ruleId, i.field, i.message, i.fix);
+  for (const i of issues) {
+    // Duplicate keys of a list-map of a built-in kind: server-side apply refuses them, the API server's create and
+    // client-side kubectl apply refuse some (Service ports) and accept others with a warning (container ports, env).
+    if (i.ruleId === 'schema/duplicate' && (found.found === 'k8s' || i.field.startsWith('metadata'))) {
+      rep.add(o, i.ruleId, i.field, `${i.message} (server-side apply refuses it; whether the API server's own validation does depends on the field)`, i.fix, 'warning');
+    } else {
+      rep.add(o, i.ruleId, i.field, i.message, i.fix);
+    }
+  }
   for (const site of celSites) evalSite(o, rep, site);
 }
 

@@ -16,11 +16,65 @@ interface CrdEntry {
   versions: { [version: string]: { schema?: Schema; sameAs?: string } };
 }
 interface CrdFile { kinds: { [groupKind: string]: CrdEntry }; keptGroups: string[] }
-interface K8sFile { source: string; kinds: { [apiVersionKind: string]: string }; definitions: { [name: string]: Schema } }
+/** An API version of a built-in kind that Kubernetes no longer serves (k8s.json "removed"). */
+export interface RemovedApi { readonly removedIn: string; readonly use?: string; readonly note?: string }
+/**
+ * k8s.json (scripts/extract-schemas.js), its sections each read by entry: "kinds" (apiVersion/kind -> definition),
+ * "kindVersions" (kind -> the apiVersions serving it), "servedIn" (apiVersion/kind -> the releases serving it, when
+ * not all), "removed" (apiVersion/kind -> RemovedApi), "definitions" (name -> schema), "groups" and "releases".
+ */
+interface K8sEntries {
+  top: JsonEntries<unknown>;
+  kinds: JsonEntries<string>;
+  kindVersions: JsonEntries<string[]>;
+  servedIn: JsonEntries<string[]>;
+  removed: JsonEntries<RemovedApi>;
+  definitions: IndexedEntries<Schema>;
+}
+
+/**
+ * The entries of one section of a file written by scripts/extract-schemas.js, found by one pass over it: a
+ * validation looks up a hundred definitions or more (a Deployment reaches 60), which JsonEntries would each look
+ * for from the start of the section. Any other layout is read through JsonEntries.
+ */
+class IndexedEntries<T> {
+  private index?: Map<string, [number, number]>;
+  private readonly cache = new Map<string, T | undefined>();
+  private readonly fallback: JsonEntries<T>;
+  constructor(private readonly text: string, private readonly section: string) {
+    this.fallback = new JsonEntries<T>(text, section);
+  }
+  get(key: string): T | undefined {
+    if (this.cache.has(key)) return this.cache.get(key);
+    const at = this.entries()?.get(key);
+    const value = this.index ? (at ? JSON.parse(this.text.slice(at[0], at[1])) as T : undefined) : this.fallback.get(key);
+    this.cache.set(key, value);
+    return value;
+  }
+  private entries(): Map<string, [number, number]> | undefined {
+    if (this.index) return this.index;
+    const head = `\n  ${JSON.stringify(this.section)}: {\n`;
+    const start = this.text.startsWith('{\n  "') ? this.text.indexOf(head) : -1;
+    if (start < 0) return undefined;
+    const end = this.text.indexOf('\n  }', start + head.length - 1);
+    if (end < 0) return undefined;
+    const index = new Map<string, [number, number]>();
+    let line = this.text.indexOf('\n    "', start + head.length - 1);
+    while (line >= 0 && line < end) {
+      const colon = this.text.indexOf('": ', line + 6);
+      const next = this.text.indexOf('\n    "', colon);
+      const stop = next >= 0 && next < end ? next - 1 : end; // the entry before a next one ends with a comma
+      index.set(this.text.slice(line + 6, colon), [colon + 3, stop]); // names are written unescaped
+      line = next;
+    }
+    return (this.index = index);
+  }
+}
 
 let dirCache: string | undefined;
 let crdCache: { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } | undefined;
-let k8sCache: K8sFile | undefined;
+let k8sCache: K8sEntries | undefined;
+let defsCache: { [name: string]: Schema } | undefined;
 
 /** Directory holding crds.json and k8s.json. Override with CDK8S_ISTIO_EGRESS_VALIDATION_DIR. */
 export function validationDataDir(): string {
@@ -52,9 +106,36 @@ function crdFile(): { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } 
 function crds(): CrdFile {
   return crdFile().kinds.parsed();
 }
-export function k8s(): K8sFile {
-  if (!k8sCache) k8sCache = JSON.parse(readText(path.join(validationDataDir(), 'k8s.json')));
-  return k8sCache!;
+function k8sFile(): K8sEntries {
+  if (!k8sCache) {
+    const text = readText(path.join(validationDataDir(), 'k8s.json'));
+    k8sCache = {
+      top: new JsonEntries<unknown>(text),
+      kinds: new JsonEntries<string>(text, 'kinds'),
+      kindVersions: new JsonEntries<string[]>(text, 'kindVersions'),
+      servedIn: new JsonEntries<string[]>(text, 'servedIn'),
+      removed: new JsonEntries<RemovedApi>(text, 'removed'),
+      definitions: new IndexedEntries<Schema>(text, 'definitions'),
+    };
+  }
+  return k8sCache;
+}
+
+/** The definitions of the built-in kinds by name (as `$ref`s name them), each parsed when first looked up. */
+export function k8sDefinitions(): { [name: string]: Schema } {
+  if (!defsCache) {
+    const defs = k8sFile().definitions;
+    defsCache = new Proxy({} as { [name: string]: Schema }, { get: (_t, name) => (typeof name === 'string' ? defs.get(name) : undefined) });
+  }
+  return defsCache;
+}
+/** The definition of the metadata of every object. */
+export const OBJECT_META = 'meta.v1.ObjectMeta';
+
+/** The Kubernetes releases whose built-in kinds k8s.json holds (the releases Istio 1.30 and 1.31 support). */
+export function k8sReleases(): string[] {
+  const r = k8sFile().top.get('releases');
+  return r && typeof r === 'object' ? Object.keys(r) : [];
 }
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
@@ -64,8 +145,10 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 
 export type SchemaLookup =
   | { found: 'crd'; schema: Schema; scope: 'Namespaced' | 'Cluster'; servedVersions: string[] }
-  | { found: 'k8s'; schema: Schema; defs: { [name: string]: Schema }; definition: string }
-  | { found: 'unserved-version'; servedVersions: string[] }
+  /** servedIn: the releases that serve it, when only some of k8sReleases() do. */
+  | { found: 'k8s'; schema: Schema; defs: { [name: string]: Schema }; definition: string; servedIn?: string[] }
+  /** servedVersions: versions of a CRD; apiVersions of a built-in kind (builtin: true), removed: when Kubernetes stopped serving it. */
+  | { found: 'unserved-version'; servedVersions: string[]; builtin?: boolean; removed?: RemovedApi }
   | { found: 'unknown-kind'; group: string; knownGroup: boolean };
 
 export function lookupSchema(apiVersion: string, kind: string): SchemaLookup {
@@ -81,10 +164,18 @@ export function lookupSchema(apiVersion: string, kind: string): SchemaLookup {
     if (v.sameAs) v = entry.versions[v.sameAs];
     return { found: 'crd', schema: v.schema!, scope: entry.scope, servedVersions: served };
   }
-  const k = k8s();
-  const def = k.kinds[`${apiVersion}/${kind}`];
-  if (def) return { found: 'k8s', schema: { $ref: def }, defs: k.definitions, definition: def };
-  const knownGroup = Object.values(crds().kinds).some(e => e.group === group) || Object.keys(k.kinds).some(x => splitApiVersion(x.slice(0, x.lastIndexOf('/'))).group === group);
+  const k = k8sFile();
+  const key = `${apiVersion}/${kind}`;
+  const def = k.kinds.get(key);
+  if (def) {
+    const servedIn = k.servedIn.get(key);
+    return { found: 'k8s', schema: { $ref: def }, defs: k8sDefinitions(), definition: def, ...(servedIn ? { servedIn } : {}) };
+  }
+  const removed = k.removed.get(key);
+  const served = (k.kindVersions.get(kind) ?? []).filter(av => splitApiVersion(av).group === group);
+  if (removed || served.length) return { found: 'unserved-version', servedVersions: served, builtin: true, ...(removed ? { removed } : {}) };
+  const groups = k.top.get('groups');
+  const knownGroup = (Array.isArray(kept) && kept.includes(group)) || (Array.isArray(groups) && groups.includes(group));
   return { found: 'unknown-kind', group, knownGroup };
 }
 

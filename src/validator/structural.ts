@@ -1,6 +1,6 @@
 /**
  * A small walker for Kubernetes structural schemas (OpenAPI v3 subset used by CRDs and by the
- * converted built-in definitions in imports/validation/k8s.json). It behaves like the API server
+ * upstream built-in definitions in imports/validation/k8s.json). It behaves like the API server
  * with `kubectl apply --validate=strict`: unknown fields are errors, x-kubernetes-preserve-unknown-fields
  * and x-kubernetes-int-or-string are honoured, and type/enum/required/min/max/pattern/format and
  * list-type uniqueness are checked. x-kubernetes-validations (CEL) rules met on the way are collected

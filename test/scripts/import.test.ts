@@ -6,6 +6,7 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CRDS = path.join(ROOT, 'crds');
+const K8S_SCHEMAS = path.join(ROOT, 'k8s-schemas');
 
 function files(dir: string, prefix = ''): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -63,6 +64,26 @@ describe('npm run import', () => {
     }
   });
 
+  test('fails when a vendored Kubernetes schema does not match k8s-schemas/SHA256SUMS', () => {
+    // GIVEN a copy of k8s-schemas/ in which the newest release's definitions were edited
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-schemas-tampered-'));
+    try {
+      fs.cpSync(K8S_SCHEMAS, path.join(tmp, 'k8s'), { recursive: true });
+      fs.appendFileSync(path.join(tmp, 'k8s', 'v1.36.0', '_definitions.json'), ' ');
+
+      // WHEN the import reads it through K8S_SCHEMAS_DIR
+      const r = runImport(path.join(tmp, 'out'), { K8S_SCHEMAS_DIR: path.join(tmp, 'k8s') });
+
+      // THEN it stops before generating anything, naming the file
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/Kubernetes schema files in .* do not match .*SHA256SUMS/);
+      expect(r.stderr).toMatch(/v1\.36\.0\/_definitions\.json: FAILED/);
+      expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   test('fails when a CRD the import needs has no sum', () => {
     // GIVEN a copy of crds/ whose SHA256SUMS lacks the Istio line
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-nosum-'));
@@ -97,6 +118,27 @@ describe('vendored CRDs', () => {
       const actual = crypto.createHash('sha256').update(fs.readFileSync(path.join(CRDS, file))).digest('hex');
       expect({ file, sum: actual }).toEqual({ file, sum });
       expect(readme).toContain(`| ${file} | https://`);
+    }
+  });
+});
+
+describe('vendored Kubernetes schemas', () => {
+  test('every file in k8s-schemas/ is listed in SHA256SUMS and k8s-schemas/README.md, matches its sum, and k8s.json names the same sums', () => {
+    // GIVEN the vendored folder and the extracted schemas
+    const listed = fs.readFileSync(path.join(K8S_SCHEMAS, 'SHA256SUMS'), 'utf8').trim().split('\n')
+      .map((l) => l.match(/^([0-9a-f]{64}) {2}(.+)$/)!);
+    const readme = fs.readFileSync(path.join(K8S_SCHEMAS, 'README.md'), 'utf8');
+    const k8s = JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'validation', 'k8s.json'), 'utf8'));
+
+    // THEN the sums cover exactly the JSON files, Kubernetes 1.32 to 1.36, each named with its upstream URL in the README
+    expect(listed.every(Boolean)).toBe(true);
+    expect(listed.map((m) => m[2]).sort()).toEqual(files(K8S_SCHEMAS).filter((f) => f.endsWith('.json')));
+    expect(listed.map((m) => m[2].split('/')[0])).toEqual(['v1.32.0', 'v1.33.0', 'v1.34.0', 'v1.35.0', 'v1.36.0']);
+    for (const [, sum, file] of listed) {
+      const actual = crypto.createHash('sha256').update(fs.readFileSync(path.join(K8S_SCHEMAS, file))).digest('hex');
+      expect({ file, sum: actual }).toEqual({ file, sum });
+      expect(readme).toContain(`| ${file} | https://`);
+      expect(k8s.releases[file.split('/')[0]]).toEqual({ file, sha256: sum });
     }
   });
 });
