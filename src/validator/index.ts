@@ -11,18 +11,18 @@
  *
  * No finding quotes a value under a Secret's data or stringData (see redact.ts).
  */
-import { checkAnalyzers } from './analyzers';
+import { checkAnalyzers } from './rules/analyzer/analyzers';
 import { makeObj, Reporter } from './context';
-import { checkIstio } from './istio';
+import { checkIstio } from './rules/istio/istio';
 import { MeshIndex } from './mesh-index';
 import { parseManifestText, readManifests, type ReadLimits } from './read';
 import { SecretValues } from './redact';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
-import { celStats, checkSchema } from './schema-check';
+import { celStats, checkSchema } from './rules/schema/objects';
 import { allCelRules } from './schemas';
 import { escapeText } from './text';
 import type { Finding, ValidateOptions, ValidationReport } from './types';
-import { checkWiring } from './wiring';
+import { checkWiring } from './rules/wiring/objects';
 
 export type { Finding, FindingObject, Severity, ValidateOptions, ValidationReport } from './types';
 export type { ObjectSource, SourcePosition } from './position';

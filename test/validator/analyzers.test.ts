@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { generateCertificates, secretManifests, type CertificateBundle } from '../../src/certificates';
-import { checkAnalyzers } from '../../src/validator/analyzers';
+import { checkAnalyzers } from '../../src/validator/rules/analyzer/analyzers';
 import { makeObj, Reporter } from '../../src/validator/context';
 import { MeshIndex } from '../../src/validator/mesh-index';
 import { formatFindings, parseYamlDocuments, RULES, validateManifests, type Finding, type ValidationReport } from '../../src/validator';

@@ -1,6 +1,6 @@
 import { formatFindings, RULES, validateManifests, type Finding } from '../../src/validator';
-import { parseDurationNs } from '../../src/validator/istio-gateway-common';
-import { headerValueErr } from '../../src/validator/istio-virtual-service';
+import { parseDurationNs } from '../../src/validator/rules/istio/gateway-common';
+import { headerValueErr } from '../../src/validator/rules/istio/virtual-service';
 
 /** Istio's webhook rules for Gateway and VirtualService (istio/gw-*, istio/vs-*): a failing and a passing input per family. */
 

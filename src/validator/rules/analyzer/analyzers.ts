@@ -5,10 +5,10 @@
  * Where the target may live outside the output (a Gateway or Service installed by Istio), the finding is a warning
  * that says so. The pitfall rules (pitfalls.ts) run from here on the same index.
  */
-import type { Obj, Reporter } from './context';
-import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from './mesh-index';
-import { checkPitfalls } from './pitfalls';
-import { selectorMatches } from './wiring';
+import type { Obj, Reporter } from '../../context';
+import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
+import { checkPitfalls } from '../wiring/pitfalls';
+import { selectorMatches } from '../wiring/objects';
 
 /** Runs the analyzers and the pitfall rules over the objects of one validation run. */
 export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {

@@ -6,11 +6,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Obj, Reporter } from './context';
-import { drTlsSites } from './istio';
-import { fmtLabels, fqdn, gatewayKey, MESH, MeshIndex, ROOT_NAMESPACE, type RouteDestination, serviceOfHost, visibleFrom } from './mesh-index';
-import { GATEWAY_ELSEWHERE_ANNOTATION } from './rules';
-import { selectorMatches, type PodTemplate } from './wiring';
+import type { Obj, Reporter } from '../../context';
+import { drTlsSites } from '../istio/istio';
+import { fmtLabels, fqdn, gatewayKey, MESH, MeshIndex, ROOT_NAMESPACE, type RouteDestination, serviceOfHost, visibleFrom } from '../../mesh-index';
+import { GATEWAY_ELSEWHERE_ANNOTATION } from '..';
+import { selectorMatches, type PodTemplate } from './objects';
 
 const ORIGINATES = new Set(['SIMPLE', 'MUTUAL']);
 const TLS_PROTOCOLS = /^(HTTPS|TLS)$/i;

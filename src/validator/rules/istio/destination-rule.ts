@@ -4,11 +4,11 @@
  * validateOutlierDetection, validateConnectionPool, validateSubset, validateExportTo, validateWorkloadSelector,
  * the analyzers IST0128/IST0129 (CaCertificateAnalyzer), plus this project's egress TLS traps.
  */
-import type { Obj, Reporter } from './context';
+import type { Obj, Reporter } from '../../context';
 import {
   durationError, EXPORT_FIX, exportToErrors, fqdnError, IstioReport, isDns1123Label, isIp, isMessage, isSet, labelErrors,
   parseDuration, percentError, wildcardDomainError,
-} from './istio-common';
+} from './common';
 
 const TLS_FIX = 'Set credentialName (a Secret with tls.crt, tls.key, ca.crt) or the certificate files, not both; with insecureSkipVerify no CA or subjectAltNames.';
 

@@ -3,12 +3,12 @@
  * validateWorkloadEntry for STATIC endpoints, validateExportTo) and the analyzer IST0134
  * (ServiceEntryAddressesRequired).
  */
-import type { Obj, Reporter } from './context';
+import type { Obj, Reporter } from '../../context';
 import {
   EXPORT_FIX, exportToErrors, fqdnError, IstioReport, ipSubnetError, isHttpProtocol, isIp, isMessage, isSet, isTcpProtocol,
   isTlsProtocol, labelErrors, parseProtocol, partialWildcardError, portError, portNameError, protocolError, SUPPORTED_PROTOCOLS,
   wildcardDomainError,
-} from './istio-common';
+} from './common';
 
 const PORT_FIX = 'Use a port between 1 and 65535.';
 const LABEL_FIX = 'Use Kubernetes label keys ([prefix/]name) and values (at most 63 characters of letters, digits, "-", "_", ".").';

@@ -3,8 +3,8 @@
  * pkg/config/labels, pkg/config/protocol), shared by the per-kind Istio checks. Each returns Istio's own
  * message (or undefined when the value is valid).
  */
-import type { Obj, Reporter } from './context';
-import type { Severity } from './types';
+import type { Obj, Reporter } from '../../context';
+import type { Severity } from '../../types';
 
 /** labels.IsDNS1123Label: Istio accepts upper case letters too. */
 const DNS1123_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;

@@ -4,12 +4,12 @@
  * agent.ValidateNamespaceSlashWildcardHostname, validateTLSOptions, validateConnectionPool,
  * validateSidecarOutboundTrafficPolicy).
  */
-import type { Obj, Reporter } from './context';
-import { checkConnectionPool } from './istio-destination-rule';
+import type { Obj, Reporter } from '../../context';
+import { checkConnectionPool } from './destination-rule';
 import {
   fqdnError, IstioReport, ipAddressError, isDns1123Label, isHttpProtocol, isIp, isMessage, isSet, isTlsProtocol, parseProtocol,
   partialWildcardError, portError, portNameError, protocolError, SUPPORTED_PROTOCOLS, wildcardDomainError,
-} from './istio-common';
+} from './common';
 
 function unixAddressError(addr: string): string | undefined {
   if (addr.length === 0) return 'unix address must not be empty';

@@ -1,8 +1,8 @@
 /** Structural schema + CEL validation of single objects. */
-import { evalRule, toCel } from './cel';
-import type { Obj, Reporter } from './context';
-import { isSecretDataField } from './redact';
-import { k8s, lookupSchema } from './schemas';
+import { evalRule, toCel } from '../../cel';
+import type { Obj, Reporter } from '../../context';
+import { isSecretDataField } from '../../redact';
+import { k8s, lookupSchema } from '../../schemas';
 import { walk, type CelSite, type Schema, type StructuralIssue } from './structural';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

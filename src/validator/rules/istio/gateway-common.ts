@@ -7,7 +7,7 @@
 import {
   dns1123PreconditionsError as dnsPreconditions, fqdnError, ipAddressError as ipAddressErr, ipSubnetError as ipSubnetErr,
   isDns1123Label, labelErrors as labelsErrors, portError as portErr, q, wildcardDomainError as wildcardDomainErr,
-} from './istio-common';
+} from './common';
 
 // the building blocks are istio-common's (shared with the ServiceEntry/DestinationRule/Sidecar checks)
 export { fqdnError, ipAddressErr, ipSubnetErr, isDns1123Label, labelsErrors, portErr, q, wildcardDomainErr };

@@ -6,7 +6,7 @@
  * list-type uniqueness are checked. x-kubernetes-validations (CEL) rules met on the way are collected
  * so that the caller can evaluate them on structurally valid nodes.
  */
-import { REDACTED } from './redact';
+import { REDACTED } from '../../redact';
 
 export type Schema = { [key: string]: any };
 

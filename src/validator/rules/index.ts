@@ -1,4 +1,4 @@
-import type { Severity } from './types';
+import type { Severity } from '../types';
 
 /** Description of one validation rule. */
 export interface RuleInfo {
@@ -9,7 +9,7 @@ export interface RuleInfo {
   readonly description: string;
 }
 
-export { GATEWAY_ELSEWHERE_ANNOTATION, REMOTE_CLIENT_ANNOTATION, WARN_ANNOTATION } from '../common/annotations';
+export { GATEWAY_ELSEWHERE_ANNOTATION, REMOTE_CLIENT_ANNOTATION, WARN_ANNOTATION } from '../../common/annotations';
 
 const r = (id: string, category: RuleInfo['category'], severity: Severity, description: string): RuleInfo => ({ id, category, severity, description });
 

@@ -8,12 +8,12 @@
  * Messages are Istio's own. Each part of the object is visited once; duplicate hosts and overlapping prefix
  * matches are found through maps of suffixes / prefixes rather than by comparing every pair.
  */
-import type { Obj, Reporter } from './context';
+import type { Obj, Reporter } from '../../context';
 import { exportToErrors, isIp } from './istio';
 import {
   arr, canonicalJson, durationErr, fqdnError, gatewayBoundDomainErr, hostSubsetOf, ipSubnetErr, isDns1123Label, isObj, labelsErrors,
   matchType, num, parseDurationNs, portErr, q, regexErr, str, stringMatchErr, stringMatchRegexpErr, wildcardDomainErr,
-} from './istio-gateway-common';
+} from './gateway-common';
 
 /** Annotation Istio sets on VirtualServices converted from Gateway API routes. */
 const ROUTE_SEMANTICS = 'internal.istio.io/route-semantics';

@@ -3,9 +3,9 @@
  * (ValidateGateway, validateServer, validateServerPort, validateServerBind, validateTLSOptions) and
  * agent.ValidateNamespaceSlashWildcardHostname. Messages are Istio's own; one pass over the servers.
  */
-import type { Obj, Reporter } from './context';
+import type { Obj, Reporter } from '../../context';
 import { isIp } from './istio';
-import { arr, ipAddressErr, isDns1123Label, isHttpProtocol, isObj, isTlsProtocol, parseProtocol, portErr, q, str, wildcardDomainErr } from './istio-gateway-common';
+import { arr, ipAddressErr, isDns1123Label, isHttpProtocol, isObj, isTlsProtocol, parseProtocol, portErr, q, str, wildcardDomainErr } from './gateway-common';
 
 /** Annotation Istio sets on Gateways converted from the Kubernetes Gateway API (relaxes some checks). */
 const GATEWAY_SEMANTICS = 'internal.istio.io/gateway-semantics';

@@ -1,9 +1,9 @@
 /** Checks across the objects of one synth: selectors, RBAC, mounts, ports, nginx paths, images. */
-import type { Obj, Reporter } from './context';
-import { drTlsSites } from './istio';
-import { looksLikeNginxConf, nginxFileRefs } from './nginx';
-import { REMOTE_CLIENT_ANNOTATION } from './rules';
-import { childPath } from './structural';
+import type { Obj, Reporter } from '../../context';
+import { drTlsSites } from '../istio/istio';
+import { looksLikeNginxConf, nginxFileRefs } from '../../nginx';
+import { REMOTE_CLIENT_ANNOTATION } from '..';
+import { childPath } from '../schema/structural';
 
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system']);
 const CERT_MANAGER_KEYS = ['tls.crt', 'tls.key', 'ca.crt'];

@@ -3,17 +3,17 @@
  * ServiceEntry (istio-service-entry.ts), DestinationRule (istio-destination-rule.ts), Sidecar (istio-sidecar.ts),
  * and the networking.istio.io/exportTo annotation of Services.
  */
-import type { Obj, Reporter } from './context';
-import { fqdn, type MeshIndex } from './mesh-index';
-import { EXPORT_FIX, exportToErrors, IstioReport, checkIstioMetadata } from './istio-common';
-import { checkDestinationRule } from './istio-destination-rule';
-import { checkGateway } from './istio-gateway';
-import { checkServiceEntry } from './istio-service-entry';
-import { checkSidecar } from './istio-sidecar';
-import { checkVirtualService } from './istio-virtual-service';
+import type { Obj, Reporter } from '../../context';
+import { fqdn, type MeshIndex } from '../../mesh-index';
+import { EXPORT_FIX, exportToErrors, IstioReport, checkIstioMetadata } from './common';
+import { checkDestinationRule } from './destination-rule';
+import { checkGateway } from './gateway';
+import { checkServiceEntry } from './service-entry';
+import { checkSidecar } from './sidecar';
+import { checkVirtualService } from './virtual-service';
 
-export { isIp, wildcardDomainError, exportToErrors } from './istio-common';
-export { drTlsSites } from './istio-destination-rule';
+export { isIp, wildcardDomainError, exportToErrors } from './common';
+export { drTlsSites } from './destination-rule';
 
 /**
  * @param idx the objects' index: a DestinationRule without workloadSelector for a host that a Gateway's proxy
