@@ -4,7 +4,7 @@
  * host, pod templates by namespace, and the routes of every VirtualService with the gateways they bind to.
  */
 import type { Obj } from './context';
-import { podTemplates, selectorMatches, type PodTemplate } from './rules/wiring/objects';
+import { podTemplates, selectorMatches, type PodTemplate } from './pods';
 
 /** The `mesh` pseudo-gateway of VirtualService `gateways`. */
 export const MESH = 'mesh';

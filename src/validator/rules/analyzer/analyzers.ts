@@ -8,7 +8,7 @@
 import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
 import { checkPitfalls } from '../wiring/pitfalls';
-import { selectorMatches } from '../wiring/objects';
+import { selectorMatches } from '../../pods';
 
 /** Runs the analyzers and the pitfall rules over the objects of one validation run. */
 export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {

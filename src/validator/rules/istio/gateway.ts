@@ -4,7 +4,7 @@
  * agent.ValidateNamespaceSlashWildcardHostname. Messages are Istio's own; one pass over the servers.
  */
 import type { Obj, Reporter } from '../../context';
-import { isIp } from './istio';
+import { isIp } from './common';
 import { arr, ipAddressErr, isDns1123Label, isHttpProtocol, isObj, isTlsProtocol, parseProtocol, portErr, q, str, wildcardDomainErr } from './gateway-common';
 
 /** Annotation Istio sets on Gateways converted from the Kubernetes Gateway API (relaxes some checks). */

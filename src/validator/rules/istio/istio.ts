@@ -12,8 +12,6 @@ import { checkServiceEntry } from './service-entry';
 import { checkSidecar } from './sidecar';
 import { checkVirtualService } from './virtual-service';
 
-export { isIp, wildcardDomainError, exportToErrors } from './common';
-export { drTlsSites } from './destination-rule';
 
 /**
  * @param idx the objects' index: a DestinationRule without workloadSelector for a host that a Gateway's proxy

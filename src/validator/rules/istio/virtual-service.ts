@@ -9,7 +9,7 @@
  * matches are found through maps of suffixes / prefixes rather than by comparing every pair.
  */
 import type { Obj, Reporter } from '../../context';
-import { exportToErrors, isIp } from './istio';
+import { exportToErrors, isIp } from './common';
 import {
   arr, canonicalJson, durationErr, fqdnError, gatewayBoundDomainErr, hostSubsetOf, ipSubnetErr, isDns1123Label, isObj, labelsErrors,
   matchType, num, parseDurationNs, portErr, q, regexErr, str, stringMatchErr, stringMatchRegexpErr, wildcardDomainErr,

@@ -1,8 +1,9 @@
 /** Checks across the objects of one synth: selectors, RBAC, mounts, ports, nginx paths, images. */
 import type { Obj, Reporter } from '../../context';
-import { drTlsSites } from '../istio/istio';
+import { drTlsSites } from '../istio/destination-rule';
 import { looksLikeNginxConf, nginxFileRefs } from '../../nginx';
-import { REMOTE_CLIENT_ANNOTATION } from '..';
+import { REMOTE_CLIENT_ANNOTATION } from '../../../common/annotations';
+import { podTemplates, selectorMatches, type PodTemplate } from '../../pods';
 import { childPath } from '../schema/structural';
 
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system']);
@@ -13,59 +14,6 @@ function forRemoteClient(o: Obj): boolean {
   return o.raw?.metadata?.annotations?.[REMOTE_CLIENT_ANNOTATION] === 'true';
 }
 const ELSEWHERE = 'the client is deployed elsewhere: could not check';
-
-export interface PodTemplate {
-  readonly owner: Obj;
-  readonly namespace: string;
-  readonly labels: { [k: string]: string };
-  readonly annotations: { [k: string]: string };
-  readonly spec: any;
-  /** JSON path of the pod spec inside the owner, e.g. spec.template.spec */
-  readonly base: string;
-}
-
-export function podTemplates(objs: Obj[]): PodTemplate[] {
-  const out: PodTemplate[] = [];
-  for (const o of objs) {
-    const r = o.raw;
-    const ns = o.namespace ?? 'default';
-    let tpl: any;
-    let base = '';
-    if (o.kind === 'Pod' && o.apiVersion === 'v1') {
-      out.push({ owner: o, namespace: ns, labels: r.metadata?.labels ?? {}, annotations: r.metadata?.annotations ?? {}, spec: r.spec ?? {}, base: 'spec' });
-      continue;
-    }
-    if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)) {
-      tpl = r.spec?.template;
-      base = 'spec.template';
-    } else if (o.kind === 'CronJob') {
-      tpl = r.spec?.jobTemplate?.spec?.template;
-      base = 'spec.jobTemplate.spec.template';
-    }
-    if (tpl && typeof tpl === 'object') {
-      out.push({ owner: o, namespace: ns, labels: tpl.metadata?.labels ?? {}, annotations: tpl.metadata?.annotations ?? {}, spec: tpl.spec ?? {}, base: `${base}.spec` });
-    }
-  }
-  return out;
-}
-
-export function selectorMatches(sel: any, labels: { [k: string]: string }): boolean {
-  if (!sel || typeof sel !== 'object') return false;
-  const ml = sel.matchLabels ?? {};
-  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const val = labels[e.key];
-    switch (e.operator) {
-      case 'In': if (!has || !(e.values ?? []).includes(val)) return false; break;
-      case 'NotIn': if (has && (e.values ?? []).includes(val)) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
 
 function allContainers(spec: any): Array<{ c: any; field: string }> {
   const out: Array<{ c: any; field: string }> = [];

@@ -7,10 +7,10 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Obj, Reporter } from '../../context';
-import { drTlsSites } from '../istio/istio';
+import { drTlsSites } from '../istio/destination-rule';
 import { fmtLabels, fqdn, gatewayKey, MESH, MeshIndex, ROOT_NAMESPACE, type RouteDestination, serviceOfHost, visibleFrom } from '../../mesh-index';
-import { GATEWAY_ELSEWHERE_ANNOTATION } from '..';
-import { selectorMatches, type PodTemplate } from './objects';
+import { GATEWAY_ELSEWHERE_ANNOTATION } from '../../../common/annotations';
+import { selectorMatches, type PodTemplate } from '../../pods';
 
 const ORIGINATES = new Set(['SIMPLE', 'MUTUAL']);
 const TLS_PROTOCOLS = /^(HTTPS|TLS)$/i;
