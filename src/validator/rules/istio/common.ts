@@ -5,6 +5,25 @@
  */
 import type { Obj, Reporter } from '../../context';
 import type { Severity } from '../../types';
+import { defineRule, type Rule } from '../rule';
+
+export const ISTIO_METADATA = defineRule({
+  id: 'istio/metadata',
+  family: 'istio',
+  severity: 'error',
+  description: 'The istio.io/dry-run or internal.istio.io/webhook-always-reject annotation, which the webhook refuses here.',
+  source: 'Istio validation.go validateMetadata',
+  details: 'validateMetadata: the istio.io/dry-run annotation (AuthorizationPolicy only) and internal.istio.io/webhook-always-reject on ServiceEntry, DestinationRule and Sidecar.',
+});
+
+export const EXPORT_TO = defineRule({
+  id: 'istio/export-to',
+  family: 'istio',
+  severity: 'error',
+  description: 'exportTo entries (or the networking.istio.io/exportTo annotation) are invalid, duplicated or conflicting.',
+  source: 'Istio validation.go validateExportTo',
+  details: 'validateExportTo: ".", "*" or DNS-label namespaces, no duplicates (also "." and the own namespace), "*" alone, "~" only on ServiceEntries and alone; a DestinationRule with workloadSelector exports only to its own namespace. Also the networking.istio.io/exportTo annotation of Services.',
+});
 
 /** labels.IsDNS1123Label: Istio accepts upper case letters too. */
 const DNS1123_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
@@ -190,16 +209,16 @@ export function isMessage(v: unknown): v is Record<string, any> {
 /** Reports for one object with the severity Istio gives (error or warning), or a note. */
 export class IstioReport {
   constructor(private readonly rep: Reporter, private readonly o: Obj) {}
-  error(rule: string, field: string, message: string | undefined, fix: string) {
+  error(rule: Rule, field: string, message: string | undefined, fix: string) {
     if (message) this.rep.add(this.o, rule, field, message, fix, 'error');
   }
-  warn(rule: string, field: string, message: string | undefined, fix: string) {
+  warn(rule: Rule, field: string, message: string | undefined, fix: string) {
     if (message) this.rep.add(this.o, rule, field, message, fix, 'warning');
   }
-  note(rule: string, field: string, message: string | undefined, fix: string) {
+  note(rule: Rule, field: string, message: string | undefined, fix: string) {
     if (message) this.rep.add(this.o, rule, field, message, fix, 'note');
   }
-  add(rule: string, field: string, message: string | undefined, fix: string, severity: Severity) {
+  add(rule: Rule, field: string, message: string | undefined, fix: string, severity: Severity) {
     if (message) this.rep.add(this.o, rule, field, message, fix, severity);
   }
 }
@@ -244,9 +263,9 @@ export function checkIstioMetadata(o: Obj, r: IstioReport) {
   const a = o.raw?.metadata?.annotations;
   if (!isMessage(a)) return;
   if ('istio.io/dry-run' in a && o.kind !== 'AuthorizationPolicy') {
-    r.error('istio/metadata', 'metadata.annotations["istio.io/dry-run"]', `${o.namespace}/${o.name} has unsupported annotation istio.io/dry-run, please remove the annotation`, 'Remove the annotation; only AuthorizationPolicy supports dry-run.');
+    r.error(ISTIO_METADATA, 'metadata.annotations["istio.io/dry-run"]', `${o.namespace}/${o.name} has unsupported annotation istio.io/dry-run, please remove the annotation`, 'Remove the annotation; only AuthorizationPolicy supports dry-run.');
   }
   if ('internal.istio.io/webhook-always-reject' in a) {
-    r.error('istio/metadata', 'metadata.annotations["internal.istio.io/webhook-always-reject"]', '"internal.istio.io/webhook-always-reject" annotation found, rejecting', 'Remove the annotation.');
+    r.error(ISTIO_METADATA, 'metadata.annotations["internal.istio.io/webhook-always-reject"]', '"internal.istio.io/webhook-always-reject" annotation found, rejecting', 'Remove the annotation.');
   }
 }

@@ -9,6 +9,134 @@ import {
   durationError, EXPORT_FIX, exportToErrors, fqdnError, IstioReport, isDns1123Label, isIp, isMessage, isSet, labelErrors,
   parseDuration, percentError, wildcardDomainError,
 } from './common';
+import { defineRule, type Rule } from '../rule';
+import { EXPORT_TO } from './common';
+
+export const DR_HOST = defineRule({
+  id: 'istio/dr-host',
+  family: 'istio',
+  severity: 'error',
+  description: 'The DestinationRule host is not a valid (wildcard) DNS name.',
+  source: 'Istio validation.go ValidateDestinationRule, agent.ValidateWildcardDomain',
+  details: 'ValidateDestinationRule: host passes agent.ValidateWildcardDomain.',
+});
+
+export const DR_SUBSETS = defineRule({
+  id: 'istio/dr-subsets',
+  family: 'istio',
+  severity: 'error',
+  description: 'DestinationRule subsets are null, duplicated, badly named or have invalid labels.',
+  source: 'Istio validation.go ValidateDestinationRule, validateSubsetName, labels.Instance.Validate',
+  details: 'ValidateDestinationRule subsets: not null, unique names, validateSubsetName (DNS label), labels.Instance.Validate (label keys and values).',
+});
+
+export const DR_WORKLOAD_SELECTOR = defineRule({
+  id: 'istio/dr-workload-selector',
+  family: 'istio',
+  severity: 'error',
+  description: 'The DestinationRule workloadSelector has an empty or "*" key, or no matchLabels.',
+  source: 'Istio validation.go validateWorkloadSelector',
+  details: 'validateWorkloadSelector for DestinationRule: no empty key, no "*"; warning without matchLabels.',
+});
+
+export const TRAFFIC_POLICY = defineRule({
+  id: 'istio/traffic-policy',
+  family: 'istio',
+  severity: 'error',
+  description: 'A traffic policy is empty, combines tunnel and proxyProtocol, or has invalid tunnel settings.',
+  source: 'Istio validation.go validateTrafficPolicy, validateTunnelSettings, validateProxyProtocol',
+  details: 'validateTrafficPolicy: at least one field; not tunnel and proxyProtocol together; validateTunnelSettings (CONNECT/POST, FQDN or IP target host, target port); validateProxyProtocol.',
+});
+
+export const PORT_LEVEL_SETTINGS = defineRule({
+  id: 'istio/port-level-settings',
+  family: 'istio',
+  severity: 'error',
+  description: 'A portLevelSettings entry is null, empty, without port, duplicated, or names no port of the ServiceEntry.',
+  source: 'Istio validation.go validatePortTrafficPolicies / this project (port on the ServiceEntry)',
+  details: 'validatePortTrafficPolicies: not null, a port, at least one of tls/loadBalancer/connectionPool/outlierDetection. This project: a port.number, unique per number, that exists on the ServiceEntry of the same host (when that ServiceEntry is in the output).',
+});
+
+export const TLS_SETTINGS = defineRule({
+  id: 'istio/tls-settings',
+  family: 'istio',
+  severity: 'error',
+  description: 'The client TLS settings combine fields Istio refuses, or MUTUAL lacks a client certificate.',
+  source: 'Istio agent/validation.go ValidateTLS / this project (certificates without effect)',
+  details: 'agent.ValidateTLS: insecureSkipVerify excludes caCertificates, subjectAltNames (and credentialName with SIMPLE); credentialName excludes clientCertificate/privateKey/caCertificates/caCrl; MUTUAL needs credentialName or clientCertificate+privateKey; configmap:// credentialName in the own namespace. Warnings (this project): certificates with ISTIO_MUTUAL or DISABLE have no effect.',
+});
+
+export const TLS_CA_CERTIFICATES = defineRule({
+  id: 'istio/tls-ca-certificates',
+  family: 'istio',
+  severity: 'note',
+  description: 'SIMPLE or MUTUAL without caCertificates: the OS root CAs verify the server (insecureSkipVerify: a warning).',
+  source: 'Istio analyzer IST0128/IST0129 (CaCertificateAnalyzer)',
+  details: 'Analyzers IST0128/IST0129 (CaCertificateAnalyzer), same condition: SIMPLE or MUTUAL at top level or port level without caCertificates (and not credentialName with a workloadSelector). istioctl analyze warns that the server certificate is not verified; since Istio 1.24 the proxy verifies it against its OS root CAs (a gateway: the ca.crt of credentialName), so a note saying so; a warning with insecureSkipVerify: true, which verifies nothing.',
+});
+
+export const TLS_SERVER_NAME = defineRule({
+  id: 'istio/tls-server-name',
+  family: 'istio',
+  severity: 'warning',
+  description: 'SIMPLE or MUTUAL with sni and without subjectAltNames: no name of the server certificate is checked.',
+  source: 'this project (Istio sets Envoy auto_san_validation only without sni)',
+  details: 'This project (Istio sets Envoy auto_san_validation only without sni): SIMPLE or MUTUAL with sni and without subjectAltNames on the DestinationRule or the ServiceEntry: no name of the server certificate is checked; reported when, without caCertificates and credentialName, the OS root CAs verify it, so that any publicly trusted certificate for any domain passes.',
+});
+
+export const TLS_SNI = defineRule({
+  id: 'istio/tls-sni',
+  family: 'istio',
+  severity: 'error',
+  description: 'sni is not a DNS host name (an error) or is an IP address (a warning).',
+  source: 'this project (RFC 6066; Istio accepts it)',
+  details: 'This project (Istio accepts it): sni must be a DNS host name (error), and not an IP address (warning: RFC 6066 forbids IP literals in SNI).',
+});
+
+export const CREDENTIAL_WITHOUT_SELECTOR = defineRule({
+  id: 'istio/credential-without-selector',
+  family: 'istio',
+  severity: 'error',
+  description: 'credentialName on a DestinationRule that only sidecars read (no workloadSelector, no gateway route): it is ignored.',
+  source: 'this project (Istio accepts it)',
+  details: 'This project (Istio accepts it): credentialName on a DestinationRule without workloadSelector whose host no VirtualService routes from a Gateway and no HTTPRoute attached to a Gateway has as backend: sidecars ignore it and send plaintext (gateways read it).',
+});
+
+export const LOAD_BALANCER = defineRule({
+  id: 'istio/load-balancer',
+  family: 'istio',
+  severity: 'error',
+  description: 'The loadBalancer settings (consistent hash, maglev, ring hash, warmup) are invalid.',
+  source: 'Istio validation.go validateLoadBalancer',
+  details: 'validateLoadBalancer: consistentHash httpCookie name and unique non-empty attribute names, maglev tableSize set, prime and below 5000011, minimumRingSize deprecated (warning) and not with maglev/ringHash; warmup duration required and valid, minimumPercent <= 100, aggression >= 1.',
+});
+
+export const LOCALITY_LB = defineRule({
+  id: 'istio/locality-lb',
+  family: 'istio',
+  severity: 'error',
+  description: 'The localityLbSetting (distribute, failover, failoverPriority) is invalid.',
+  source: 'Istio agent/validation.go ValidateLocalityLbSetting, validateLocalities',
+  details: 'agent.ValidateLocalityLbSetting and validateLocalities: not distribute and failover together, no topology labels in failoverPriority with failover, weights 1..100 adding up to 100, localities without overlap and with one trailing "*" at most, failover between different regions without "/" or "*"; warning when failover has no outlierDetection.',
+});
+
+export const OUTLIER_DETECTION = defineRule({
+  id: 'istio/outlier-detection',
+  family: 'istio',
+  severity: 'error',
+  description: 'outlierDetection durations, percentages or error counts are invalid.',
+  source: 'Istio validation.go validateOutlierDetection, agent.ValidateDuration',
+  details: 'validateOutlierDetection: interval and baseEjectionTime durations (agent.ValidateDuration: at least 1ms, whole milliseconds), percentages 0..100, consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors; warning for the deprecated consecutiveErrors.',
+});
+
+export const CONNECTION_POOL = defineRule({
+  id: 'istio/connection-pool',
+  family: 'istio',
+  severity: 'error',
+  description: 'connectionPool counts or durations are invalid, or its HTTP options conflict.',
+  source: 'Istio validation.go validateConnectionPool',
+  details: 'validateConnectionPool: tcp or http set; counts non-negative; durations (connectTimeout, maxConnectionDuration, idleTimeout unless 0, tcpKeepalive, http idleTimeout) at least 1ms and whole milliseconds; not useClientProtocol with h2UpgradePolicy UPGRADE.',
+});
 
 const TLS_FIX = 'Set credentialName (a Secret with tls.crt, tls.key, ca.crt) or the certificate files, not both; with insecureSkipVerify no CA or subjectAltNames.';
 
@@ -42,7 +170,7 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
   const ns = o.namespace ?? 'default';
   const host = spec.host;
   if (typeof host === 'string') {
-    r.error('istio/dr-host', 'spec.host', wildcardDomainError(host), 'Use the service host name (FQDN recommended), e.g. my-svc.my-ns.svc.cluster.local or api.example.com.');
+    r.error(DR_HOST, 'spec.host', wildcardDomainError(host), 'Use the service host name (FQDN recommended), e.g. my-svc.my-ns.svc.cluster.local or api.example.com.');
   }
   const hasSelector = spec.workloadSelector !== undefined && spec.workloadSelector !== null;
 
@@ -53,29 +181,29 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
     spec.subsets.forEach((s: any, i: number) => {
       const f = `spec.subsets[${i}]`;
       if (s === null || s === undefined) {
-        r.error('istio/dr-subsets', f, 'subset may not be null', 'Remove the empty entry.');
+        r.error(DR_SUBSETS, f, 'subset may not be null', 'Remove the empty entry.');
         return;
       }
       const name = typeof s.name === 'string' ? s.name : '';
-      if (names.has(name)) r.error('istio/dr-subsets', `${f}.name`, `duplicate subset names: ${name}`, 'Give every subset a unique name.');
+      if (names.has(name)) r.error(DR_SUBSETS, `${f}.name`, `duplicate subset names: ${name}`, 'Give every subset a unique name.');
       names.add(name);
-      if (!name) r.error('istio/dr-subsets', `${f}.name`, 'subset name cannot be empty', 'Name the subset with a DNS label, e.g. v1.');
-      else if (!isDns1123Label(name)) r.error('istio/dr-subsets', `${f}.name`, `subset name is invalid: ${name}`, 'Use a DNS label: letters, digits and "-", at most 63 characters, e.g. v1.');
-      for (const e of labelErrors(s.labels)) r.error('istio/dr-subsets', `${f}.labels`, e, 'Use Kubernetes label keys ([prefix/]name) and values (at most 63 characters of letters, digits, "-", "_", ".").');
+      if (!name) r.error(DR_SUBSETS, `${f}.name`, 'subset name cannot be empty', 'Name the subset with a DNS label, e.g. v1.');
+      else if (!isDns1123Label(name)) r.error(DR_SUBSETS, `${f}.name`, `subset name is invalid: ${name}`, 'Use a DNS label: letters, digits and "-", at most 63 characters, e.g. v1.');
+      for (const e of labelErrors(s.labels)) r.error(DR_SUBSETS, `${f}.labels`, e, 'Use Kubernetes label keys ([prefix/]name) and values (at most 63 characters of letters, digits, "-", "_", ".").');
       checkTrafficPolicy(r, s.trafficPolicy, `${f}.trafficPolicy`, ns);
     });
   }
 
-  for (const e of exportToErrors(spec.exportTo, ns, false, hasSelector)) r.error('istio/export-to', 'spec.exportTo', e, `${EXPORT_FIX} A DestinationRule with workloadSelector exports only to its own namespace.`);
+  for (const e of exportToErrors(spec.exportTo, ns, false, hasSelector)) r.error(EXPORT_TO, 'spec.exportTo', e, `${EXPORT_FIX} A DestinationRule with workloadSelector exports only to its own namespace.`);
 
   if (hasSelector) {
     const ml = spec.workloadSelector?.matchLabels;
     const labels = isMessage(ml) ? ml : {};
     for (const [k, v] of Object.entries(labels)) {
-      if (k === '') r.error('istio/dr-workload-selector', 'spec.workloadSelector.matchLabels', `empty key is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use a label key, e.g. app.');
-      if (k.includes('*') || String(v).includes('*')) r.error('istio/dr-workload-selector', 'spec.workloadSelector.matchLabels', `wildcard is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use exact label values.');
+      if (k === '') r.error(DR_WORKLOAD_SELECTOR, 'spec.workloadSelector.matchLabels', `empty key is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use a label key, e.g. app.');
+      if (k.includes('*') || String(v).includes('*')) r.error(DR_WORKLOAD_SELECTOR, 'spec.workloadSelector.matchLabels', `wildcard is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use exact label values.');
     }
-    if (Object.keys(labels).length === 0) r.warn('istio/dr-workload-selector', 'spec.workloadSelector', 'workload selector specified without labels', 'Add matchLabels selecting the client pods, or remove the workloadSelector.');
+    if (Object.keys(labels).length === 0) r.warn(DR_WORKLOAD_SELECTOR, 'spec.workloadSelector', 'workload selector specified without labels', 'Add matchLabels selecting the client pods, or remove the workloadSelector.');
   }
 
   const atGateway = !hasSelector && typeof spec.host === 'string' && routedFromGateway(spec.host);
@@ -90,11 +218,11 @@ function checkTrafficPolicy(r: IstioReport, tp: any, base: string, ns: string) {
   if (!isMessage(tp)) return;
   const fields = ['outlierDetection', 'connectionPool', 'loadBalancer', 'tls', 'portLevelSettings', 'tunnel', 'proxyProtocol', 'retryBudget'];
   if (!fields.some(k => tp[k] !== undefined && tp[k] !== null && !(Array.isArray(tp[k]) && tp[k].length === 0))) {
-    r.error('istio/traffic-policy', base, 'traffic policy must have at least one field', `Remove the empty ${base}, or set one of ${fields.join(', ')}.`);
+    r.error(TRAFFIC_POLICY, base, 'traffic policy must have at least one field', `Remove the empty ${base}, or set one of ${fields.join(', ')}.`);
     return;
   }
   if (isMessage(tp.tunnel) && isMessage(tp.proxyProtocol)) {
-    r.error('istio/traffic-policy', base, 'tunnel and proxyProtocol must not be set together', 'Keep one of tunnel and proxyProtocol.');
+    r.error(TRAFFIC_POLICY, base, 'tunnel and proxyProtocol must not be set together', 'Keep one of tunnel and proxyProtocol.');
     return;
   }
   checkOutlierDetection(r, tp.outlierDetection, `${base}.outlierDetection`);
@@ -105,12 +233,12 @@ function checkTrafficPolicy(r: IstioReport, tp: any, base: string, ns: string) {
     tp.portLevelSettings.forEach((p: any, i: number) => {
       const f = `${base}.portLevelSettings[${i}]`;
       if (p === null || p === undefined) {
-        r.error('istio/port-level-settings', f, 'traffic policy may not be null', 'Remove the empty entry.');
+        r.error(PORT_LEVEL_SETTINGS, f, 'traffic policy may not be null', 'Remove the empty entry.');
         return;
       }
-      if (p.port === undefined || p.port === null) r.error('istio/port-level-settings', `${f}.port`, 'portTrafficPolicy must have valid port', 'Set port.number to a port of the destination service.');
+      if (p.port === undefined || p.port === null) r.error(PORT_LEVEL_SETTINGS, `${f}.port`, 'portTrafficPolicy must have valid port', 'Set port.number to a port of the destination service.');
       if (![p.outlierDetection, p.connectionPool, p.loadBalancer, p.tls].some(x => x !== undefined && x !== null)) {
-        r.error('istio/port-level-settings', f, 'port traffic policy must have at least one field', 'Set tls, loadBalancer, connectionPool or outlierDetection for the port, or remove the entry.');
+        r.error(PORT_LEVEL_SETTINGS, f, 'port traffic policy must have at least one field', 'Set tls, loadBalancer, connectionPool or outlierDetection for the port, or remove the entry.');
       } else {
         checkOutlierDetection(r, p.outlierDetection, `${f}.outlierDetection`);
         checkConnectionPool(r, p.connectionPool, `${f}.connectionPool`);
@@ -121,26 +249,26 @@ function checkTrafficPolicy(r: IstioReport, tp: any, base: string, ns: string) {
   }
   if (isMessage(tp.tunnel)) {
     const t = tp.tunnel;
-    if (isSet(t.protocol) && t.protocol !== 'CONNECT' && t.protocol !== 'POST') r.error('istio/traffic-policy', `${base}.tunnel.protocol`, 'tunnel protocol must be "CONNECT" or "POST"', 'Use CONNECT or POST.');
+    if (isSet(t.protocol) && t.protocol !== 'CONNECT' && t.protocol !== 'POST') r.error(TRAFFIC_POLICY, `${base}.tunnel.protocol`, 'tunnel protocol must be "CONNECT" or "POST"', 'Use CONNECT or POST.');
     const th = typeof t.targetHost === 'string' ? t.targetHost : '';
-    if (!isIp(th) && fqdnError(th) !== undefined) r.error('istio/traffic-policy', `${base}.tunnel.targetHost`, `tunnel target host must be valid FQDN or IP address: ${JSON.stringify(th)}`, 'Use the proxy host name or IP address.');
+    if (!isIp(th) && fqdnError(th) !== undefined) r.error(TRAFFIC_POLICY, `${base}.tunnel.targetHost`, `tunnel target host must be valid FQDN or IP address: ${JSON.stringify(th)}`, 'Use the proxy host name or IP address.');
     const tpn = typeof t.targetPort === 'number' ? t.targetPort : 0;
-    if (!(tpn >= 1 && tpn <= 65535)) r.error('istio/traffic-policy', `${base}.tunnel.targetPort`, `tunnel target port is invalid: port number ${tpn} must be in the range 1..65535`, 'Use a port between 1 and 65535.');
+    if (!(tpn >= 1 && tpn <= 65535)) r.error(TRAFFIC_POLICY, `${base}.tunnel.targetPort`, `tunnel target port is invalid: port number ${tpn} must be in the range 1..65535`, 'Use a port between 1 and 65535.');
   }
   if (isMessage(tp.proxyProtocol)) {
     const v = tp.proxyProtocol.version;
-    if (v !== undefined && v !== 'V1' && v !== 'V2' && v !== 0 && v !== 1) r.error('istio/traffic-policy', `${base}.proxyProtocol.version`, `proxy protocol version is invalid: ${v}`, 'Use V1 or V2.');
+    if (v !== undefined && v !== 'V1' && v !== 'V2' && v !== 0 && v !== 1) r.error(TRAFFIC_POLICY, `${base}.proxyProtocol.version`, `proxy protocol version is invalid: ${v}`, 'Use V1 or V2.');
   }
 }
 
-function checkDuration(r: IstioReport, rule: string, v: unknown, field: string, fix = 'Use whole milliseconds of at least 1ms, e.g. 1500ms or 2s.') {
+function checkDuration(r: IstioReport, rule: Rule, v: unknown, field: string, fix = 'Use whole milliseconds of at least 1ms, e.g. 1500ms or 2s.') {
   if (v === undefined || v === null) return;
   r.error(rule, field, durationError(v), fix);
 }
 
 function checkOutlierDetection(r: IstioReport, od: any, base: string) {
   if (!isMessage(od)) return;
-  const rule = 'istio/outlier-detection';
+  const rule = OUTLIER_DETECTION;
   checkDuration(r, rule, od.baseEjectionTime, `${base}.baseEjectionTime`);
   if (isSet(od.consecutiveErrors)) r.warn(rule, `${base}.consecutiveErrors`, 'outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead', 'Use consecutiveGatewayErrors or consecutive5xxErrors.');
   if (od.splitExternalLocalOriginErrors !== true && typeof od.consecutiveLocalOriginFailures === 'number' && od.consecutiveLocalOriginFailures > 0) {
@@ -154,7 +282,7 @@ function checkOutlierDetection(r: IstioReport, od: any, base: string) {
 /** validateConnectionPool (DestinationRule traffic policies and Sidecar inbound pools). */
 export function checkConnectionPool(r: IstioReport, cp: any, base: string) {
   if (!isMessage(cp)) return;
-  const rule = 'istio/connection-pool';
+  const rule = CONNECTION_POOL;
   const neg = (v: unknown) => typeof v === 'number' && v < 0;
   if (!isMessage(cp.http) && !isMessage(cp.tcp)) {
     r.error(rule, base, 'connection pool must have at least one field', `Set ${base}.tcp or ${base}.http, or remove it.`);
@@ -199,7 +327,7 @@ function isPrime(x: number): boolean {
 
 function checkLoadBalancer(r: IstioReport, lb: any, outlier: any, base: string) {
   if (!isMessage(lb)) return;
-  const rule = 'istio/load-balancer';
+  const rule = LOAD_BALANCER;
   const ch = lb.consistentHash;
   if (isMessage(ch)) {
     const f = `${base}.consistentHash`;
@@ -243,7 +371,7 @@ const TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.i
 /** agent.ValidateLocalityLbSetting */
 function checkLocalityLb(r: IstioReport, lb: any, outlier: any, base: string) {
   if (!isMessage(lb)) return;
-  const rule = 'istio/locality-lb';
+  const rule = LOCALITY_LB;
   const distribute: any[] = Array.isArray(lb.distribute) ? lb.distribute : [];
   const failover: any[] = Array.isArray(lb.failover) ? lb.failover : [];
   const priority: any[] = Array.isArray(lb.failoverPriority) ? lb.failoverPriority : [];
@@ -339,7 +467,7 @@ function localitiesError(localities: string[]): string | undefined {
 /** agent.ValidateTLS, reported at the field to change. */
 function checkTls(r: IstioReport, tls: any, base: string, ns: string) {
   if (!isMessage(tls)) return;
-  const rule = 'istio/tls-settings';
+  const rule = TLS_SETTINGS;
   const mode = tls.mode ?? 'DISABLE';
   const cred = typeof tls.credentialName === 'string' ? tls.credentialName : '';
   if (cred.startsWith('configmap://')) {
@@ -375,23 +503,23 @@ function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
     const cred = typeof tls.credentialName === 'string' && tls.credentialName !== '';
     if (mode === 'ISTIO_MUTUAL') {
       for (const k of ['credentialName', 'clientCertificate', 'privateKey', 'caCertificates']) {
-        if (isSet(tls[k])) r.warn('istio/tls-settings', `${field}.${k}`, `${k} has no effect with mode ISTIO_MUTUAL (Istio uses its own workload certificates)`, `Remove ${field}.${k}, or use mode MUTUAL to originate TLS with your own credentials.`);
+        if (isSet(tls[k])) r.warn(TLS_SETTINGS, `${field}.${k}`, `${k} has no effect with mode ISTIO_MUTUAL (Istio uses its own workload certificates)`, `Remove ${field}.${k}, or use mode MUTUAL to originate TLS with your own credentials.`);
       }
     }
     if (mode === 'DISABLE' && (cred || isSet(tls.clientCertificate) || isSet(tls.privateKey) || isSet(tls.caCertificates))) {
-      r.warn('istio/tls-settings', `${field}.mode`, 'certificates are set but mode is DISABLE: no TLS is originated', 'Set mode SIMPLE or MUTUAL.');
+      r.warn(TLS_SETTINGS, `${field}.mode`, 'certificates are set but mode is DISABLE: no TLS is originated', 'Set mode SIMPLE or MUTUAL.');
     }
     if (cred && !hasSelector) {
-      r.error('istio/credential-without-selector', `${field}.credentialName`,
+      r.error(CREDENTIAL_WITHOUT_SELECTOR, `${field}.credentialName`,
         `credentialName "${tls.credentialName}" on a DestinationRule without workloadSelector: sidecars ignore credentialName (only gateways read it) and the traffic leaves without the client certificate`,
         'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
     }
     if (typeof tls.sni === 'string' && tls.sni !== '') {
       const sni = tls.sni;
       if (isIp(sni)) {
-        r.warn('istio/tls-sni', `${field}.sni`, `sni "${sni}" is an IP address: TLS clients send host names only (RFC 6066), so the server sees an SNI it cannot match`, 'Set sni to the host name the server certificate is issued for, or leave it unset.');
+        r.warn(TLS_SNI, `${field}.sni`, `sni "${sni}" is an IP address: TLS clients send host names only (RFC 6066), so the server sees an SNI it cannot match`, 'Set sni to the host name the server certificate is issued for, or leave it unset.');
       } else if (wildcardDomainError(sni) !== undefined || sni.includes('*')) {
-        r.error('istio/tls-sni', `${field}.sni`, `sni ${JSON.stringify(sni)} is not a DNS host name, so no server can match it and the handshake fails`, 'Set sni to the host name the server certificate is issued for, e.g. api.example.com.');
+        r.error(TLS_SNI, `${field}.sni`, `sni ${JSON.stringify(sni)} is not a DNS host name, so no server can match it and the handshake fails`, 'Set sni to the host name the server certificate is issued for, e.g. api.example.com.');
       }
     }
   }
@@ -416,17 +544,17 @@ function checkCaAnalyzer(r: IstioReport, o: Obj, spec: any, atGateway: boolean) 
   const analyzed = (tls: any) => isMessage(tls) && (tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL') && !isSet(tls.caCertificates) && !(isSet(tls.credentialName) && selector);
   const report = (tls: any, field: string, istio: string) => {
     if (tls.insecureSkipVerify === true) {
-      r.warn('istio/tls-ca-certificates', `${field}.insecureSkipVerify`,
+      r.warn(TLS_CA_CERTIFICATES, `${field}.insecureSkipVerify`,
         `${istio}; insecureSkipVerify is true, so the proxy accepts any server certificate (neither its CA nor its name is verified) and anyone on the path can impersonate ${host || 'the server'}`,
         'Remove insecureSkipVerify: the proxy then verifies the server against its OS root CAs, or against caCertificates / the ca.crt of credentialName when set.');
     } else if (isSet(tls.credentialName) && !atGateway) {
       // a sidecar ignores credentialName without workloadSelector and originates nothing: istio/credential-without-selector
     } else if (isSet(tls.credentialName)) {
-      r.note('istio/tls-ca-certificates', `${field}.caCertificates`,
+      r.note(TLS_CA_CERTIFICATES, `${field}.caCertificates`,
         `${istio}: the DestinationRule applies at a gateway, which verifies the server certificate with the CA certificate (ca.crt) of Secret "${tls.credentialName}" named by credentialName (istioctl analyze still reports this as a warning)`,
         `Nothing to do if Secret "${tls.credentialName}" carries the CA that issued the server certificate.`);
     } else {
-      r.note('istio/tls-ca-certificates', `${field}.caCertificates`,
+      r.note(TLS_CA_CERTIFICATES, `${field}.caCertificates`,
         `${istio}: since Istio 1.24 an empty caCertificates means that the proxy verifies the server certificate against its OS root CAs (istioctl analyze still reports this as a warning that the certificate is not verified)`,
         'Nothing to do for a server with a publicly trusted certificate; for a private CA, set caCertificates (a CA bundle mounted into the proxy) or credentialName (a Secret with ca.crt).');
     }
@@ -463,7 +591,7 @@ function checkServerName(r: IstioReport, o: Obj, spec: any, serviceEntries: Map<
     if (typeof tls.sni !== 'string' || tls.sni === '' || isSet(tls.subjectAltNames) || seSans) return;
     // with caCertificates or credentialName only that CA's certificates pass: a private CA, not the real risk
     if (isSet(tls.caCertificates) || isSet(tls.credentialName)) return;
-    r.warn('istio/tls-server-name', `${field}.subjectAltNames`,
+    r.warn(TLS_SERVER_NAME, `${field}.subjectAltNames`,
       `sni "${tls.sni}" is set and no subjectAltNames (on the DestinationRule or the ServiceEntry of ${host}): the proxy verifies the server certificate against its OS root CAs but checks no name, so any publicly trusted certificate, issued for any domain, is accepted for ${host}`,
       `Add subjectAltNames: [${JSON.stringify(tls.sni)}] (the names the server certificate must carry), or remove sni so that the proxy checks the certificate against the requested host.`);
   };
@@ -483,14 +611,14 @@ function checkPortLevelPorts(r: IstioReport, o: Obj, spec: any, serviceEntries: 
       if (!isMessage(p?.port)) return; // Istio's "portTrafficPolicy must have valid port"
       const num = p.port.number;
       if (typeof num !== 'number') {
-        r.error('istio/port-level-settings', f, 'portLevelSettings entry without port.number: the settings match no port', 'Set port.number to a port of the destination service.');
+        r.error(PORT_LEVEL_SETTINGS, f, 'portLevelSettings entry without port.number: the settings match no port', 'Set port.number to a port of the destination service.');
         return;
       }
-      if (seen.has(num)) r.error('istio/port-level-settings', `${f}.number`, `port ${num} already has settings at ${base}[${seen.get(num)}]`, 'Merge the settings of one port into one entry.');
+      if (seen.has(num)) r.error(PORT_LEVEL_SETTINGS, `${f}.number`, `port ${num} already has settings at ${base}[${seen.get(num)}]`, 'Merge the settings of one port into one entry.');
       seen.set(num, i);
       if (matchingSes.length && !matchingSes.some(se => (se.raw.spec.ports ?? []).some((sp: any) => sp?.number === num))) {
         const avail = matchingSes.flatMap(se => (se.raw.spec.ports ?? []).map((sp: any) => sp?.number)).join(', ');
-        r.error('istio/port-level-settings', `${f}.number`, `port ${num} is not a port of ServiceEntry ${matchingSes.map(s => `${s.namespace}/${s.name}`).join(', ')} for host ${host} (ports: ${avail}); these settings never apply`, `Use one of the ServiceEntry ports (${avail}).`);
+        r.error(PORT_LEVEL_SETTINGS, `${f}.number`, `port ${num} is not a port of ServiceEntry ${matchingSes.map(s => `${s.namespace}/${s.name}`).join(', ')} for host ${host} (ports: ${avail}); these settings never apply`, `Use one of the ServiceEntry ports (${avail}).`);
       }
     });
   };

@@ -6,6 +6,51 @@
 import type { Obj, Reporter } from '../../context';
 import { isIp } from './common';
 import { arr, ipAddressErr, isDns1123Label, isHttpProtocol, isObj, isTlsProtocol, parseProtocol, portErr, q, str, wildcardDomainErr } from './gateway-common';
+import { defineRule, type Rule } from '../rule';
+
+export const GW_NAME = defineRule({
+  id: 'istio/gw-name',
+  family: 'istio',
+  severity: 'error',
+  description: 'Gateway name is one DNS label, no dots (ValidateGateway).',
+  source: 'Istio validation.go ValidateGateway',
+});
+
+export const GW_SERVERS = defineRule({
+  id: 'istio/gw-servers',
+  family: 'istio',
+  severity: 'error',
+  description: 'A Gateway has servers with unique port names; tls.httpsRedirect only on HTTP servers (ValidateGateway).',
+  source: 'Istio validation.go ValidateGateway',
+  details: 'A Gateway has servers with unique port names; tls.httpsRedirect only on HTTP servers, a warning (ValidateGateway).',
+});
+
+export const GW_SERVER_HOSTS = defineRule({
+  id: 'istio/gw-server-hosts',
+  family: 'istio',
+  severity: 'error',
+  description: 'A server host is not [namespace/]host with a valid namespace and host (validateServer).',
+  source: 'Istio validation.go validateServer, agent.ValidateNamespaceSlashWildcardHostname',
+  details: 'Server hosts: [namespace/]host with namespace ".", "*" or a DNS label, host an FQDN, IP, "*" or "*."-wildcard; no short names, no partial wildcards (validateServer, agent.ValidateNamespaceSlashWildcardHostname).',
+});
+
+export const GW_SERVER_PORT = defineRule({
+  id: 'istio/gw-server-port',
+  family: 'istio',
+  severity: 'error',
+  description: 'A server port or bind is invalid (validateServerPort, validateServerBind).',
+  source: 'Istio validation.go validateServerPort, validateServerBind',
+  details: 'Server port: supported protocol, number 1..65535 (0 only with a unix:// bind), a name, no targetPort; bind an IP or absolute unix:// path (validateServerPort, validateServerBind).',
+});
+
+export const GW_SERVER_TLS = defineRule({
+  id: 'istio/gw-server-tls',
+  family: 'istio',
+  severity: 'error',
+  description: 'The server tls does not fit its protocol, or its certificates and TLS options are invalid (validateServer, validateTLSOptions).',
+  source: 'Istio validation.go validateServer, validateTLSOptions',
+  details: 'HTTPS/TLS servers need tls, other servers none (HTTP: only passthrough/httpsRedirect); one certificate source; SIMPLE/MUTUAL need certificate and key, MUTUAL a CA bundle; ISTIO_MUTUAL takes no certificates; CRL rules; warnings for ignored certificates, cipher suites and TLS < 1.2 (validateServer, validateTLSOptions).',
+});
 
 /** Annotation Istio sets on Gateways converted from the Kubernetes Gateway API (relaxes some checks). */
 const GATEWAY_SEMANTICS = 'internal.istio.io/gateway-semantics';
@@ -59,43 +104,43 @@ function portText(p: any): string {
 export function checkGateway(o: Obj, rep: Reporter): void {
   const spec = o.raw?.spec;
   const gatewaySemantics = o.raw?.metadata?.annotations?.[GATEWAY_SEMANTICS] === 'gateway';
-  const err = (rule: string, field: string, msg: string, fix: string) => rep.add(o, rule, field, msg, fix);
-  const warn = (rule: string, field: string, msg: string, fix: string) => rep.add(o, rule, field, msg, fix, 'warning');
+  const err = (rule: Rule, field: string, msg: string, fix: string) => rep.add(o, rule, field, msg, fix);
+  const warn = (rule: Rule, field: string, msg: string, fix: string) => rep.add(o, rule, field, msg, fix, 'warning');
 
   if (!isDns1123Label(o.name) && !gatewaySemantics) {
-    err('istio/gw-name', 'metadata.name', `invalid gateway name: ${q(o.name)}`, 'Name the Gateway with one DNS label (letters, digits, "-"; no dots): VirtualServices refer to it as <namespace>/<name>.');
+    err(GW_NAME, 'metadata.name', `invalid gateway name: ${q(o.name)}`, 'Name the Gateway with one DNS label (letters, digits, "-"; no dots): VirtualServices refer to it as <namespace>/<name>.');
   }
   if (!isObj(spec)) return;
   const servers = arr(spec.servers);
-  if (servers.length === 0) err('istio/gw-servers', 'spec.servers', 'gateway must have at least one server', 'Add a server with port, hosts and (for HTTPS/TLS) tls.');
+  if (servers.length === 0) err(GW_SERVERS, 'spec.servers', 'gateway must have at least one server', 'Add a server with port, hosts and (for HTTPS/TLS) tls.');
   const portNames = new Set<string>();
   servers.forEach((s, i) => {
     const f = `spec.servers[${i}]`;
     if (!isObj(s)) {
-      err('istio/gw-servers', f, 'server may not be nil', 'Remove the empty entry.');
+      err(GW_SERVERS, f, 'server may not be nil', 'Remove the empty entry.');
       return;
     }
     checkServer(s, f, gatewaySemantics, err, warn);
     if (isObj(s.port)) {
       const name = str(s.port.name);
-      if (portNames.has(name)) err('istio/gw-servers', `${f}.port.name`, `port names in servers must be unique: duplicate name ${name}`, 'Give every server port its own name.');
+      if (portNames.has(name)) err(GW_SERVERS, `${f}.port.name`, `port names in servers must be unique: duplicate name ${name}`, 'Give every server port its own name.');
       portNames.add(name);
       if (!isHttpProtocol(parseProtocol(s.port.protocol)) && s.tls?.httpsRedirect === true) {
-        warn('istio/gw-servers', `${f}.tls.httpsRedirect`, 'tls.httpsRedirect should only be used with http servers', 'Set httpsRedirect on the plain HTTP server that should redirect to HTTPS.');
+        warn(GW_SERVERS, `${f}.tls.httpsRedirect`, 'tls.httpsRedirect should only be used with http servers', 'Set httpsRedirect on the plain HTTP server that should redirect to HTTPS.');
       }
     }
   });
 }
 
-type Add = (rule: string, field: string, msg: string, fix: string) => void;
+type Add = (rule: Rule, field: string, msg: string, fix: string) => void;
 
 function checkServer(s: any, f: string, gatewaySemantics: boolean, err: Add, warn: Add) {
   const hosts = arr(s.hosts);
-  if (hosts.length === 0) err('istio/gw-server-hosts', `${f}.hosts`, 'server config must contain at least one host', 'List the hosts this server exposes, e.g. "foo.example.com" or "ns/*.example.com".');
+  if (hosts.length === 0) err(GW_SERVER_HOSTS, `${f}.hosts`, 'server config must contain at least one host', 'List the hosts this server exposes, e.g. "foo.example.com" or "ns/*.example.com".');
   hosts.forEach((h, j) => {
     if (typeof h !== 'string') return;
     for (const e of gatewayHostErrors(h, gatewaySemantics)) {
-      err('istio/gw-server-hosts', `${f}.hosts[${j}]`, e, 'Use a fully qualified DNS name, "*", a "*."-prefixed wildcard or an IP, optionally prefixed with "<namespace>/", "./" or "*/".');
+      err(GW_SERVER_HOSTS, `${f}.hosts[${j}]`, e, 'Use a fully qualified DNS name, "*", a "*."-prefixed wildcard or an IP, optionally prefixed with "<namespace>/", "./" or "*/".');
     }
   });
   const bind = str(s.bind);
@@ -103,7 +148,7 @@ function checkServer(s: any, f: string, gatewaySemantics: boolean, err: Add, war
   let portOk = true;
   const portError = (field: string, msg: string, fix: string) => {
     portOk = false;
-    err('istio/gw-server-port', field, msg, fix);
+    err(GW_SERVER_PORT, field, msg, fix);
   };
   if (!port) portError(`${f}.port`, 'port is required', 'Set port with number, name and protocol.');
   else {
@@ -122,28 +167,28 @@ function checkServer(s: any, f: string, gatewaySemantics: boolean, err: Add, war
   // validateServerBind
   if (bind.startsWith('unix://')) {
     const path = bind.slice('unix://'.length);
-    if (path === '') err('istio/gw-server-port', `${f}.bind`, 'unix address must not be empty', 'Give the socket path after unix://.');
-    else if (!path.startsWith('@') && (!path.startsWith('/') || path.endsWith('/'))) err('istio/gw-server-port', `${f}.bind`, `${path} is not an absolute path to a file`, 'Use unix:///absolute/path or unix://@abstract-name.');
-    if (port && typeof port.number === 'number' && port.number !== 0) err('istio/gw-server-port', `${f}.port.number`, `port number must be 0 for unix domain socket: ${portText(port)}`, 'Set port.number to 0 with a unix:// bind.');
+    if (path === '') err(GW_SERVER_PORT, `${f}.bind`, 'unix address must not be empty', 'Give the socket path after unix://.');
+    else if (!path.startsWith('@') && (!path.startsWith('/') || path.endsWith('/'))) err(GW_SERVER_PORT, `${f}.bind`, `${path} is not an absolute path to a file`, 'Use unix:///absolute/path or unix://@abstract-name.');
+    if (port && typeof port.number === 'number' && port.number !== 0) err(GW_SERVER_PORT, `${f}.port.number`, `port number must be 0 for unix domain socket: ${portText(port)}`, 'Set port.number to 0 with a unix:// bind.');
   } else if (bind !== '') {
     const e = ipAddressErr(bind);
-    if (e) err('istio/gw-server-port', `${f}.bind`, e, 'Bind to an IP address or unix:// path.');
+    if (e) err(GW_SERVER_PORT, `${f}.bind`, e, 'Bind to an IP address or unix:// path.');
   }
   const tls = s.tls;
   if (isObj(tls)) checkServerTls(tls, `${f}.tls`, err, warn);
   if (port && portOk) {
     const p = parseProtocol(port.protocol);
     if (isTlsProtocol(p) && !isObj(tls)) {
-      err('istio/gw-server-tls', `${f}.tls`, 'server must have TLS settings for HTTPS/TLS protocols', 'Add tls with mode SIMPLE/MUTUAL and credentialName (or PASSTHROUGH).');
+      err(GW_SERVER_TLS, `${f}.tls`, 'server must have TLS settings for HTTPS/TLS protocols', 'Add tls with mode SIMPLE/MUTUAL and credentialName (or PASSTHROUGH).');
     } else if (!isTlsProtocol(p) && isObj(tls)) {
       if (isHttpProtocol(p)) {
         const mode = str(tls.mode) || 'PASSTHROUGH';
         const passthrough = mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH';
         if (!passthrough || str(tls.caCertificates) || str(tls.privateKey) || str(tls.serverCertificate)) {
-          err('istio/gw-server-tls', `${f}.tls`, 'server cannot have TLS settings for plain text HTTP ports', `Use protocol HTTPS for a TLS server, or keep only tls.httpsRedirect on the ${port.protocol} server.`);
+          err(GW_SERVER_TLS, `${f}.tls`, 'server cannot have TLS settings for plain text HTTP ports', `Use protocol HTTPS for a TLS server, or keep only tls.httpsRedirect on the ${port.protocol} server.`);
         }
       } else {
-        err('istio/gw-server-tls', `${f}.tls`, 'server cannot have TLS settings for non HTTPS/TLS ports', 'Remove tls, or use protocol HTTPS or TLS.');
+        err(GW_SERVER_TLS, `${f}.tls`, 'server cannot have TLS settings for non HTTPS/TLS ports', 'Remove tls, or use protocol HTTPS or TLS.');
       }
     }
   }
@@ -151,7 +196,7 @@ function checkServer(s: any, f: string, gatewaySemantics: boolean, err: Add, war
 
 /** validateTLSOptions */
 function checkServerTls(tls: any, f: string, err: Add, warn: Add) {
-  const rule = 'istio/gw-server-tls';
+  const rule = GW_SERVER_TLS;
   const mode = str(tls.mode) || 'PASSTHROUGH';
   const suites = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
   if ((tls.minProtocolVersion === 'TLSV1_0' || tls.minProtocolVersion === 'TLSV1_1') && suites.length === 0) {

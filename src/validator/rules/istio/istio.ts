@@ -11,6 +11,7 @@ import { checkGateway } from './gateway';
 import { checkServiceEntry } from './service-entry';
 import { checkSidecar } from './sidecar';
 import { checkVirtualService } from './virtual-service';
+import { EXPORT_TO } from './common';
 
 
 /**
@@ -47,6 +48,6 @@ function checkServiceAnnotation(o: Obj, rep: Reporter) {
   if (typeof a !== 'string') return;
   const field = 'metadata.annotations["networking.istio.io/exportTo"]';
   const values = a.split(',').map(s => s.trim());
-  if (values.some(v => v === '')) rep.add(o, 'istio/export-to', field, `empty entry in exportTo annotation ${JSON.stringify(a)}`, 'Use a comma-separated list of ".", "*", "~" or namespace names.');
-  for (const e of exportToErrors(values.filter(Boolean), o.namespace ?? 'default', true, false)) rep.add(o, 'istio/export-to', field, e, EXPORT_FIX);
+  if (values.some(v => v === '')) rep.add(o, EXPORT_TO, field, `empty entry in exportTo annotation ${JSON.stringify(a)}`, 'Use a comma-separated list of ".", "*", "~" or namespace names.');
+  for (const e of exportToErrors(values.filter(Boolean), o.namespace ?? 'default', true, false)) rep.add(o, EXPORT_TO, field, e, EXPORT_FIX);
 }

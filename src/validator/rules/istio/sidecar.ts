@@ -10,6 +10,52 @@ import {
   fqdnError, IstioReport, ipAddressError, isDns1123Label, isHttpProtocol, isIp, isMessage, isSet, isTlsProtocol, parseProtocol,
   partialWildcardError, portError, portNameError, protocolError, SUPPORTED_PROTOCOLS, wildcardDomainError,
 } from './common';
+import { defineRule } from '../rule';
+
+export const SIDECAR = defineRule({
+  id: 'istio/sidecar',
+  family: 'istio',
+  severity: 'error',
+  description: 'A Sidecar sets none of egress, ingress, outboundTrafficPolicy and inboundConnectionPool.',
+  source: 'Istio validation.go ValidateSidecar',
+  details: 'ValidateSidecar: egress, ingress, outboundTrafficPolicy or inboundConnectionPool must be set.',
+});
+
+export const SIDECAR_WORKLOAD_SELECTOR = defineRule({
+  id: 'istio/sidecar-workload-selector',
+  family: 'istio',
+  severity: 'error',
+  description: 'The Sidecar workloadSelector has an empty or "*" key, or no labels.',
+  source: 'Istio validation.go ValidateAlphaWorkloadSelector',
+  details: 'ValidateAlphaWorkloadSelector for Sidecar: no empty key, no "*"; warning without labels.',
+});
+
+export const SIDECAR_INGRESS = defineRule({
+  id: 'istio/sidecar-ingress',
+  family: 'istio',
+  severity: 'error',
+  description: 'A Sidecar ingress listener has an invalid port, bind, defaultEndpoint or tls.',
+  source: 'Istio validation.go ValidateSidecar, validateSidecarIngressPortAndBind, validateTLSOptions',
+  details: 'ValidateSidecar ingress: not null, a port (validateSidecarIngressPortAndBind: name, protocol, number, bind IP), no targetPort, unique ports, defaultEndpoint 127.0.0.1/0.0.0.0/[::1]/[::]:port or unix://, tls (no subjectAltNames, httpsRedirect, credentialName(s), tlsCertificates, ISTIO_MUTUAL or AUTO_PASSTHROUGH; HTTPS/TLS port; validateTLSOptions); warning for HTTP pool settings on a non-HTTP port.',
+});
+
+export const SIDECAR_EGRESS = defineRule({
+  id: 'istio/sidecar-egress',
+  family: 'istio',
+  severity: 'error',
+  description: 'A Sidecar egress listener has an invalid port, bind, capture mode or hosts.',
+  source: 'Istio validation.go ValidateSidecar, validateSidecarEgressPortBindAndCaptureMode, agent.ValidateNamespaceSlashWildcardHostname',
+  details: 'ValidateSidecar egress: not null, one port-less catch-all listener at the end, validateSidecarEgressPortBindAndCaptureMode (port 0 needs a unique unix:// bind and captureMode DEFAULT/NONE), unique ports, no targetPort, hosts of form namespace/dnsName (agent.ValidateNamespaceSlashWildcardHostname: no short names, no partial wildcards); warnings for duplicated hosts and */* with others.',
+});
+
+export const SIDECAR_OUTBOUND_TRAFFIC_POLICY = defineRule({
+  id: 'istio/sidecar-outbound-traffic-policy',
+  family: 'istio',
+  severity: 'error',
+  description: 'The Sidecar outboundTrafficPolicy egressProxy is invalid or set without ALLOW_ANY.',
+  source: 'Istio validation.go validateSidecarOutboundTrafficPolicy, validateDestination',
+  details: 'validateSidecarOutboundTrafficPolicy: egressProxy only with ALLOW_ANY, FQDN host, a port (validateDestination).',
+});
 
 function unixAddressError(addr: string): string | undefined {
   if (addr.length === 0) return 'unix address must not be empty';
@@ -101,23 +147,23 @@ export function checkSidecar(o: Obj, rep: Reporter) {
   if (spec.workloadSelector !== undefined && spec.workloadSelector !== null) {
     const labels = isMessage(spec.workloadSelector?.labels) ? spec.workloadSelector.labels : {};
     for (const [k, v] of Object.entries(labels)) {
-      if (k === '') r.error('istio/sidecar-workload-selector', 'spec.workloadSelector.labels', `empty key is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use a label key, e.g. app.');
-      if (k.includes('*') || String(v).includes('*')) r.error('istio/sidecar-workload-selector', 'spec.workloadSelector.labels', `wildcard is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use exact label values.');
+      if (k === '') r.error(SIDECAR_WORKLOAD_SELECTOR, 'spec.workloadSelector.labels', `empty key is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use a label key, e.g. app.');
+      if (k.includes('*') || String(v).includes('*')) r.error(SIDECAR_WORKLOAD_SELECTOR, 'spec.workloadSelector.labels', `wildcard is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, 'Use exact label values.');
     }
-    if (Object.keys(labels).length === 0) r.warn('istio/sidecar-workload-selector', 'spec.workloadSelector', 'sidecar: workload selector specified without labels, will be applied to all services in namespace', 'Add workloadSelector.labels, or remove the workloadSelector.');
+    if (Object.keys(labels).length === 0) r.warn(SIDECAR_WORKLOAD_SELECTOR, 'spec.workloadSelector', 'sidecar: workload selector specified without labels, will be applied to all services in namespace', 'Add workloadSelector.labels, or remove the workloadSelector.');
   }
 
   const ingress: any[] = Array.isArray(spec.ingress) ? spec.ingress : [];
   const egress: any[] = Array.isArray(spec.egress) ? spec.egress : [];
   if (!ingress.length && !egress.length && !isSet(spec.outboundTrafficPolicy) && !isSet(spec.inboundConnectionPool)) {
-    r.error('istio/sidecar', 'spec', 'sidecar: empty configuration provided', 'Set egress, ingress, outboundTrafficPolicy or inboundConnectionPool.');
+    r.error(SIDECAR, 'spec', 'sidecar: empty configuration provided', 'Set egress, ingress, outboundTrafficPolicy or inboundConnectionPool.');
     return;
   }
 
   const ingressPorts = new Set<number>();
   ingress.forEach((i, idx) => {
     const base = `spec.ingress[${idx}]`;
-    const rule = 'istio/sidecar-ingress';
+    const rule = SIDECAR_INGRESS;
     if (!isMessage(i)) {
       r.error(rule, base, 'sidecar: ingress may not be null', 'Remove the empty entry.');
       return;
@@ -179,7 +225,7 @@ export function checkSidecar(o: Obj, rep: Reporter) {
   let catchAll = false;
   egress.forEach((e, idx) => {
     const base = `spec.egress[${idx}]`;
-    const rule = 'istio/sidecar-egress';
+    const rule = SIDECAR_EGRESS;
     if (!isMessage(e)) {
       r.error(rule, base, 'egress listener may not be null', 'Remove the empty entry.');
       return;
@@ -238,7 +284,7 @@ export function checkSidecar(o: Obj, rep: Reporter) {
 
   const tp = spec.outboundTrafficPolicy;
   if (isMessage(tp) && isMessage(tp.egressProxy)) {
-    const rule = 'istio/sidecar-outbound-traffic-policy';
+    const rule = SIDECAR_OUTBOUND_TRAFFIC_POLICY;
     const f = 'spec.outboundTrafficPolicy';
     if ((tp.mode ?? 'REGISTRY_ONLY') !== 'ALLOW_ANY') {
       r.error(rule, `${f}.egressProxy`, 'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode', 'Set mode ALLOW_ANY, or remove egressProxy.');

@@ -14,6 +14,134 @@ import {
   arr, canonicalJson, durationErr, fqdnError, gatewayBoundDomainErr, hostSubsetOf, ipSubnetErr, isDns1123Label, isObj, labelsErrors,
   matchType, num, parseDurationNs, portErr, q, regexErr, str, stringMatchErr, stringMatchRegexpErr, wildcardDomainErr,
 } from './gateway-common';
+import { defineRule, type Rule } from '../rule';
+import { EXPORT_TO } from './common';
+
+export const VS_HOSTS = defineRule({
+  id: 'istio/vs-hosts',
+  family: 'istio',
+  severity: 'error',
+  description: 'VirtualService hosts are not DNS names or IPs, or overlap (ValidateVirtualService).',
+  source: 'Istio validation.go ValidateVirtualService, agent.ValidateWildcardDomain',
+  details: 'VirtualService hosts are DNS names or IPs (no URL, no host:port), "*" only when bound to gateways, no duplicates incl. wildcard overlaps (ValidateVirtualService, agent.ValidateWildcardDomain*).',
+});
+
+export const VS_GATEWAYS = defineRule({
+  id: 'istio/vs-gateways',
+  family: 'istio',
+  severity: 'error',
+  description: 'A gateway reference is not <namespace>/<name> or an FQDN (validateGatewayNames).',
+  source: 'Istio validation.go validateGatewayNames',
+  details: 'Gateway references are <namespace>/<name> DNS labels or an FQDN (legacy name.namespace form: a warning) (validateGatewayNames).',
+});
+
+export const VS_DELEGATE = defineRule({
+  id: 'istio/vs-delegate',
+  family: 'istio',
+  severity: 'error',
+  description: 'A delegate VirtualService or a delegating route sets what delegation forbids (ValidateVirtualService, validateHTTPRouteConflict).',
+  source: 'Istio validation.go ValidateVirtualService, validateHTTPRouteConflict',
+  details: 'Delegate VirtualServices (no hosts) have no gateways, tls or tcp and do not delegate again; root routes that delegate have no route or redirect (ValidateVirtualService, validateHTTPRouteConflict).',
+});
+
+export const VS_ROUTES = defineRule({
+  id: 'istio/vs-routes',
+  family: 'istio',
+  severity: 'error',
+  description: 'A VirtualService has no routes, or a route lacks or conflicts in its actions (validateHTTPRouteConflict, validateTLSRoute, validateTCPRoute).',
+  source: 'Istio validation.go validateHTTPRouteConflict, validateTLSRoute, validateTCPRoute',
+  details: 'http, tls or tcp present; an HTTP route has route, redirect or directResponse and no conflicting combination; TLS routes have matches and destinations, TCP routes destinations (validateHTTPRouteConflict, validateTLSRoute, validateTCPRoute).',
+});
+
+export const VS_MATCH = defineRule({
+  id: 'istio/vs-match',
+  family: 'istio',
+  severity: 'error',
+  description: 'A route match (headers, URI, regex, port, labels, SNI, subnets) is invalid (validateHTTPRouteMatchRequest, validateTLSMatch, validateTCPMatch).',
+  source: 'Istio validation.go validateHTTPRouteMatchRequest, validateStringMatch, validateTLSMatch, validateSniHost, validateTCPMatch',
+  details: 'Matches: header names, non-null header matches, no empty prefix, RE2 regexes up to 1024 characters, ports, source labels and namespaces, gateways; JWT claim routing only on gateways; SNI hosts valid and covered by the hosts (an IP: a warning); subnets (validateHTTPRouteMatchRequest, validateStringMatch, validateTLSMatch, validateSniHost, validateTCPMatch).',
+});
+
+export const VS_DESTINATION = defineRule({
+  id: 'istio/vs-destination',
+  family: 'istio',
+  severity: 'error',
+  description: 'A route destination (host, subset, port, weight) is invalid (validateDestination, validateRouteDestinations).',
+  source: 'Istio validation.go validateDestination, validateHTTPRouteDestinations, validateRouteDestinations',
+  details: 'Destinations: present, host a DNS name (not "*", not host:port or URL), subset a DNS label, port 1..65535, weights >= 0 and not all 0 (validateDestination, validateHTTPRouteDestinations, validateRouteDestinations).',
+});
+
+export const VS_HEADERS = defineRule({
+  id: 'istio/vs-headers',
+  family: 'istio',
+  severity: 'error',
+  description: 'A header operation names a forbidden header or has a malformed value (ValidateHTTPHeaderValue, validateAuthorityRewrite).',
+  source: 'Istio validation.go ValidateHTTPHeaderNameOrJwtClaimRoute, ValidateHTTPHeaderValue, validateAuthorityRewrite',
+  details: 'Header operations: non-empty names, no ":"-prefixed or Host header (":authority" only in request add/set), values with well-formed %VARIABLE% expressions; authority rewritten in one place only (ValidateHTTPHeader*, ValidateHTTPHeaderValue, validateAuthorityRewrite).',
+});
+
+export const VS_DURATION = defineRule({
+  id: 'istio/vs-duration',
+  family: 'istio',
+  severity: 'error',
+  description: 'A route duration is under 1ms or not in whole milliseconds (agent.ValidateDuration).',
+  source: 'Istio agent/validation.go ValidateDuration',
+  details: 'timeout, retries.perTryTimeout/backoff, fault delays and corsPolicy.maxAge: at least 1ms and whole milliseconds (agent.ValidateDuration).',
+});
+
+export const VS_RETRIES = defineRule({
+  id: 'istio/vs-retries',
+  family: 'istio',
+  severity: 'error',
+  description: 'The retry policy (attempts, retryOn) is invalid (validateHTTPRetry).',
+  source: 'Istio validation.go validateHTTPRetry',
+  details: 'retries: attempts >= 0, no policy with attempts 0, retryOn of Envoy policies or HTTP status codes (validateHTTPRetry).',
+});
+
+export const VS_FAULT = defineRule({
+  id: 'istio/vs-fault',
+  family: 'istio',
+  severity: 'error',
+  description: 'The fault injection (abort, delay, percentages) is invalid (validateHTTPFaultInjection).',
+  source: 'Istio validation.go validateHTTPFaultInjection, validateHTTPFaultInjectionAbort, validateHTTPFaultInjectionDelay',
+  details: 'fault: abort and/or delay, percentages 0 or 0.0001..100, HTTP status 200..599 or a gRPC status name, no http2Error or exponentialDelay; abort without error type: a warning (validateHTTPFaultInjection*).',
+});
+
+export const VS_CORS = defineRule({
+  id: 'istio/vs-cors',
+  family: 'istio',
+  severity: 'error',
+  description: 'The corsPolicy (origins, methods, headers, maxAge) is invalid (validateCORSPolicy).',
+  source: 'Istio validation.go validateCORSPolicy',
+  details: 'corsPolicy: non-empty origins with RE2 regexes, known methods, header names, maxAge in whole seconds (validateCORSPolicy).',
+});
+
+export const VS_REDIRECT = defineRule({
+  id: 'istio/vs-redirect',
+  family: 'istio',
+  severity: 'error',
+  description: 'A redirect, rewrite or directResponse is invalid (validateHTTPRedirect, validateHTTPRewrite, validateHTTPDirectResponse).',
+  source: 'Istio validation.go validateHTTPRedirect, validateHTTPRewrite, validateHTTPDirectResponse',
+  details: 'redirect (uri/authority/scheme/port, 3xx code, http/https), rewrite (one of uri or uriRegexRewrite, valid regex) and directResponse (status 200..599, body under 1 MB; over 100 KB a warning) (validateHTTPRedirect, validateHTTPRewrite, validateHTTPDirectResponse).',
+});
+
+export const VS_MIRROR = defineRule({
+  id: 'istio/vs-mirror',
+  family: 'istio',
+  severity: 'error',
+  description: 'mirror/mirrors are both set, invalid, or have bad percentages (validateHTTPRoute, validateHTTPMirrors).',
+  source: 'Istio validation.go validateHTTPRoute, validateHTTPMirrors',
+  details: 'mirror/mirrors: not both, destinations present and valid, percentages 0..100; mirrorPercent deprecated, a warning (validateHTTPRoute, validateHTTPMirrors).',
+});
+
+export const VS_UNREACHABLE_RULE = defineRule({
+  id: 'istio/vs-unreachable-rule',
+  family: 'istio',
+  severity: 'warning',
+  description: 'A route rule is never used because an earlier rule matches first (analyzeUnreachableHTTPRules/TCPRules/TLSRules).',
+  source: 'Istio validation.go analyzeUnreachableHTTPRules, analyzeUnreachableTCPRules, analyzeUnreachableTLSRules',
+  details: 'A rule after a rule without matches, a duplicate match, or a URI prefix match covered by an earlier one is never used (analyzeUnreachableHTTPRules/TCPRules/TLSRules).',
+});
 
 /** Annotation Istio sets on VirtualServices converted from Gateway API routes. */
 const ROUTE_SEMANTICS = 'internal.istio.io/route-semantics';
@@ -41,7 +169,7 @@ const PSEUDO_HEADERS = new Set([':method', ':scheme', ':authority', ':path', ':s
 const KB = 1024;
 const MB = 1024 * KB;
 
-type Add = (rule: string, field: string, msg: string, fix: string) => void;
+type Add = (rule: Rule, field: string, msg: string, fix: string) => void;
 
 /** jwt.ToRoutingClaim(name).Match */
 function isJwtClaimRoute(name: string): boolean {
@@ -114,9 +242,9 @@ export function checkVirtualService(o: Obj, rep: Reporter): void {
 
   if (arr(spec.hosts).length === 0) {
     const fix = 'A VirtualService without hosts is a delegate: give it hosts, or route only HTTP and let the root VirtualService select gateways.';
-    if (gateways.length) err('istio/vs-delegate', 'spec.gateways', 'delegate virtual service must have no gateways specified', fix);
-    if (tls.length) err('istio/vs-delegate', 'spec.tls', 'delegate virtual service must have no tls route specified', fix);
-    if (tcp.length) err('istio/vs-delegate', 'spec.tcp', 'delegate virtual service must have no tcp route specified', fix);
+    if (gateways.length) err(VS_DELEGATE, 'spec.gateways', 'delegate virtual service must have no gateways specified', fix);
+    if (tls.length) err(VS_DELEGATE, 'spec.tls', 'delegate virtual service must have no tls route specified', fix);
+    if (tcp.length) err(VS_DELEGATE, 'spec.tcp', 'delegate virtual service must have no tcp route specified', fix);
   }
   let appliesToGateway = false;
   if (gateways.length) {
@@ -129,7 +257,7 @@ export function checkVirtualService(o: Obj, rep: Reporter): void {
       for (const kind of ['headers', 'withoutHeaders']) {
         for (const key of Object.keys(isObj(m?.[kind]) ? m[kind] : {})) {
           if (isJwtClaimRoute(key)) {
-            err('istio/vs-match', `spec.http[${i}].match[${j}].${kind}["${key}"]`, `JWT claim based routing (key: ${key}) is only supported for gateway, found no gateways: ${goList(gateways)}`, 'Bind the VirtualService to an ingress gateway (spec.gateways), where the JWT is verified.');
+            err(VS_MATCH, `spec.http[${i}].match[${j}].${kind}["${key}"]`, `JWT claim based routing (key: ${key}) is only supported for gateway, found no gateways: ${goList(gateways)}`, 'Bind the VirtualService to an ingress gateway (spec.gateways), where the JWT is verified.');
           }
         }
       }
@@ -143,20 +271,20 @@ export function checkVirtualService(o: Obj, rep: Reporter): void {
     const e = appliesToGateway ? gatewayBoundDomainErr(sni, h) : wildcardDomainErr(h);
     if (e) {
       if (!isIp(h)) {
-        err('istio/vs-hosts', `spec.hosts[${i}]`, e, 'Use a DNS name (a Service short name, an FQDN or a "*."-prefixed wildcard), not a URL or host:port.');
+        err(VS_HOSTS, `spec.hosts[${i}]`, e, 'Use a DNS name (a Service short name, an FQDN or a "*."-prefixed wildcard), not a URL or host:port.');
         allHostsValid = false;
       }
     } else if (appliesToMesh && h === '*') {
-      err('istio/vs-hosts', `spec.hosts[${i}]`, 'wildcard host * is not allowed for virtual services bound to the mesh gateway', 'Name the hosts, or bind the VirtualService to a gateway.');
+      err(VS_HOSTS, `spec.hosts[${i}]`, 'wildcard host * is not allowed for virtual services bound to the mesh gateway', 'Name the hosts, or bind the VirtualService to a gateway.');
       allHostsValid = false;
     }
   });
   if (allHostsValid) duplicateHosts(hosts, err);
 
-  if (!http.length && !tcp.length && !tls.length) err('istio/vs-routes', 'spec', 'http, tcp or tls must be provided in virtual service', 'Add spec.http, spec.tls or spec.tcp routes.');
+  if (!http.length && !tcp.length && !tls.length) err(VS_ROUTES, 'spec', 'http, tcp or tls must be provided in virtual service', 'Add spec.http, spec.tls or spec.tcp routes.');
   const delegate = arr(spec.hosts).length === 0;
   http.forEach((h, i) => {
-    if (!isObj(h)) err('istio/vs-routes', `spec.http[${i}]`, 'http route may not be null', 'Remove the empty entry.');
+    if (!isObj(h)) err(VS_ROUTES, `spec.http[${i}]`, 'http route may not be null', 'Remove the empty entry.');
     else checkHttpRoute(h, `spec.http[${i}]`, delegate, gatewaySemantics, err, warn);
   });
   tls.forEach((t, i) => {
@@ -166,7 +294,7 @@ export function checkVirtualService(o: Obj, rep: Reporter): void {
     if (isObj(t)) checkTcpRoute(t, `spec.tcp[${i}]`, gatewaySemantics, err, warn);
   });
   for (const e of exportToErrors(spec.exportTo, o.namespace ?? 'default', false, false)) {
-    err('istio/export-to', 'spec.exportTo', e, 'Use ".", "*" or namespace names, each once; "*" alone ("~" is only for ServiceEntries).');
+    err(EXPORT_TO, 'spec.exportTo', e, 'Use ".", "*" or namespace names, each once; "*" alone ("~" is only for ServiceEntries).');
   }
   unreachableRules(http, 'http', warn);
   unreachableRules(tcp, 'tcp', warn);
@@ -183,17 +311,17 @@ function gatewayNamesCheck(names: string[], field: string, gatewaySemantics: boo
     if (slash < 0) {
       if (g.includes('.')) {
         const p = g.split('.');
-        warn('istio/vs-gateways', f, `using legacy gatewayName format ${q(g)}; prefer the <namespace>/<name> format: ${q(`${p[1]}/${p[0]}`)}`, fix);
+        warn(VS_GATEWAYS, f, `using legacy gatewayName format ${q(g)}; prefer the <namespace>/<name> format: ${q(`${p[1]}/${p[0]}`)}`, fix);
       }
       const e = fqdnError(g);
-      if (e) err('istio/vs-gateways', f, e, fix);
+      if (e) err(VS_GATEWAYS, f, e, fix);
       return; // Istio stops at the first name without "/"
     }
     const ns = g.slice(0, slash);
     const name = g.slice(slash + 1);
-    if (!ns || !name) err('istio/vs-gateways', f, 'config namespace and gateway name cannot be empty', fix);
-    if (!isDns1123Label(ns)) err('istio/vs-gateways', f, `invalid value for namespace: ${q(ns)}`, fix);
-    if (!isDns1123Label(name) && !gatewaySemantics) err('istio/vs-gateways', f, `invalid value for gateway name: ${q(name)}`, fix);
+    if (!ns || !name) err(VS_GATEWAYS, f, 'config namespace and gateway name cannot be empty', fix);
+    if (!isDns1123Label(ns)) err(VS_GATEWAYS, f, `invalid value for namespace: ${q(ns)}`, fix);
+    if (!isDns1123Label(name) && !gatewaySemantics) err(VS_GATEWAYS, f, `invalid value for gateway name: ${q(name)}`, fix);
   }
 }
 
@@ -213,7 +341,7 @@ function duplicateHosts(hosts: string[], err: Add) {
     // an earlier host ending with this wildcard's tail; an earlier identical plain host
     if (dup === undefined && wild) dup = suffixes.get(body);
     if (dup === undefined && !wild) dup = suffixes.get(`=${h}`);
-    if (dup !== undefined) err('istio/vs-hosts', `spec.hosts[${i}]`, `duplicate hosts in virtual service: ${dup} & ${h}`, 'List each host once; a wildcard host already covers the names it matches.');
+    if (dup !== undefined) err(VS_HOSTS, `spec.hosts[${i}]`, `duplicate hosts in virtual service: ${dup} & ${h}`, 'List each host once; a wildcard host already covers the names it matches.');
     if (wild) {
       if (!wildTails.has(body)) wildTails.set(body, h);
     } else if (!suffixes.has(`=${h}`)) suffixes.set(`=${h}`, h);
@@ -224,7 +352,7 @@ function duplicateHosts(hosts: string[], err: Add) {
 /** validateDestination */
 function destinationCheck(d: any, f: string, err: Add) {
   if (!isObj(d)) return;
-  const rule = 'istio/vs-destination';
+  const rule = VS_DESTINATION;
   const host = str(d.host);
   const fix = 'Use the destination service name (short name or FQDN), without scheme or port; set the port in destination.port.number.';
   if (host === '*') err(rule, `${f}.host`, `invalid destination host ${host}`, fix);
@@ -241,7 +369,7 @@ function destinationCheck(d: any, f: string, err: Add) {
 
 function headerOpsCheck(headers: any, f: string, err: Add) {
   if (!isObj(headers)) return;
-  const rule = 'istio/vs-headers';
+  const rule = VS_HEADERS;
   const fix = 'Use a non-empty header name without ":" prefix (":authority"/"host" only in request add/set) and a value with well-formed %VARIABLE% expressions ("%%" for a literal %).';
   for (const dir of ['request', 'response'] as const) {
     const ops = headers[dir];
@@ -270,22 +398,22 @@ function routeDestinationsCheck(routes: any[], f: string, withHeaders: boolean, 
   routes.forEach((r, i) => {
     const rf = `${f}[${i}]`;
     if (!isObj(r)) {
-      err('istio/vs-destination', rf, 'weight may not be nil', 'Remove the empty entry.');
+      err(VS_DESTINATION, rf, 'weight may not be nil', 'Remove the empty entry.');
       return;
     }
-    if (!isObj(r.destination)) err('istio/vs-destination', `${rf}.destination`, 'destination is required', 'Set destination.host.');
+    if (!isObj(r.destination)) err(VS_DESTINATION, `${rf}.destination`, 'destination is required', 'Set destination.host.');
     if (withHeaders) headerOpsCheck(r.headers, `${rf}.headers`, err);
     if (!gatewaySemantics) destinationCheck(r.destination, `${rf}.destination`, err);
     const w = num(r.weight);
-    if (w < 0) err('istio/vs-destination', `${rf}.weight`, `weight ${w} < 0`, 'Use weights of 0 or more.');
+    if (w < 0) err(VS_DESTINATION, `${rf}.weight`, `weight ${w} < 0`, 'Use weights of 0 or more.');
     total += w;
   });
-  if (routes.length > 1 && total === 0) err('istio/vs-destination', f, 'total destination weight = 0', 'Give at least one destination a positive weight.');
+  if (routes.length > 1 && total === 0) err(VS_DESTINATION, f, 'total destination weight = 0', 'Give at least one destination a positive weight.');
 }
 
 function durationCheck(v: unknown, f: string, err: Add) {
   const e = durationErr(v);
-  if (e) err('istio/vs-duration', f, e, 'Use a duration of at least 1ms in whole milliseconds, e.g. "1.5s" or "250ms".');
+  if (e) err(VS_DURATION, f, e, 'Use a duration of at least 1ms in whole milliseconds, e.g. "1.5s" or "250ms".');
 }
 
 function checkHttpRoute(h: any, f: string, delegate: boolean, gatewaySemantics: boolean, err: Add, warn: Add) {
@@ -298,25 +426,25 @@ function checkHttpRoute(h: any, f: string, delegate: boolean, gatewaySemantics: 
   for (const key of ['mirrorPercent', 'mirror_percent']) {
     const v = h[key];
     if (v === undefined || v === null) continue;
-    if (typeof v === 'number' && v > 100) err('istio/vs-mirror', `${f}.${key}`, `mirror_percent must have a max value of 100 (it has ${v})`, 'Use mirrorPercentage.value from 0 to 100.');
-    warn('istio/vs-mirror', `${f}.${key}`, 'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead', 'Replace mirrorPercent with mirrorPercentage: { value: N }.');
+    if (typeof v === 'number' && v > 100) err(VS_MIRROR, `${f}.${key}`, `mirror_percent must have a max value of 100 (it has ${v})`, 'Use mirrorPercentage.value from 0 to 100.');
+    warn(VS_MIRROR, `${f}.${key}`, 'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead', 'Replace mirrorPercent with mirrorPercentage: { value: N }.');
   }
   if (isObj(h.mirrorPercentage)) {
     const v = num(h.mirrorPercentage.value);
-    if (v > 100) err('istio/vs-mirror', `${f}.mirrorPercentage.value`, `mirror_percentage must have a max value of 100 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
-    if (v < 0) err('istio/vs-mirror', `${f}.mirrorPercentage.value`, `mirror_percentage must have a min value of 0 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
+    if (v > 100) err(VS_MIRROR, `${f}.mirrorPercentage.value`, `mirror_percentage must have a max value of 100 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
+    if (v < 0) err(VS_MIRROR, `${f}.mirrorPercentage.value`, `mirror_percentage must have a min value of 0 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
   }
   destinationCheck(h.mirror, `${f}.mirror`, err);
   arr(h.mirrors).forEach((m, i) => {
     const mf = `${f}.mirrors[${i}]`;
-    if (!isObj(m)) err('istio/vs-mirror', mf, 'mirror cannot be null', 'Remove the empty entry.');
-    else if (!isObj(m.destination)) err('istio/vs-mirror', `${mf}.destination`, 'destination is required for mirrors', 'Set destination.host.');
+    if (!isObj(m)) err(VS_MIRROR, mf, 'mirror cannot be null', 'Remove the empty entry.');
+    else if (!isObj(m.destination)) err(VS_MIRROR, `${mf}.destination`, 'destination is required for mirrors', 'Set destination.host.');
     else {
       destinationCheck(m.destination, `${mf}.destination`, err);
       if (isObj(m.percentage)) {
         const v = num(m.percentage.value);
-        if (v > 100) err('istio/vs-mirror', `${mf}.percentage.value`, `mirror percentage must have a max value of 100 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
-        if (v < 0) err('istio/vs-mirror', `${mf}.percentage.value`, `mirror percentage must have a min value of 0 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
+        if (v > 100) err(VS_MIRROR, `${mf}.percentage.value`, `mirror percentage must have a max value of 100 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
+        if (v < 0) err(VS_MIRROR, `${mf}.percentage.value`, `mirror percentage must have a min value of 0 (it has ${goFloat(v)})`, 'Use a value from 0 to 100.');
       }
     }
   });
@@ -331,16 +459,16 @@ function checkHttpRoute(h: any, f: string, delegate: boolean, gatewaySemantics: 
 
 /** validateHTTPRouteConflict */
 function routeConflicts(h: any, f: string, routeType: string, err: Add) {
-  const rule = 'istio/vs-routes';
+  const rule = VS_ROUTES;
   const has = (k: string) => h[k] !== undefined && h[k] !== null;
   const routes = arr(h.route);
   if (routeType === 'root') {
     const fix = 'A route that delegates takes its destinations from the delegate VirtualService: remove route/redirect here.';
-    if (has('redirect')) err('istio/vs-delegate', `${f}.redirect`, `root HTTP route ${str(h.name)} must not specify redirect`, fix);
-    if (has('route')) err('istio/vs-delegate', `${f}.route`, `root HTTP route ${str(h.name)} must not specify route`, fix);
+    if (has('redirect')) err(VS_DELEGATE, `${f}.redirect`, `root HTTP route ${str(h.name)} must not specify redirect`, fix);
+    if (has('route')) err(VS_DELEGATE, `${f}.route`, `root HTTP route ${str(h.name)} must not specify route`, fix);
     return;
   }
-  if (routeType === 'delegate' && has('delegate')) err('istio/vs-delegate', `${f}.delegate`, 'delegate HTTP route cannot contain delegate', 'Delegation is one level deep: route to destinations here.');
+  if (routeType === 'delegate' && has('delegate')) err(VS_DELEGATE, `${f}.delegate`, 'delegate HTTP route cannot contain delegate', 'Delegation is one level deep: route to destinations here.');
   if (has('redirect')) {
     if (routes.length) err(rule, f, 'HTTP route cannot contain both route and redirect', 'Keep either route or redirect.');
     if (has('fault')) err(rule, f, 'HTTP route cannot contain both fault and redirect', 'Keep either fault or redirect.');
@@ -353,12 +481,12 @@ function routeConflicts(h: any, f: string, routeType: string, err: Add) {
   } else if (!routes.length) {
     err(rule, f, 'HTTP route, redirect or direct_response is required', 'Add route (destinations), redirect or directResponse.');
   }
-  if (has('mirror') && arr(h.mirrors).length) err('istio/vs-mirror', f, 'HTTP route cannot contain both mirror and mirrors', 'Move mirror into mirrors.');
+  if (has('mirror') && arr(h.mirrors).length) err(VS_MIRROR, f, 'HTTP route cannot contain both mirror and mirrors', 'Move mirror into mirrors.');
 }
 
 /** validateHTTPRouteMatchRequest */
 function matchRequestCheck(h: any, f: string, err: Add) {
-  const rule = 'istio/vs-match';
+  const rule = VS_MATCH;
   const fix = 'Use a valid header name, a non-empty prefix and an RE2 regex.';
   arr(h.match).forEach((m, j) => {
     if (!isObj(m)) return;
@@ -403,15 +531,15 @@ function matchRequestCheck(h: any, f: string, err: Add) {
 function l4MatchCommon(m: any, mf: string, err: Add, w: { warn: Add }) {
   if (typeof m.port === 'number' && m.port !== 0) {
     const e = portErr(m.port);
-    if (e) err('istio/vs-match', `${mf}.port`, e, 'Use a port from 1 to 65535.');
+    if (e) err(VS_MATCH, `${mf}.port`, e, 'Use a port from 1 to 65535.');
   }
-  for (const e of labelsErrors(m.sourceLabels)) err('istio/vs-match', `${mf}.sourceLabels`, e, 'Use Kubernetes label keys and values.');
+  for (const e of labelsErrors(m.sourceLabels)) err(VS_MATCH, `${mf}.sourceLabels`, e, 'Use Kubernetes label keys and values.');
   gatewayNamesCheck(arr(m.gateways).filter((g): g is string => typeof g === 'string'), `${mf}.gateways`, false, err, w.warn);
 }
 
 function corsCheck(c: any, f: string, err: Add) {
   if (!isObj(c)) return;
-  const rule = 'istio/vs-cors';
+  const rule = VS_CORS;
   arr(c.allowOrigins).forEach((o, i) => {
     const t = matchType(o);
     const of = `${f}.allowOrigins[${i}]`;
@@ -446,7 +574,7 @@ function percentageErr(p: any): string | undefined {
 
 function faultCheck(fault: any, f: string, err: Add, warn: Add) {
   if (!isObj(fault)) return;
-  const rule = 'istio/vs-fault';
+  const rule = VS_FAULT;
   const abort = fault.abort;
   const delay = fault.delay;
   if (!isObj(abort) && !isObj(delay)) err(rule, f, 'HTTP fault injection must have an abort and/or a delay', 'Add fault.abort or fault.delay.');
@@ -478,7 +606,7 @@ function faultCheck(fault: any, f: string, err: Add, warn: Add) {
 
 function retryCheck(r: any, f: string, err: Add) {
   if (!isObj(r)) return;
-  const rule = 'istio/vs-retries';
+  const rule = VS_RETRIES;
   const attempts = num(r.attempts);
   if (attempts < 0) err(rule, `${f}.attempts`, 'attempts cannot be negative', 'Use 0 (no retries) or more.');
   const retryOn = str(r.retryOn);
@@ -497,7 +625,7 @@ function retryCheck(r: any, f: string, err: Add) {
 
 function redirectCheck(r: any, f: string, err: Add) {
   if (!isObj(r)) return;
-  const rule = 'istio/vs-redirect';
+  const rule = VS_REDIRECT;
   const hasPort = r.port !== undefined || r.derivePort !== undefined;
   if (!str(r.uri) && !str(r.authority) && !hasPort && !str(r.scheme)) {
     err(rule, f, 'redirect must specify URI, authority, scheme, or port', 'Set redirect.uri, authority, scheme or port.');
@@ -520,7 +648,7 @@ function redirectCheck(r: any, f: string, err: Add) {
 
 function directResponseCheck(d: any, f: string, err: Add, warn: Add) {
   if (!isObj(d)) return;
-  const rule = 'istio/vs-redirect';
+  const rule = VS_REDIRECT;
   if (isObj(d.body)) {
     let size = 0;
     if (typeof d.body.string === 'string') size = Buffer.byteLength(d.body.string, 'utf8');
@@ -534,7 +662,7 @@ function directResponseCheck(d: any, f: string, err: Add, warn: Add) {
 
 function rewriteCheck(r: any, f: string, err: Add) {
   if (!isObj(r)) return;
-  const rule = 'istio/vs-redirect';
+  const rule = VS_REDIRECT;
   const rr = r.uriRegexRewrite;
   const hasRegex = isObj(rr);
   if (str(r.uri) && hasRegex) {
@@ -561,7 +689,7 @@ function authorityRewriteCheck(h: any, f: string, err: Add) {
     for (const [k, v] of Object.entries(isObj(req[op]) ? req[op] : {})) {
       if (!isAuthorityHeader(k)) continue;
       if (current !== '') {
-        err('istio/vs-headers', `${f}.headers.request.${op}["${k}"]`, `authority header cannot be set multiple times: have ${q(current)}, attempting to set ${q(str(v))}`, 'Rewrite the authority either with rewrite.authority or with one header operation.');
+        err(VS_HEADERS, `${f}.headers.request.${op}["${k}"]`, `authority header cannot be set multiple times: have ${q(current)}, attempting to set ${q(str(v))}`, 'Rewrite the authority either with rewrite.authority or with one header operation.');
         return;
       }
       current = str(v);
@@ -571,23 +699,23 @@ function authorityRewriteCheck(h: any, f: string, err: Add) {
 
 function checkTlsRoute(t: any, f: string, hosts: string[], appliesToGateway: boolean, gatewaySemantics: boolean, err: Add, warn: Add) {
   const matches = arr(t.match);
-  if (!matches.length) err('istio/vs-routes', `${f}.match`, 'TLS route must have at least one match condition', 'Add a match with sniHosts.');
+  if (!matches.length) err(VS_ROUTES, `${f}.match`, 'TLS route must have at least one match condition', 'Add a match with sniHosts.');
   matches.forEach((m, j) => {
     const mf = `${f}.match[${j}]`;
     if (!isObj(m)) {
-      err('istio/vs-match', mf, 'TLS match may not be null', 'Remove the empty entry.');
+      err(VS_MATCH, mf, 'TLS match may not be null', 'Remove the empty entry.');
       return;
     }
     const sni = arr(m.sniHosts).filter((s): s is string => typeof s === 'string');
-    if (!sni.length) err('istio/vs-match', `${mf}.sniHosts`, 'TLS match must have at least one SNI host', 'List the SNI names this route matches.');
+    if (!sni.length) err(VS_MATCH, `${mf}.sniHosts`, 'TLS match must have at least one SNI host', 'List the SNI names this route matches.');
     sni.forEach((s, k) => sniHostCheck(s, `${mf}.sniHosts[${k}]`, hosts, appliesToGateway, err, warn));
     arr(m.destinationSubnets).forEach((s, k) => {
       const e = typeof s === 'string' ? ipSubnetErr(s) : undefined;
-      if (e) err('istio/vs-match', `${mf}.destinationSubnets[${k}]`, e, 'Use an IP address or CIDR block.');
+      if (e) err(VS_MATCH, `${mf}.destinationSubnets[${k}]`, e, 'Use an IP address or CIDR block.');
     });
     l4MatchCommon(m, mf, err, { warn });
   });
-  if (!arr(t.route).length) err('istio/vs-routes', `${f}.route`, 'TLS route is required', 'Add route with destinations.');
+  if (!arr(t.route).length) err(VS_ROUTES, `${f}.route`, 'TLS route is required', 'Add route with destinations.');
   routeDestinationsCheck(arr(t.route), `${f}.route`, false, gatewaySemantics, err);
 }
 
@@ -595,12 +723,12 @@ function checkTlsRoute(t: any, f: string, hosts: string[], appliesToGateway: boo
 function sniHostCheck(s: string, f: string, hosts: string[], appliesToGateway: boolean, err: Add, warn: Add) {
   const e = appliesToGateway ? gatewayBoundDomainErr(true, s) : wildcardDomainErr(s);
   if (e) {
-    if (isIp(s)) warn('istio/vs-match', f, `using an IP address (${q(s)}) goes against SNI spec and most clients do not support this`, 'Match on a DNS name, or on destinationSubnets.');
-    else err('istio/vs-match', f, e, 'Use a DNS name (optionally "*."-prefixed).');
+    if (isIp(s)) warn(VS_MATCH, f, `using an IP address (${q(s)}) goes against SNI spec and most clients do not support this`, 'Match on a DNS name, or on destinationSubnets.');
+    else err(VS_MATCH, f, e, 'Use a DNS name (optionally "*."-prefixed).');
     return;
   }
   if (!hosts.some(h => hostSubsetOf(s, h))) {
-    err('istio/vs-match', f, `SNI host ${q(s)} is not a compatible subset of any of the virtual service hosts: [${hosts.join(', ')}]`, 'Match SNI names that the VirtualService hosts cover.');
+    err(VS_MATCH, f, `SNI host ${q(s)} is not a compatible subset of any of the virtual service hosts: [${hosts.join(', ')}]`, 'Match SNI names that the VirtualService hosts cover.');
   }
 }
 
@@ -608,16 +736,16 @@ function checkTcpRoute(t: any, f: string, gatewaySemantics: boolean, err: Add, w
   arr(t.match).forEach((m, j) => {
     const mf = `${f}.match[${j}]`;
     if (!isObj(m)) {
-      err('istio/vs-match', mf, 'tcp match may not be nil', 'Remove the empty entry.');
+      err(VS_MATCH, mf, 'tcp match may not be nil', 'Remove the empty entry.');
       return;
     }
     arr(m.destinationSubnets).forEach((s, k) => {
       const e = typeof s === 'string' ? ipSubnetErr(s) : undefined;
-      if (e) err('istio/vs-match', `${mf}.destinationSubnets[${k}]`, e, 'Use an IP address or CIDR block.');
+      if (e) err(VS_MATCH, `${mf}.destinationSubnets[${k}]`, e, 'Use an IP address or CIDR block.');
     });
     l4MatchCommon(m, mf, err, { warn });
   });
-  if (!arr(t.route).length) err('istio/vs-routes', `${f}.route`, 'TCP route is required', 'Add route with destinations.');
+  if (!arr(t.route).length) err(VS_ROUTES, `${f}.route`, 'TCP route is required', 'Add route with destinations.');
   routeDestinationsCheck(arr(t.route), `${f}.route`, false, gatewaySemantics, err);
 }
 
@@ -660,7 +788,7 @@ function covered(a: PrefixMatch, b: PrefixMatch): boolean {
 
 /** analyzeUnreachableHTTPRules / TCP / TLS: warnings for rules and matches that can never be used. */
 function unreachableRules(routes: any[], kind: 'http' | 'tcp' | 'tls', warn: Add) {
-  const rule = 'istio/vs-unreachable-rule';
+  const rule = VS_UNREACHABLE_RULE;
   const routeName = (r: any, n: number) => (kind === 'http' && str(r?.name) ? q(r.name) : `#${n}`);
   const requestName = (m: any, n: number) => (kind === 'http' && str(m?.name) ? q(m.name) : `#${n}`);
   const unused = (f: string, rn: string, reason: string) =>

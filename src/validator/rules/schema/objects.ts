@@ -1,9 +1,52 @@
-/** Structural schema + CEL validation of single objects. */
-import { evalRule, toCel } from '../../cel';
+/** Structural schema validation of single objects (the CEL rules met on the way: ../cel/crd-validations.ts). */
+import { checkCelSites } from '../cel/crd-validations';
 import type { Obj, Reporter } from '../../context';
 import { isSecretDataField } from '../../redact';
 import { k8s, lookupSchema } from '../../schemas';
 import { walk, type CelSite, type Schema, type StructuralIssue } from './structural';
+import { defineRule } from '../rule';
+import { SCHEMA_REQUIRED, SCHEMA_UNKNOWN_FIELD } from './structural';
+
+export const SCHEMA_INVALID_OBJECT = defineRule({
+  id: 'schema/invalid-object',
+  family: 'schema',
+  severity: 'error',
+  description: 'The document is not a Kubernetes object (needs apiVersion, kind, metadata.name).',
+  source: 'Kubernetes API server (object decoding)',
+});
+
+export const SCHEMA_UNKNOWN_KIND = defineRule({
+  id: 'schema/unknown-kind',
+  family: 'schema',
+  severity: 'error',
+  description: 'No schema is known for this apiVersion/kind (a note for API groups the validator does not know).',
+  source: 'Kubernetes API server (REST mapping); kubectl apply',
+  details: 'No schema is known for this apiVersion/kind: an error when its API group is known (a misspelt kind or version), a note (not validated structurally) for other groups.',
+});
+
+export const SCHEMA_UNSERVED_VERSION = defineRule({
+  id: 'schema/unserved-version',
+  family: 'schema',
+  severity: 'error',
+  description: 'The CRD of this kind does not serve the version named by apiVersion.',
+  source: 'CRD spec.versions[].served',
+});
+
+export const SCHEMA_METADATA_NAME = defineRule({
+  id: 'schema/metadata-name',
+  family: 'schema',
+  severity: 'error',
+  description: 'metadata.name / metadata.namespace is not a valid DNS-1123 name for this kind.',
+  source: 'Kubernetes apimachinery ValidateObjectMeta (NameIsDNSSubdomain, NameIsDNSLabel, ValidatePathSegmentName)',
+});
+
+export const SCHEMA_NAMESPACE_SCOPE = defineRule({
+  id: 'schema/namespace-scope',
+  family: 'schema',
+  severity: 'error',
+  description: 'A cluster-scoped object carries metadata.namespace.',
+  source: 'Kubernetes API server (cluster-scoped resources)',
+});
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -12,30 +55,27 @@ const LABEL_NAMED = new Set(['Namespace', 'Service']);
 // RBAC objects accept path-segment names
 const PATH_SEGMENT_NAMED = new Set(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 
-/** Statistics of CEL evaluation, accumulated over the process (for the tests and the CLI). */
-export const celStats = { evaluated: 0, failed: 0, skippedTransition: 0, unsupported: 0 };
-
 export function checkSchema(o: Obj, rep: Reporter): void {
   const raw = o.raw;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !o.apiVersion || typeof raw.kind !== 'string') {
-    rep.add(o, 'schema/invalid-object', '(root)', 'document is not a Kubernetes object (apiVersion and kind are required)', 'Give the document apiVersion, kind and metadata.name.');
+    rep.add(o, SCHEMA_INVALID_OBJECT, '(root)', 'document is not a Kubernetes object (apiVersion and kind are required)', 'Give the document apiVersion, kind and metadata.name.');
     return;
   }
   if (!raw.metadata || typeof raw.metadata !== 'object' || typeof raw.metadata.name !== 'string' || raw.metadata.name === '') {
-    rep.add(o, 'schema/invalid-object', 'metadata.name', 'metadata.name is required', 'Set metadata.name.');
+    rep.add(o, SCHEMA_INVALID_OBJECT, 'metadata.name', 'metadata.name is required', 'Set metadata.name.');
   }
   checkNames(o, rep);
 
   const found = lookupSchema(o.apiVersion, o.kind);
   if (found.found === 'unknown-kind') {
-    rep.add(o, 'schema/unknown-kind', 'apiVersion',
+    rep.add(o, SCHEMA_UNKNOWN_KIND, 'apiVersion',
       found.knownGroup ? `no schema known for ${o.apiVersion} ${o.kind}; not validated structurally` : `could not check ${o.apiVersion} ${o.kind} structurally: no schema is known for its API group`,
       found.knownGroup ? `Check apiVersion/kind spelling: the group ${found.group} is known but this kind/version is not.` : 'Add its CRD to scripts/extract-schemas.js inputs if it should be validated.',
       found.knownGroup ? 'error' : 'note');
     return;
   }
   if (found.found === 'unserved-version') {
-    rep.add(o, 'schema/unserved-version', 'apiVersion', `${o.kind} is not served in version ${o.apiVersion}; served versions: ${found.servedVersions.join(', ')}`, `Use one of: ${found.servedVersions.map(v => `${o.group}/${v}`).join(', ')}.`);
+    rep.add(o, SCHEMA_UNSERVED_VERSION, 'apiVersion', `${o.kind} is not served in version ${o.apiVersion}; served versions: ${found.servedVersions.join(', ')}`, `Use one of: ${found.servedVersions.map(v => `${o.group}/${v}`).join(', ')}.`);
     return;
   }
 
@@ -54,17 +94,17 @@ export function checkSchema(o: Obj, rep: Reporter): void {
       if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
       const ps = props[key];
       if (!ps) {
-        issues.push({ ruleId: 'schema/unknown-field', field: key, message: `unknown field "${key}"`, fix: `Remove ${key}; known top-level fields: ${Object.keys(props).join(', ')}.` });
+        issues.push({ rule: SCHEMA_UNKNOWN_FIELD, field: key, message: `unknown field "${key}"`, fix: `Remove ${key}; known top-level fields: ${Object.keys(props).join(', ')}.` });
         continue;
       }
       if (key === 'status') continue; // status is a subresource: ignored on create
       walk(ps, raw[key], key, { issues, celSites });
     }
     for (const req of root.required ?? []) {
-      if (raw[req] === undefined) issues.push({ ruleId: 'schema/required', field: req, message: `required field "${req}" is missing`, fix: `Set ${req}.` });
+      if (raw[req] === undefined) issues.push({ rule: SCHEMA_REQUIRED, field: req, message: `required field "${req}" is missing`, fix: `Set ${req}.` });
     }
     if (found.scope === 'Cluster' && raw.metadata?.namespace) {
-      rep.add(o, 'schema/namespace-scope', 'metadata.namespace', `${o.kind} is cluster-scoped but has metadata.namespace`, 'Remove metadata.namespace.');
+      rep.add(o, SCHEMA_NAMESPACE_SCOPE, 'metadata.namespace', `${o.kind} is cluster-scoped but has metadata.namespace`, 'Remove metadata.namespace.');
     }
   } else {
     const def = k.definitions[found.definition];
@@ -73,64 +113,32 @@ export function checkSchema(o: Obj, rep: Reporter): void {
       if (key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'status') continue;
       const ps = props[key];
       if (!ps) {
-        issues.push({ ruleId: 'schema/unknown-field', field: key, message: `unknown field "${key}"`, fix: `Remove ${key}; known top-level fields: ${Object.keys(props).filter(p => p !== 'status').join(', ')}.` });
+        issues.push({ rule: SCHEMA_UNKNOWN_FIELD, field: key, message: `unknown field "${key}"`, fix: `Remove ${key}; known top-level fields: ${Object.keys(props).filter(p => p !== 'status').join(', ')}.` });
         continue;
       }
       walk(ps, raw[key], key, { issues, celSites: [], defs: k.definitions, redact });
     }
     for (const req of def.required ?? []) {
-      if (req !== 'metadata' && raw[req] === undefined) issues.push({ ruleId: 'schema/required', field: req, message: `required field "${req}" is missing`, fix: `Set ${req}.` });
+      if (req !== 'metadata' && raw[req] === undefined) issues.push({ rule: SCHEMA_REQUIRED, field: req, message: `required field "${req}" is missing`, fix: `Set ${req}.` });
     }
   }
-  for (const i of issues) rep.add(o, i.ruleId, i.field, i.message, i.fix);
-  for (const site of celSites) evalSite(o, rep, site);
-}
-
-function evalSite(o: Obj, rep: Reporter, site: CelSite): void {
-  let celValue: unknown;
-  for (const rule of site.rules) {
-    if (celValue === undefined) celValue = toCel(site.schema, site.value);
-    const out = evalRule(rule.rule, site.schema, site.value, celValue);
-    const field = rule.fieldPath ? `${site.field}${rule.fieldPath.startsWith('.') || rule.fieldPath.startsWith('[') ? '' : '.'}${rule.fieldPath}` : site.field || '(root)';
-    switch (out.status) {
-      case 'pass':
-        celStats.evaluated++;
-        break;
-      case 'fail':
-        celStats.evaluated++;
-        celStats.failed++;
-        rep.add(o, 'cel/rule', field, `${rule.message ?? 'failed rule'} (CEL rule: ${rule.rule})`, `Change ${field} so that the CRD rule \`${rule.rule}\` holds.`);
-        break;
-      case 'skipped':
-        if (out.transition) celStats.skippedTransition++;
-        else {
-          celStats.unsupported++;
-          rep.add(o, 'cel/unsupported', field, `CEL rule not evaluated offline: ${out.reason} (rule: ${rule.rule})`, 'Check this rule by hand or with a server-side dry run.');
-        }
-        break;
-      case 'error':
-        // The API server reports evaluation errors (e.g. no such key) as invalid values.
-        celStats.evaluated++;
-        celStats.failed++;
-        rep.add(o, 'cel/rule', field, `${rule.message ?? 'rule'}: evaluation error: ${out.reason} (CEL rule: ${rule.rule})`, `Change ${field} so that the CRD rule \`${rule.rule}\` can be evaluated and holds.`);
-        break;
-    }
-  }
+  for (const i of issues) rep.add(o, i.rule, i.field, i.message, i.fix);
+  checkCelSites(o, rep, celSites);
 }
 
 function checkNames(o: Obj, rep: Reporter) {
   const name = o.raw?.metadata?.name;
   if (typeof name === 'string' && name) {
     if (PATH_SEGMENT_NAMED.has(o.kind)) {
-      if (name === '.' || name === '..' || /[/%]/.test(name)) rep.add(o, 'schema/metadata-name', 'metadata.name', `invalid name ${JSON.stringify(name)}: may not be "." or ".." or contain "/" or "%"`, 'Rename the object.');
+      if (name === '.' || name === '..' || /[/%]/.test(name)) rep.add(o, SCHEMA_METADATA_NAME, 'metadata.name', `invalid name ${JSON.stringify(name)}: may not be "." or ".." or contain "/" or "%"`, 'Rename the object.');
     } else if (LABEL_NAMED.has(o.kind)) {
-      if (name.length > 63 || !DNS1123_LABEL.test(name)) rep.add(o, 'schema/metadata-name', 'metadata.name', `invalid name ${JSON.stringify(name)}: a ${o.kind} name must be a DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)`, 'Rename the object.');
+      if (name.length > 63 || !DNS1123_LABEL.test(name)) rep.add(o, SCHEMA_METADATA_NAME, 'metadata.name', `invalid name ${JSON.stringify(name)}: a ${o.kind} name must be a DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)`, 'Rename the object.');
     } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-      rep.add(o, 'schema/metadata-name', 'metadata.name', `invalid name ${JSON.stringify(name)}: must be a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".")`, 'Rename the object.');
+      rep.add(o, SCHEMA_METADATA_NAME, 'metadata.name', `invalid name ${JSON.stringify(name)}: must be a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".")`, 'Rename the object.');
     }
   }
   const ns = o.raw?.metadata?.namespace;
   if (typeof ns === 'string' && ns && (ns.length > 63 || !DNS1123_LABEL.test(ns))) {
-    rep.add(o, 'schema/metadata-name', 'metadata.namespace', `invalid namespace ${JSON.stringify(ns)}: must be a DNS-1123 label`, 'Use a valid namespace name.');
+    rep.add(o, SCHEMA_METADATA_NAME, 'metadata.namespace', `invalid namespace ${JSON.stringify(ns)}: must be a DNS-1123 label`, 'Use a valid namespace name.');
   }
 }

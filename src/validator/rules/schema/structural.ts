@@ -7,11 +7,84 @@
  * so that the caller can evaluate them on structurally valid nodes.
  */
 import { REDACTED } from '../../redact';
+import { defineRule, type Rule } from '../rule';
+
+export const SCHEMA_UNKNOWN_FIELD = defineRule({
+  id: 'schema/unknown-field',
+  family: 'schema',
+  severity: 'error',
+  description: 'Field not declared by the schema (rejected like kubectl apply --validate=strict).',
+  source: 'Kubernetes structural schema, field validation Strict',
+});
+
+export const SCHEMA_TYPE = defineRule({
+  id: 'schema/type',
+  family: 'schema',
+  severity: 'error',
+  description: 'Value has the wrong type (including x-kubernetes-int-or-string).',
+  source: 'Kubernetes structural schema (OpenAPI v3 type)',
+});
+
+export const SCHEMA_ENUM = defineRule({
+  id: 'schema/enum',
+  family: 'schema',
+  severity: 'error',
+  description: 'Value is not one of the enum values of the schema.',
+  source: 'Kubernetes structural schema (OpenAPI v3 enum)',
+});
+
+export const SCHEMA_REQUIRED = defineRule({
+  id: 'schema/required',
+  family: 'schema',
+  severity: 'error',
+  description: 'A required field is missing.',
+  source: 'Kubernetes structural schema (OpenAPI v3 required)',
+});
+
+export const SCHEMA_RANGE = defineRule({
+  id: 'schema/range',
+  family: 'schema',
+  severity: 'error',
+  description: 'minimum/maximum, minLength/maxLength, minItems/maxItems or min/maxProperties violated.',
+  source: 'Kubernetes structural schema (OpenAPI v3 value validations)',
+});
+
+export const SCHEMA_PATTERN = defineRule({
+  id: 'schema/pattern',
+  family: 'schema',
+  severity: 'error',
+  description: 'String does not match the schema pattern.',
+  source: 'Kubernetes structural schema (OpenAPI v3 pattern)',
+});
+
+export const SCHEMA_FORMAT = defineRule({
+  id: 'schema/format',
+  family: 'schema',
+  severity: 'error',
+  description: 'Value does not match the schema format (int32, int64, date-time, byte).',
+  source: 'Kubernetes structural schema (OpenAPI v3 format)',
+});
+
+export const SCHEMA_DUPLICATE = defineRule({
+  id: 'schema/duplicate',
+  family: 'schema',
+  severity: 'error',
+  description: 'Duplicate entries in an x-kubernetes-list-type set or map list.',
+  source: 'Kubernetes structural schema (x-kubernetes-list-type)',
+});
+
+export const SCHEMA_ONE_OF = defineRule({
+  id: 'schema/one-of',
+  family: 'schema',
+  severity: 'error',
+  description: 'oneOf/anyOf/allOf/not constraint violated (Istio: mutually exclusive fields).',
+  source: 'Kubernetes structural schema (OpenAPI v3 combinators)',
+});
 
 export type Schema = { [key: string]: any };
 
 export interface StructuralIssue {
-  readonly ruleId: string;
+  readonly rule: Rule;
   readonly field: string;
   readonly message: string;
   readonly fix: string;
@@ -146,54 +219,54 @@ function describeOneOf(s: Schema): string {
 export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext): boolean {
   const s = resolveRef(schema, ctx.defs);
   if (!s) return true;
-  const issue = (ruleId: string, message: string, fix: string) => ctx.issues.push({ ruleId, field: path || '(root)', message, fix });
+  const issue = (rule: Rule, message: string, fix: string) => ctx.issues.push({ rule, field: path || '(root)', message, fix });
   const display = (x: unknown) => (ctx.redact?.(path) ? REDACTED : quote(x));
 
   if (v === null) {
     if (s.nullable || ctx.defs) return true; // built-in objects: null means absent
-    issue('schema/type', `null is not allowed here (expected ${s.type ?? 'a value'})`, 'Remove the field or give it a value.');
+    issue(SCHEMA_TYPE, `null is not allowed here (expected ${s.type ?? 'a value'})`, 'Remove the field or give it a value.');
     return false;
   }
 
   if (s['x-kubernetes-int-or-string']) {
     if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) {
-      issue('schema/type', `expected an integer or a string, got ${typeOf(v)} ${display(v)}`, 'Use an integer port number or a named port (string).');
+      issue(SCHEMA_TYPE, `expected an integer or a string, got ${typeOf(v)} ${display(v)}`, 'Use an integer port number or a named port (string).');
       return false;
     }
   } else if (s.type && !typeMatches(s.type, v)) {
-    issue('schema/type', `expected ${s.type}, got ${typeOf(v)} ${display(v)}`, `Change the value to a ${s.type}.`);
+    issue(SCHEMA_TYPE, `expected ${s.type}, got ${typeOf(v)} ${display(v)}`, `Change the value to a ${s.type}.`);
     return false;
   }
 
   let ok = true;
   if (s.enum && !s.enum.some((e: unknown) => e === v)) {
-    issue('schema/enum', `unsupported value ${display(v)}; supported values: ${s.enum.map((e: unknown) => JSON.stringify(e)).join(', ')}`, 'Use one of the supported values.');
+    issue(SCHEMA_ENUM, `unsupported value ${display(v)}; supported values: ${s.enum.map((e: unknown) => JSON.stringify(e)).join(', ')}`, 'Use one of the supported values.');
     ok = false;
   }
 
   if (typeof v === 'string') {
     const len = [...v].length;
-    if (s.minLength !== undefined && len < s.minLength) issue('schema/range', `must be at least ${s.minLength} characters long`, 'Give a longer value.');
-    if (s.maxLength !== undefined && len > s.maxLength) issue('schema/range', `must be at most ${s.maxLength} characters long (is ${len})`, 'Shorten the value.');
+    if (s.minLength !== undefined && len < s.minLength) issue(SCHEMA_RANGE, `must be at least ${s.minLength} characters long`, 'Give a longer value.');
+    if (s.maxLength !== undefined && len > s.maxLength) issue(SCHEMA_RANGE, `must be at most ${s.maxLength} characters long (is ${len})`, 'Shorten the value.');
     if (s.pattern) {
       const r = regex(s.pattern);
-      if (r && !r.test(v)) issue('schema/pattern', `${display(v)} does not match the pattern ${s.pattern}`, 'Change the value to match the pattern.');
+      if (r && !r.test(v)) issue(SCHEMA_PATTERN, `${display(v)} does not match the pattern ${s.pattern}`, 'Change the value to match the pattern.');
     }
-    if (s.format && !formatOk(s.format, v)) issue('schema/format', `${display(v)} is not a valid ${s.format}`, `Give a valid ${s.format} value.`);
+    if (s.format && !formatOk(s.format, v)) issue(SCHEMA_FORMAT, `${display(v)} is not a valid ${s.format}`, `Give a valid ${s.format} value.`);
   } else if (typeof v === 'number') {
-    if (s.minimum !== undefined && (s.exclusiveMinimum === true ? v <= s.minimum : v < s.minimum)) issue('schema/range', `${display(v)} is below the minimum ${s.minimum}`, `Use a value >= ${s.minimum}.`);
-    if (s.maximum !== undefined && (s.exclusiveMaximum === true ? v >= s.maximum : v > s.maximum)) issue('schema/range', `${display(v)} is above the maximum ${s.maximum}`, `Use a value <= ${s.maximum}.`);
-    if (s.format && !formatOk(s.format, v)) issue('schema/format', `${display(v)} is out of range for ${s.format}`, `Use a value that fits ${s.format}.`);
+    if (s.minimum !== undefined && (s.exclusiveMinimum === true ? v <= s.minimum : v < s.minimum)) issue(SCHEMA_RANGE, `${display(v)} is below the minimum ${s.minimum}`, `Use a value >= ${s.minimum}.`);
+    if (s.maximum !== undefined && (s.exclusiveMaximum === true ? v >= s.maximum : v > s.maximum)) issue(SCHEMA_RANGE, `${display(v)} is above the maximum ${s.maximum}`, `Use a value <= ${s.maximum}.`);
+    if (s.format && !formatOk(s.format, v)) issue(SCHEMA_FORMAT, `${display(v)} is out of range for ${s.format}`, `Use a value that fits ${s.format}.`);
   } else if (Array.isArray(v)) {
-    if (s.minItems !== undefined && v.length < s.minItems) issue('schema/range', `must have at least ${s.minItems} item(s)`, 'Add items.');
-    if (s.maxItems !== undefined && v.length > s.maxItems) issue('schema/range', `must have at most ${s.maxItems} item(s) (has ${v.length})`, 'Remove items.');
+    if (s.minItems !== undefined && v.length < s.minItems) issue(SCHEMA_RANGE, `must have at least ${s.minItems} item(s)`, 'Add items.');
+    if (s.maxItems !== undefined && v.length > s.maxItems) issue(SCHEMA_RANGE, `must have at most ${s.maxItems} item(s) (has ${v.length})`, 'Remove items.');
     if (s.items) v.forEach((it, i) => walk(s.items, it, `${path}[${i}]`, ctx));
     const lt = s['x-kubernetes-list-type'];
     if (lt === 'set') {
       const seen = new Set<string>();
       v.forEach((it, i) => {
         const k = JSON.stringify(it);
-        if (seen.has(k)) issue('schema/duplicate', `duplicate entry ${display(it)} at index ${i} in a set-type list`, 'Remove the duplicate entry.');
+        if (seen.has(k)) issue(SCHEMA_DUPLICATE, `duplicate entry ${display(it)} at index ${i} in a set-type list`, 'Remove the duplicate entry.');
         seen.add(k);
       });
     } else if (lt === 'map' && Array.isArray(s['x-kubernetes-list-map-keys'])) {
@@ -201,18 +274,18 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
       const seen = new Set<string>();
       v.forEach((it, i) => {
         const k = JSON.stringify(keys.map(key => (it as any)?.[key]));
-        if (seen.has(k)) issue('schema/duplicate', `duplicate entry with ${keys.join('/')} = ${ctx.redact?.(path) ? REDACTED : k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
+        if (seen.has(k)) issue(SCHEMA_DUPLICATE, `duplicate entry with ${keys.join('/')} = ${ctx.redact?.(path) ? REDACTED : k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
         seen.add(k);
       });
     }
   } else if (typeof v === 'object') {
     const obj = v as { [k: string]: unknown };
     const keys = Object.keys(obj);
-    if (s.minProperties !== undefined && keys.length < s.minProperties) issue('schema/range', `must have at least ${s.minProperties} entr(y/ies)`, 'Add entries.');
-    if (s.maxProperties !== undefined && keys.length > s.maxProperties) issue('schema/range', `must have at most ${s.maxProperties} entr(y/ies)`, 'Remove entries.');
+    if (s.minProperties !== undefined && keys.length < s.minProperties) issue(SCHEMA_RANGE, `must have at least ${s.minProperties} entr(y/ies)`, 'Add entries.');
+    if (s.maxProperties !== undefined && keys.length > s.maxProperties) issue(SCHEMA_RANGE, `must have at most ${s.maxProperties} entr(y/ies)`, 'Remove entries.');
     if (Array.isArray(s.required)) {
       for (const r of s.required) {
-        if (obj[r] === undefined || (obj[r] === null && ctx.defs)) ctx.issues.push({ ruleId: 'schema/required', field: childPath(path, r), message: `required field "${r}" is missing`, fix: `Set ${childPath(path, r)}.` });
+        if (obj[r] === undefined || (obj[r] === null && ctx.defs)) ctx.issues.push({ rule: SCHEMA_REQUIRED, field: childPath(path, r), message: `required field "${r}" is missing`, fix: `Set ${childPath(path, r)}.` });
       }
     }
     const props: { [k: string]: Schema } | undefined = s.properties;
@@ -230,11 +303,11 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
       } else if (ap === true || preserve) {
         // unknown fields allowed
       } else if (!props && !ap && s.type === 'object' && !s.$ref) {
-        ctx.issues.push({ ruleId: 'schema/unknown-field', field: cp, message: `unknown field "${k}"`, fix: `Remove ${cp}; the schema of this object declares no fields.` });
+        ctx.issues.push({ rule: SCHEMA_UNKNOWN_FIELD, field: cp, message: `unknown field "${k}"`, fix: `Remove ${cp}; the schema of this object declares no fields.` });
       } else {
         const known = props ? Object.keys(props) : [];
         const near = known.filter(n => n.toLowerCase() === k.toLowerCase() || levenshtein(n, k) <= 2);
-        ctx.issues.push({ ruleId: 'schema/unknown-field', field: cp, message: `unknown field "${k}"`, fix: near.length ? `Did you mean ${near.map(n => `"${n}"`).join(' or ')}?` : `Remove ${cp}; known fields here: ${known.join(', ') || '(none)'}.` });
+        ctx.issues.push({ rule: SCHEMA_UNKNOWN_FIELD, field: cp, message: `unknown field "${k}"`, fix: near.length ? `Did you mean ${near.map(n => `"${n}"`).join(' or ')}?` : `Remove ${cp}; known fields here: ${known.join(', ') || '(none)'}.` });
       }
     }
   }
@@ -246,7 +319,7 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
       || (s.not && matches(s.not, v, ctx.defs));
     if (bad) {
       const names = describeOneOf(s);
-      issue('schema/one-of', names ? `at most one of the fields ${names} may be set` : 'value does not satisfy the schema combinators (oneOf/anyOf/allOf/not)', names ? `Keep only one of ${names}.` : 'Check the field against the CRD.');
+      issue(SCHEMA_ONE_OF, names ? `at most one of the fields ${names} may be set` : 'value does not satisfy the schema combinators (oneOf/anyOf/allOf/not)', names ? `Keep only one of ${names}.` : 'Check the field against the CRD.');
       ok = false;
     }
   }

@@ -11,6 +11,115 @@ import { drTlsSites } from '../istio/destination-rule';
 import { fmtLabels, fqdn, gatewayKey, MESH, MeshIndex, ROOT_NAMESPACE, type RouteDestination, serviceOfHost, visibleFrom } from '../../mesh-index';
 import { GATEWAY_ELSEWHERE_ANNOTATION } from '../../../common/annotations';
 import { selectorMatches, type PodTemplate } from '../../pods';
+import { defineRule } from '../rule';
+
+export const DOUBLE_TLS = defineRule({
+  id: 'wiring/double-tls',
+  family: 'wiring',
+  severity: 'error',
+  description: 'A DestinationRule originates TLS on a port where the application already speaks TLS (double TLS).',
+  source: 'istio.io network-issues "double TLS"; istio/istio#17031',
+  details: 'Pitfall (istio.io network-issues "double TLS"; istio/istio#17031): a DestinationRule originates TLS (SIMPLE/MUTUAL) on a ServiceEntry port whose protocol is HTTPS or TLS, and no http route sends plaintext to it: the application already speaks TLS there ("wrong version number", 400 "plain HTTP request was sent to HTTPS port").',
+});
+
+export const DR_PORT_IS_TARGET_PORT = defineRule({
+  id: 'wiring/dr-port-is-target-port',
+  family: 'wiring',
+  severity: 'error',
+  description: 'A portLevelSettings port is a ServiceEntry targetPort instead of its number: nothing is originated.',
+  source: 'istio.io network-issues; egress TLS origination port model',
+  details: 'Pitfall (istio.io network-issues; egress TLS origination port model): a DestinationRule portLevelSettings port is the targetPort of a ServiceEntry port instead of its number: the settings never apply and nothing is originated.',
+});
+
+export const UNDECLARED_PLAINTEXT_PORT = defineRule({
+  id: 'wiring/undeclared-plaintext-port',
+  family: 'wiring',
+  severity: 'error',
+  description: 'A mesh route matches a port that the ServiceEntry of the host does not declare: the route never applies.',
+  source: 'istio/istio#21914',
+  details: 'Pitfall (istio/istio#21914): a VirtualService mesh route matches a port the application calls that the ServiceEntry of the host does not declare: there is no listener for it and the route never applies.',
+});
+
+export const CREDENTIAL_NAMESPACE = defineRule({
+  id: 'wiring/credential-namespace',
+  family: 'wiring',
+  severity: 'error',
+  description: 'The credentialName Secret is in the wrong namespace for the proxy that reads it.',
+  source: 'istio/istio#33368',
+  details: 'Pitfall (istio/istio#33368): the credentialName Secret is in the output but in the wrong namespace for the proxy that reads it (the DestinationRule namespace for a sidecar with workloadSelector; the egress gateway namespace for a DestinationRule applied at a gateway).',
+});
+
+export const CREDENTIAL_ROLE_NARROWED = defineRule({
+  id: 'wiring/credential-role-narrowed',
+  family: 'wiring',
+  severity: 'error',
+  description: 'The secrets access of a credential-reading workload is narrowed by resourceNames or lacks "list".',
+  source: 'istio/istio#52728, istio/istio.io#11804',
+  details: 'Pitfall (istio/istio#52728, istio.io#11804): a Role bound to the service account of a credential-reading workload grants secrets access narrowed with resourceNames or without "list"; istiod checks "list" on all secrets ("Secret is not supplied by SDS").',
+});
+
+export const DR_VISIBILITY = defineRule({
+  id: 'wiring/dr-visibility',
+  family: 'wiring',
+  severity: 'error',
+  description: 'The DestinationRule a proxy needs is not on its DestinationRule lookup path (503 NC cluster_not_found).',
+  source: 'istio/istio#30730; istio.io egress-gateway page warning',
+  details: 'Pitfall (istio/istio#30730, egress-gateway page warning): the DestinationRule that defines a routed subset (or originates TLS at a gateway) is not on the DestinationRule lookup path of the proxy that needs it (its own namespace, then the service namespace, then istio-system, with exportTo): 503 NC cluster_not_found or no origination.',
+});
+
+export const GATEWAY_EXPORT_TO = defineRule({
+  id: 'wiring/gateway-export-to',
+  family: 'wiring',
+  severity: 'error',
+  description: 'exportTo hides a VirtualService, ServiceEntry or DestinationRule from the namespace of the gateway\'s proxy.',
+  source: 'istio/istio#35430, istio/istio.io#7615',
+  details: 'Pitfall (istio/istio#35430, istio/istio.io#7615): the exportTo of a VirtualService bound to an egress gateway (Istio API Gateway), of the ServiceEntry of a host a gateway routes to (Istio API or Gateway API gateway of class istio), or of the DestinationRule that originates TLS at a Gateway API gateway hides it from the namespace of the gateway\'s proxy: the gateway answers 404 or 503, or sends plaintext. The namespace is where the Gateway selects pods of the output, the namespace of the Service the sidecars send to, or the Gateway API Gateway\'s; a warning when it is not known from the input.',
+});
+
+export const REFERENCE_GRANT = defineRule({
+  id: 'wiring/reference-grant',
+  family: 'wiring',
+  severity: 'error',
+  description: 'An HTTPRoute backendRef to another namespace has no ReferenceGrant allowing it (RefNotPermitted).',
+  source: 'Gateway API ReferenceGrant; Istio RefNotPermitted',
+  details: 'An HTTPRoute backendRef names a Service of another namespace and no ReferenceGrant of the output in that namespace allows HTTPRoutes of the route\'s namespace: Istio ignores the backend (RefNotPermitted). A note on routes annotated validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere (the grant belongs to the gateway\'s owner).',
+});
+
+export const GATEWAY_ROUTE_TLS_MISMATCH = defineRule({
+  id: 'wiring/gateway-route-tls-mismatch',
+  family: 'wiring',
+  severity: 'error',
+  description: 'A VirtualService binds tls: routes to a terminating server or http: routes to a PASSTHROUGH server.',
+  source: 'istio.io network-issues "gateway mismatch"; istio/istio#37293',
+  details: 'Pitfall (istio.io network-issues "gateway mismatch"; istio/istio#37293): a VirtualService binds tls: routes to a TLS-terminating or plain Gateway server, or http: routes to a PASSTHROUGH server: the gateway listener drops them (404 / no filter chain).',
+});
+
+export const GATEWAY_RESOLUTION_NONE = defineRule({
+  id: 'wiring/gateway-resolution-none',
+  family: 'wiring',
+  severity: 'error',
+  description: 'An egress gateway routes to a ServiceEntry host with resolution NONE: it loops to itself.',
+  source: 'istio.io egress-gateway page warning',
+  details: 'Pitfall (egress-gateway page warning): a route sends traffic from an egress gateway to a ServiceEntry host with resolution NONE: the original destination is the gateway itself, which routes to itself in a loop.',
+});
+
+export const CA_VERIFIES_SERVER = defineRule({
+  id: 'wiring/ca-verifies-server',
+  family: 'wiring',
+  severity: 'error',
+  description: 'The ca.crt of a credentialName Secret does not verify the server certificate of the output.',
+  source: 'istio/istio#39166 (CERTIFICATE_VERIFY_FAILED)',
+  details: 'Pitfall (istio/istio#39166, CERTIFICATE_VERIFY_FAILED): the ca.crt of a credentialName Secret of the output does not verify the server certificate of a Secret of the output mounted by the pods behind the destination host.',
+});
+
+export const CERTIFICATE_SAN = defineRule({
+  id: 'wiring/certificate-san',
+  family: 'wiring',
+  severity: 'error',
+  description: 'The server certificate has no subjectAltName matching what Envoy verifies (a CN is not enough).',
+  source: 'istio/istio#48398, istio/istio.io#15847',
+  details: 'Pitfall (istio/istio#48398, istio.io#15847): the server certificate (Secret of the output behind the destination host) has no subjectAltName matching subjectAltNames, sni or the host that Envoy verifies (a CN is not enough).',
+});
 
 const ORIGINATES = new Set(['SIMPLE', 'MUTUAL']);
 const TLS_PROTOCOLS = /^(HTTPS|TLS)$/i;
@@ -64,7 +173,7 @@ function checkDoubleTls(idx: MeshIndex, rep: Reporter, plainHttp: Set<string>) {
         if (!ORIGINATES.has(tls?.mode) || plainHttp.has(host)) continue;
         const field = portTls ? `spec.trafficPolicy.portLevelSettings[${i}].tls.mode` : 'spec.trafficPolicy.tls.mode';
         const plain = portsOf(se).find(x => x.targetPort === p.number && x.number !== p.number);
-        rep.add(dr, 'wiring/double-tls', field,
+        rep.add(dr, DOUBLE_TLS, field,
           `double TLS: DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on port ${p.number} of ${host}, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application already sends TLS there, and no VirtualService or HTTPRoute of the output routes plaintext HTTP to this host. The server sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`,
           plain
             ? `Originate on the plaintext port ${plain.number} (targetPort ${p.number}) only${portTls ? '' : ` (move tls into portLevelSettings for port ${plain.number})`}, and let the application call http://${host}${plain.number === 80 ? '' : `:${plain.number}`}; or drop TLS origination for port ${p.number}.`
@@ -90,7 +199,7 @@ function checkTargetPort(idx: MeshIndex, rep: Reporter) {
         if (typeof n !== 'number' || ports.some(p => p.number === n)) return;
         const p = ports.find(x => x.targetPort === n);
         if (!p) return;
-        rep.add(dr, 'wiring/dr-port-is-target-port', `${base}.portLevelSettings[${i}].port.number`,
+        rep.add(dr, DR_PORT_IS_TARGET_PORT, `${base}.portLevelSettings[${i}].port.number`,
           `port ${n} is the targetPort of ServiceEntry port ${p.number} ("${p.name}") for ${host}, not a port number of the ServiceEntry: Istio selects portLevelSettings by the service port the application calls (${p.number}), so these settings never apply${ORIGINATES.has(pls.tls?.mode) ? ' and no TLS is originated' : ''}`,
           `Set port.number to ${p.number}; targetPort only says where the sidecar sends the traffic.`);
       });
@@ -118,7 +227,7 @@ function checkUndeclaredPort(idx: MeshIndex, rep: Reporter) {
             const ses = idx.serviceEntriesFor(h, ns);
             if (!ses.length || ses.some(se => portsOf(se).some(p => p.number === m.port))) continue;
             const declared = ses.flatMap(portsOf).map(p => `${p.number}${p.protocol ? `/${p.protocol}` : ''}`).join(', ');
-            rep.add(vs, 'wiring/undeclared-plaintext-port', `spec.${type}[${i}].match[${j}].port`,
+            rep.add(vs, UNDECLARED_PLAINTEXT_PORT, `spec.${type}[${i}].match[${j}].port`,
               `the mesh route matches port ${m.port} of ${h}, but ServiceEntry ${ses.map(ref).join(', ')} declares only ports ${declared}: sidecars have no listener for ${h}:${m.port}, so the application's call on that port never reaches this route (it fails under REGISTRY_ONLY, or leaves unrouted under ALLOW_ANY)`,
               `Add {number: ${m.port}, name: ${m.port === 80 ? 'http' : `http-${m.port}`}, protocol: HTTP} to spec.ports of ServiceEntry ${ref(ses[0])}, or match the port the ServiceEntry declares.`);
           }
@@ -164,7 +273,7 @@ function checkCredentialNamespace(idx: MeshIndex, rep: Reporter) {
       const elsewhere = (idx.secretsByName.get(cred) ?? []).filter(o => !readers.namespaces.includes(o.namespace ?? 'default'));
       const missing = readers.namespaces.filter(n => !idx.secretSource(n, cred));
       if (!missing.length || !elsewhere.length) continue;
-      rep.add(dr, 'wiring/credential-namespace', `${field}.credentialName`,
+      rep.add(dr, CREDENTIAL_NAMESPACE, `${field}.credentialName`,
         `credentialName "${cred}" is read by ${readers.who} from namespace ${missing.map(n => `"${n}"`).join(', ')}, but the output puts it in ${elsewhere.map(o => `${o.kind} ${ref(o)}`).join(', ')}: the proxy never gets the certificate ("Secret is not supplied by SDS"; the request leaves without it)`,
         `Create Secret "${cred}" in namespace ${missing.join(', ')} (the namespace of the proxy that reads it${spec.workloadSelector ? '' : ': the egress gateway\'s'}), not in ${[...new Set(elsewhere.map(o => o.namespace))].join(', ')}.`);
     }
@@ -213,7 +322,7 @@ function checkNarrowedRoles(idx: MeshIndex, rep: Reporter) {
           const why = narrowed
             ? `is narrowed with resourceNames [${r.resourceNames.join(', ')}]: istiod asks the API server whether ${ns}/${sa} may "list" secrets in "${ns}" (a SubjectAccessReview without a name), which resourceNames never grants`
             : `grants verbs [${(r.verbs ?? []).join(', ')}] without "list": istiod checks "list" on secrets before it serves credential ${creds.map(c => `"${c}"`).join(', ')}`;
-          rep.add(role, 'wiring/credential-role-narrowed', `rules[${i}]`,
+          rep.add(role, CREDENTIAL_ROLE_NARROWED, `rules[${i}]`,
             `this rule for ServiceAccount ${ns}/${sa} (its workload is selected by DestinationRule ${ref(dr)}, which reads credentialName ${creds.join(', ')}) ${why}; the sidecar gets no certificate ("Secret is not supplied by SDS", 503)`,
             `Use {apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"]} without resourceNames (a dedicated namespace for the client keeps the grant narrow).`);
         });
@@ -247,7 +356,7 @@ function checkVisibility(idx: MeshIndex, rep: Reporter) {
     const key = `${r.vs.index}|${field}|${proxyNs}`;
     if (reported.has(key)) return;
     reported.add(key);
-    rep.add(r.vs, 'wiring/dr-visibility', field, `${what}: ${msg}`, fix);
+    rep.add(r.vs, DR_VISIBILITY, field, `${what}: ${msg}`, fix);
   };
   for (const r of idx.routes) {
     const d = r.destination;
@@ -318,9 +427,9 @@ function checkGatewayExportTo(idx: MeshIndex, rep: Reporter) {
     const key = `${o.index}|${ns}`;
     if (reported.has(key)) return;
     reported.add(key);
-    if (known) rep.add(o, 'wiring/gateway-export-to', 'spec.exportTo', message, fix);
+    if (known) rep.add(o, GATEWAY_EXPORT_TO, 'spec.exportTo', message, fix);
     else {
-      rep.add(o, 'wiring/gateway-export-to', 'spec.exportTo',
+      rep.add(o, GATEWAY_EXPORT_TO, 'spec.exportTo',
         `could not check where the gateway's proxy runs (its pods are not in the output, and no route says it); if in "${ns}": ${message}`,
         `${fix} If the gateway runs in another namespace, list that one instead.`, 'warning');
     }
@@ -418,11 +527,11 @@ function checkReferenceGrants(idx: MeshIndex, rep: Reporter) {
         const field = `spec.rules[${i}].backendRefs[${j}]`;
         const grant = `a ReferenceGrant in "${ns}" with from [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ${hrNs}}] and to [{group: "", kind: Service, name: ${b.name}}]`;
         if (elsewhere) {
-          rep.add(hr, 'wiring/reference-grant', field,
+          rep.add(hr, REFERENCE_GRANT, field,
             `the gateway is deployed elsewhere: could not check that its owner grants HTTPRoutes of "${hrNs}" access to Service ${ns}/${b.name} (without a ReferenceGrant, Istio ignores the backend: RefNotPermitted)`,
             `Make sure the gateway's owner deploys ${grant}.`, 'note');
         } else {
-          rep.add(hr, 'wiring/reference-grant', field,
+          rep.add(hr, REFERENCE_GRANT, field,
             `backend Service ${ns}/${b.name} is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "${hrNs}" to reference it: Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
             `Add ${grant}, or move the HTTPRoute to "${ns}".`);
         }
@@ -458,7 +567,7 @@ function checkGatewayRouteTls(idx: MeshIndex, rep: Reporter) {
       const ok = rule.type === 'http' ? kinds.some(k => k === 'plain' || k === 'terminating') : kinds.some(k => k === 'passthrough');
       if (ok) continue;
       const desc = cands.map(s => `${s.port.number}/${s.port.protocol}${s.tls?.mode ? ` tls ${s.tls.mode}` : ''}`).join(', ');
-      rep.add(rule.vs, 'wiring/gateway-route-tls-mismatch', `spec.${rule.type}[${rule.rule}]`,
+      rep.add(rule.vs, GATEWAY_ROUTE_TLS_MISMATCH, `spec.${rule.type}[${rule.rule}]`,
         rule.type === 'tls'
           ? `tls: routes are bound to Gateway ${g}, whose server ${desc} ${kinds.includes('terminating') ? 'terminates TLS' : 'is plaintext'}: after termination the gateway has HTTP, not TLS with SNI, so these routes are dropped (the listener has no filter chain for them)`
           : `http: routes are bound to Gateway ${g}, whose server ${desc} passes TLS through without terminating it: the gateway cannot read HTTP inside, so these routes never apply (404 / connection reset)`,
@@ -481,7 +590,7 @@ function checkResolutionNone(idx: MeshIndex, rep: Reporter) {
       const res = se.raw?.spec?.resolution ?? 'NONE';
       if (res !== 'NONE' || reported.has(se)) continue;
       reported.add(se);
-      rep.add(se, 'wiring/gateway-resolution-none', 'spec.resolution',
+      rep.add(se, GATEWAY_RESOLUTION_NONE, 'spec.resolution',
         `resolution ${se.raw?.spec?.resolution ? 'NONE' : 'is unset (NONE)'} for ${host}, which VirtualService ${ref(r.vs)} (${r.field}) routes through gateway ${gws.join(', ')}: with NONE the gateway forwards to the original destination IP, which is the gateway's own Service, so it routes to itself in a loop`,
         'Set spec.resolution: DNS (or STATIC with endpoints) on the ServiceEntry.');
     }
@@ -583,7 +692,7 @@ function checkCertificates(idx: MeshIndex, rep: Reporter) {
         if (ca && ca.certs.length) {
           for (const sv of servers) {
             if (chainVerifies(sv.chain, ca.certs)) continue;
-            rep.add(dr, 'wiring/ca-verifies-server', `${field}.credentialName`,
+            rep.add(dr, CA_VERIFIES_SERVER, `${field}.credentialName`,
               `${ca.key} of Secret ${ref(ca.secret)} (${ca.certs.map(c => `"${oneLine(c.subject)}"`).join(', ')}) does not verify the server certificate "${oneLine(sv.chain[0].subject)}" (issuer "${oneLine(sv.chain[0].issuer)}") in ${sv.key} of Secret ${ref(sv.secret)}, which the pods behind ${host} serve: the proxy rejects the server (CERTIFICATE_VERIFY_FAILED)`,
               `Put the CA that signed the server certificate (issuer "${oneLine(sv.chain[0].issuer)}") into ${ca.key} of Secret ${ref(ca.secret)}; the client certificate's CA belongs in the server's trust store, not here.`);
           }
@@ -596,7 +705,7 @@ function checkCertificates(idx: MeshIndex, rep: Reporter) {
       for (const sv of servers) {
         const leaf = sv.chain[0];
         if (expected.some(n => nameMatches(leaf, n))) continue;
-        rep.add(dr, 'wiring/certificate-san', via,
+        rep.add(dr, CERTIFICATE_SAN, via,
           `the server certificate "${oneLine(leaf.subject)}" in ${sv.key} of Secret ${ref(sv.secret)} (served by the pods behind ${host}) has ${leaf.subjectAltName ? `subjectAltName ${leaf.subjectAltName}` : 'no subjectAltName extension (a CN is not checked)'}, which does not cover ${expected.map(n => `"${n}"`).join(' or ')} (${sans.length ? 'subjectAltNames' : via.endsWith('sni') ? 'sni' : 'the host, checked by auto SAN validation'}): the proxy rejects the server`,
           `Reissue the server certificate with DNS SAN ${expected[0]}${sans.length ? ', or list one of its SANs in subjectAltNames' : ''}.`);
       }
