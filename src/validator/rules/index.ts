@@ -24,18 +24,18 @@ export { defineRule, DEFAULT_RELEASE, ISTIO_RELEASES, isRule, RULE_FAMILIES, typ
 
 /** The modules that define rules, by folder (a new rule module is added here). */
 export const RULE_MODULES: { readonly [file: string]: object } = {
-  'schema/objects': schemaObjects,
-  'schema/structural': schemaStructural,
-  'cel/crd-validations': celCrdValidations,
-  'istio/common': istioCommon,
-  'istio/service-entry': istioServiceEntry,
-  'istio/destination-rule': istioDestinationRule,
-  'istio/sidecar': istioSidecar,
-  'istio/gateway': istioGateway,
-  'istio/virtual-service': istioVirtualService,
-  'wiring/objects': wiringObjects,
-  'wiring/pitfalls': wiringPitfalls,
-  'analyzer/analyzers': analyzers,
+  'schema/objects.ts': schemaObjects,
+  'schema/structural.ts': schemaStructural,
+  'cel/crd-validations.ts': celCrdValidations,
+  'istio/common.ts': istioCommon,
+  'istio/service-entry.ts': istioServiceEntry,
+  'istio/destination-rule.ts': istioDestinationRule,
+  'istio/sidecar.ts': istioSidecar,
+  'istio/gateway.ts': istioGateway,
+  'istio/virtual-service.ts': istioVirtualService,
+  'wiring/objects.ts': wiringObjects,
+  'wiring/pitfalls.ts': wiringPitfalls,
+  'analyzer/analyzers.ts': analyzers,
 };
 
 /** Every rule, by family (in RULE_FAMILIES order) and id. */

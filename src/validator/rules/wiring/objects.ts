@@ -136,7 +136,7 @@ export const IMAGE_USER = defineRule({
   severity: 'error',
   description: 'The security context cannot start the image (nginx runs as root; curlimages/curl has a non-numeric user).',
   source: 'this project (kubelet runAsNonRoot check; the images\' Dockerfiles)',
-  details: 'The security context cannot start the image (nginx runs as root; curlimages/curl has a non-numeric user; nginx needs writable /var/cache/nginx and /var/run).',
+  details: 'The security context cannot start the image. The official nginx images (`nginx`, `library/nginx`, `docker.io/[library/]nginx`; not nginxinc/nginx-unprivileged) run as root (uid 0): an error for `runAsNonRoot: true` without a non-zero `runAsUser`, and for `readOnlyRootFilesystem: true` without writable (e.g. emptyDir) mounts at /var/cache/nginx and /var/run. `curlimages/curl` runs as the non-numeric user curl_user (uid 100): an error for `runAsNonRoot: true` without a numeric `runAsUser`.',
 });
 
 export const IMAGE_TAG = defineRule({
@@ -145,6 +145,7 @@ export const IMAGE_TAG = defineRule({
   severity: 'warning',
   description: 'Image tag is "latest" or missing (not pinned).',
   source: 'this project',
+  details: 'A warning for every container image whose tag is `latest`, or that has neither a tag nor a digest: what runs changes without a change to the manifests.',
 });
 
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system']);
@@ -600,7 +601,7 @@ function checkNginx(idx: Index, pods: PodTemplate[], rep: Reporter) {
   }
 }
 
-/* Image table (documented in RULES / README):
+/* Image table (documented in the details of IMAGE_USER and IMAGE_TAG, docs/rules.md):
  *  - official nginx images (nginx, library/nginx, docker.io/[library/]nginx; not nginxinc/nginx-unprivileged)
  *    start as root (uid 0): runAsNonRoot: true without a non-zero runAsUser is refused by the kubelet;
  *    with readOnlyRootFilesystem: true, /var/cache/nginx and /var/run must be writable mounts.
