@@ -24,6 +24,7 @@ import { allCelRules } from './schemas';
 import { escapeText } from './text';
 import type { Finding, ValidateOptions, ValidationReport } from './types';
 import { checkWiring } from './rules/wiring/objects';
+import { checkPitfalls } from './rules/wiring/pitfalls';
 
 export type { Finding, FindingObject, Severity, ValidateOptions, ValidationReport } from './types';
 export type { ObjectSource, SourcePosition } from './position';
@@ -45,6 +46,8 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
   checkIstio(objs, rep, idx);
   checkWiring(objs, rep);
   checkAnalyzers(idx, rep);
+  // the wiring pitfalls need the mesh index the analyzers use; they run last, so findings keep their order
+  checkPitfalls(idx, rep);
   return reportOf(rep.findings);
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { generateCertificates, secretManifests, type CertificateBundle } from '../../src/certificates';
 import { checkAnalyzers } from '../../src/validator/rules/analyzer/analyzers';
+import { checkPitfalls } from '../../src/validator/rules/wiring/pitfalls';
 import { makeObj, Reporter } from '../../src/validator/context';
 import { MeshIndex } from '../../src/validator/mesh-index';
 import { formatFindings, parseYamlDocuments, RULES, validateManifests, type Finding, type ValidationReport } from '../../src/validator';
@@ -493,7 +494,9 @@ describe('scale', () => {
     const prepared = objs.map((o, i) => makeObj(o, i, {}));
     // WHEN the analyzers and pitfalls run
     const t0 = performance.now();
-    checkAnalyzers(new MeshIndex(prepared), rep);
+    const idx = new MeshIndex(prepared);
+    checkAnalyzers(idx, rep);
+    checkPitfalls(idx, rep);
     const ms = performance.now() - t0;
     // THEN no error; the bound only catches a quadratic regression (which takes >10 s here): timings on an idle
     // machine are ~0.2-0.4 s and belong to `npm run bench`, as for the other validator rules

@@ -3,11 +3,10 @@
  * prove across objects: referenced Gateways, hosts, ports and subsets exist, VirtualService hosts are served by
  * their Gateways, Gateways and Sidecars do not conflict. Messages start with Istio's message text and IST code.
  * Where the target may live outside the output (a Gateway or Service installed by Istio), the finding is a warning
- * that says so. The pitfall rules (pitfalls.ts) run from here on the same index.
+ * that says so. The wiring pitfalls (../wiring/pitfalls.ts) use the same index and run right after these.
  */
 import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
-import { checkPitfalls } from '../wiring/pitfalls';
 import { selectorMatches } from '../../pods';
 import { defineRule } from '../rule';
 
@@ -145,7 +144,6 @@ export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkDestinations(idx, rep);
   checkDestinationRules(idx, rep);
   checkServiceEntryAddresses(idx, rep);
-  checkPitfalls(idx, rep);
 }
 
 // --- VirtualService gateways (virtualservice/gateways.go) -------------------------------------------------------
