@@ -1,4 +1,4 @@
-import { validateManifests, type Finding, type ValidationReport } from '../../src/validator';
+import { validateManifests, type Finding, type ValidationReport } from '../../../../src/validator';
 
 /**
  * Istio webhook rules and analyzers for ServiceEntry, DestinationRule and Sidecar (src/validator/istio-*.ts):

@@ -1,4 +1,4 @@
-import { validateManifests } from '../../src/validator';
+import { validateManifests } from '../../../../src/validator';
 
 const NET = 'networking.istio.io/v1';
 

@@ -1,4 +1,4 @@
-import { validateManifests } from '../../src/validator';
+import { validateManifests } from '../../../../src/validator';
 
 const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data });
 
