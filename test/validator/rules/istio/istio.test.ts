@@ -1,7 +1,8 @@
 import { validateManifests, type Finding, type ValidationReport } from '../../../../src/validator';
+import { expectFinding, find, mtlsTls, mutated, MUTUAL_DR } from '../../../support/validator-seed';
 
 /**
- * Istio webhook rules and analyzers for ServiceEntry, DestinationRule and Sidecar (src/validator/istio-*.ts):
+ * Istio webhook rules and analyzers for ServiceEntry, DestinationRule and Sidecar (src/validator/rules/istio/*.ts):
  * one failing and one passing input per rule family, and the cases of issue 7 ("Validator parity with Istio itself").
  */
 const meta = (name = 'x') => ({ name, namespace: 'default' });
@@ -192,5 +193,76 @@ describe('performance', () => {
     // THEN no findings, in well under the time a cluster round trip takes (generous bound for a shared 2-core machine)
     expect(r.findings.filter((f) => !f.ruleId.startsWith('analyzer/'))).toEqual([]); // the hosts are not in the output: IST0174 warnings
     expect(Date.now() - t0).toBeLessThan(20000);
+  });
+});
+
+// On the seed of the Egress TLS Origination task, mutated (moved from test/validator/validator.test.ts).
+describe('Istio semantics', () => {
+  test('ServiceEntry hosts: IP address, invalid name', () => {
+    const r = mutated(objs => { find(objs, 'ServiceEntry', 'edition-cnn-com').spec.hosts = ['1.2.3.4', 'bad_host.example.com']; });
+    expectFinding(r, 'istio/se-host', 'spec.hosts[0]');
+    expectFinding(r, 'istio/se-host', 'spec.hosts[1]');
+  });
+  test('ServiceEntry ports unique by name, valid protocol', () => {
+    const r = mutated(objs => {
+      const se = find(objs, 'ServiceEntry', 'edition-cnn-com');
+      se.spec.ports[1].name = 'http-port';
+      se.spec.ports[0].protocol = 'HTTPX';
+    });
+    expectFinding(r, 'istio/se-ports', 'spec.ports[1].name');
+    expectFinding(r, 'istio/se-ports', 'spec.ports[0].protocol');
+  });
+  test('resolution DNS with a wildcard host', () => {
+    const r = mutated(objs => { find(objs, 'ServiceEntry', 'edition-cnn-com').spec.hosts = ['*.cnn.com']; find(objs, 'DestinationRule', 'edition-cnn-com').spec.host = '*.cnn.com'; });
+    expectFinding(r, 'istio/se-resolution', 'spec.hosts[0]');
+  });
+  test('resolution STATIC without endpoints; CIDR with DNS', () => {
+    const r = mutated(objs => {
+      find(objs, 'ServiceEntry', 'edition-cnn-com').spec.resolution = 'STATIC';
+      find(objs, 'ServiceEntry', MUTUAL_DR).spec.addresses = ['10.0.0.0/8'];
+    });
+    // Istio accepts STATIC without endpoints; the host then has no endpoints: a warning
+    expectFinding(r, 'istio/se-resolution', 'spec.resolution', 'warning');
+    expectFinding(r, 'istio/se-resolution', 'spec.addresses');
+  });
+  test('DestinationRule host', () => {
+    const r = mutated(objs => { find(objs, 'DestinationRule', 'edition-cnn-com').spec.host = 'edition.cnn.com/x'; });
+    expectFinding(r, 'istio/dr-host', 'spec.host');
+  });
+  test('TLS: MUTUAL without credentials', () => {
+    const r = mutated(objs => { delete mtlsTls(objs).credentialName; });
+    expectFinding(r, 'istio/tls-settings', 'spec.trafficPolicy.portLevelSettings[0].tls.clientCertificate');
+    expectFinding(r, 'istio/tls-settings', 'spec.trafficPolicy.portLevelSettings[0].tls.privateKey');
+  });
+  test('TLS: credentialName together with file certificates', () => {
+    const r = mutated(objs => { Object.assign(mtlsTls(objs), { clientCertificate: '/etc/certs/c.pem', caCertificates: '/etc/certs/ca.pem' }); });
+    expectFinding(r, 'istio/tls-settings', 'spec.trafficPolicy.portLevelSettings[0].tls.clientCertificate');
+    expectFinding(r, 'istio/tls-settings', 'spec.trafficPolicy.portLevelSettings[0].tls.caCertificates');
+  });
+  test('TLS: certificates with ISTIO_MUTUAL are ignored (warning)', () => {
+    const r = mutated(objs => { mtlsTls(objs).mode = 'ISTIO_MUTUAL'; });
+    expectFinding(r, 'istio/tls-settings', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName', 'warning');
+  });
+  test('credentialName without workloadSelector (the silent trap)', () => {
+    const r = mutated(objs => { delete find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector; });
+    const f = expectFinding(r, 'istio/credential-without-selector', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName');
+    expect(f.message).toMatch(/plaintext|without the client certificate/);
+  });
+  test('portLevelSettings port not on the ServiceEntry of the host', () => {
+    const r = mutated(objs => { find(objs, 'DestinationRule', 'edition-cnn-com').spec.trafficPolicy.portLevelSettings[0].port.number = 8080; });
+    expectFinding(r, 'istio/port-level-settings', 'spec.trafficPolicy.portLevelSettings[0].port.number');
+  });
+  test('exportTo values', () => {
+    const r = mutated(objs => {
+      find(objs, 'ServiceEntry', 'edition-cnn-com').spec.exportTo = ['.', '*'];
+      find(objs, 'DestinationRule', 'edition-cnn-com').spec.exportTo = ['Bad_NS'];
+      find(objs, 'DestinationRule', MUTUAL_DR).spec.exportTo = ['*'];
+    });
+    expect(r.findings.filter(f => f.ruleId === 'istio/export-to' && f.field === 'spec.exportTo').map(f => f.object.name).sort())
+      .toEqual(['edition-cnn-com', 'edition-cnn-com', MUTUAL_DR].sort());
+  });
+  test('networking.istio.io/exportTo annotation on Services', () => {
+    const r = mutated(objs => { find(objs, 'Service', 'my-nginx').metadata.annotations['networking.istio.io/exportTo'] = '.,*'; });
+    expectFinding(r, 'istio/export-to', 'metadata.annotations["networking.istio.io/exportTo"]');
   });
 });
