@@ -75,3 +75,30 @@ describe('structural schema', () => {
     expect(r.notes[0].message).toBe('could not check example.com/v1 Thing structurally: no schema is known for its API group');
   });
 });
+
+describe('value validations of the schema', () => {
+  // an HTTPRoute parentRef: namespace has a pattern (DNS label) and maxLength 63, name minLength 1
+  const route = (parentRef: any) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'shop' },
+    spec: { parentRefs: [parentRef], rules: [{ backendRefs: [{ name: 'api', port: 443 }] }] },
+  });
+  const of = (obj: any, rule: string) => validateManifests([obj]).findings.filter((f) => f.ruleId === rule).map((f) => `${f.severity} ${f.field}: ${f.message}`);
+
+  test('schema/pattern fails when a string does not match the pattern', () => {
+    expect(of(route({ name: 'gw', namespace: 'Bad_NS' }), 'schema/pattern')).toEqual([
+      'error spec.parentRefs[0].namespace: "Bad_NS" does not match the pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+    ]);
+  });
+
+  test('schema/range fails when a string is shorter or longer than the schema allows', () => {
+    expect(of(route({ name: '', namespace: 'x'.repeat(64) }), 'schema/range')).toEqual([
+      'error spec.parentRefs[0].name: must be at least 1 characters long',
+      'error spec.parentRefs[0].namespace: must be at most 63 characters long (is 64)',
+    ]);
+  });
+
+  test('schema/pattern and schema/range pass values inside the schema', () => {
+    const ok = route({ name: 'gw', namespace: 'istio-egress' });
+    expect([...of(ok, 'schema/pattern'), ...of(ok, 'schema/range')]).toEqual([]);
+  });
+});
