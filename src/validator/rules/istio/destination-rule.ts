@@ -7,10 +7,9 @@
 import type { Obj, Reporter } from '../../context';
 import {
   durationError, EXPORT_FIX, exportToErrors, fqdnError, IstioReport, isDns1123Label, isIp, isMessage, isSet, labelErrors,
-  parseDuration, percentError, wildcardDomainError,
+  parseDuration, percentError, wildcardDomainError, EXPORT_TO,
 } from './common';
 import { defineRule, type Rule } from '../rule';
-import { EXPORT_TO } from './common';
 
 export const DR_HOST = defineRule({
   id: 'istio/dr-host',

@@ -9,7 +9,7 @@ import {
   isDns1123Label, labelErrors as labelsErrors, portError as portErr, q, wildcardDomainError as wildcardDomainErr,
 } from './common';
 
-// the building blocks are istio-common's (shared with the ServiceEntry/DestinationRule/Sidecar checks)
+// the building blocks are common.ts's (shared with the ServiceEntry/DestinationRule/Sidecar checks)
 export { fqdnError, ipAddressErr, ipSubnetErr, isDns1123Label, labelsErrors, portErr, q, wildcardDomainErr };
 
 const OUTBOUND_FORMAT = 'outbound_.<port>_._.<hostname>';

@@ -1,17 +1,16 @@
 /**
  * Istio semantics not encoded in the CRDs, after istio/istio 1.30.3 pkg/config/validation and the analyzers:
- * ServiceEntry (istio-service-entry.ts), DestinationRule (istio-destination-rule.ts), Sidecar (istio-sidecar.ts),
- * and the networking.istio.io/exportTo annotation of Services.
+ * ServiceEntry (service-entry.ts), DestinationRule (destination-rule.ts), Sidecar (sidecar.ts), Gateway (gateway.ts),
+ * VirtualService (virtual-service.ts), and the networking.istio.io/exportTo annotation of Services.
  */
 import type { Obj, Reporter } from '../../context';
 import { fqdn, type MeshIndex } from '../../mesh-index';
-import { EXPORT_FIX, exportToErrors, IstioReport, checkIstioMetadata } from './common';
+import { EXPORT_FIX, exportToErrors, IstioReport, checkIstioMetadata, EXPORT_TO } from './common';
 import { checkDestinationRule } from './destination-rule';
 import { checkGateway } from './gateway';
 import { checkServiceEntry } from './service-entry';
 import { checkSidecar } from './sidecar';
 import { checkVirtualService } from './virtual-service';
-import { EXPORT_TO } from './common';
 
 
 /**

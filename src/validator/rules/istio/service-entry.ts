@@ -7,10 +7,9 @@ import type { Obj, Reporter } from '../../context';
 import {
   EXPORT_FIX, exportToErrors, fqdnError, IstioReport, ipSubnetError, isHttpProtocol, isIp, isMessage, isSet, isTcpProtocol,
   isTlsProtocol, labelErrors, parseProtocol, partialWildcardError, portError, portNameError, protocolError, SUPPORTED_PROTOCOLS,
-  wildcardDomainError,
+  wildcardDomainError, EXPORT_TO,
 } from './common';
 import { defineRule } from '../rule';
-import { EXPORT_TO } from './common';
 
 export const SE_HOST = defineRule({
   id: 'istio/se-host',

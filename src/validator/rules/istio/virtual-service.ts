@@ -9,13 +9,12 @@
  * matches are found through maps of suffixes / prefixes rather than by comparing every pair.
  */
 import type { Obj, Reporter } from '../../context';
-import { exportToErrors, isIp } from './common';
+import { exportToErrors, isIp, EXPORT_TO } from './common';
 import {
   arr, canonicalJson, durationErr, fqdnError, gatewayBoundDomainErr, hostSubsetOf, ipSubnetErr, isDns1123Label, isObj, labelsErrors,
   matchType, num, parseDurationNs, portErr, q, regexErr, str, stringMatchErr, stringMatchRegexpErr, wildcardDomainErr,
 } from './gateway-common';
 import { defineRule, type Rule } from '../rule';
-import { EXPORT_TO } from './common';
 
 export const VS_HOSTS = defineRule({
   id: 'istio/vs-hosts',

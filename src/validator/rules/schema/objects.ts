@@ -3,9 +3,8 @@ import { checkCelSites } from '../cel/crd-validations';
 import type { Obj, Reporter } from '../../context';
 import { isSecretDataField } from '../../redact';
 import { k8s, lookupSchema } from '../../schemas';
-import { walk, type CelSite, type Schema, type StructuralIssue } from './structural';
+import { walk, type CelSite, type Schema, type StructuralIssue, SCHEMA_REQUIRED, SCHEMA_UNKNOWN_FIELD } from './structural';
 import { defineRule } from '../rule';
-import { SCHEMA_REQUIRED, SCHEMA_UNKNOWN_FIELD } from './structural';
 
 export const SCHEMA_INVALID_OBJECT = defineRule({
   id: 'schema/invalid-object',

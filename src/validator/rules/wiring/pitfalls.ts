@@ -1,7 +1,7 @@
 /**
  * The egress TLS pitfalls Istio users report most (see README "Offline analyzers and pitfalls"), as wiring rules
  * whose messages say how to fix them. Each rule needs several objects of the output; none of them repeats what
- * wiring.ts or istio.ts already report (credential RBAC on the DestinationRule, portLevelSettings ports absent from
+ * objects.ts or ../istio/ already report (credential RBAC on the DestinationRule, portLevelSettings ports absent from
  * the ServiceEntry): where they touch, these rules point at the other object or the precise cause.
  */
 import { X509Certificate } from 'node:crypto';
