@@ -14,6 +14,11 @@
  * 3. test it in `test/validator/rules/<family>/<file>.test.ts`: one input that fails it, one that passes;
  * 4. run `npm run docs:rules` (a unit test fails while docs/rules.md is out of date).
  *
+ * A rule has no `check` function of its own: a check walks one object (or the mesh index) once and reports the
+ * several rules of its topic as it goes (checkDestinationRule reports fifteen), so the checks are the exported
+ * functions of the same files, run in a fixed order by validateManifests (schema, istio, wiring, analyzer, then
+ * the wiring pitfalls), which keeps the order of findings stable.
+ *
  * Per-release behaviour: the validator follows one Istio release at a time (the context's `release`,
  * `Reporter.release`, DEFAULT_RELEASE today). When a release changes a rule, add the release to
  * IstioRelease/ISTIO_RELEASES and either
