@@ -5,9 +5,10 @@ import { GatewayApiEgressTlsOrigination } from '../src/gateway-api/gateway-api-e
 import { MeshExternalNginx } from '../src/workloads/mesh-external-nginx';
 import { SleepClient } from '../src/workloads/sleep-client';
 import { TlsCredential } from '../src/credentials/tls-credential';
-import { checkProps, knownKeys } from '../src/private/props';
+import { checkProps } from '../src/private/props';
+import { PROP_KEYS } from '../src/private/prop-keys.generated';
 
-const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
+const CHART_PROPS = PROP_KEYS.ChartProps;
 
 /**
  * Istio's "Egress Gateways with TLS Origination" task, first part, "Gateway API" tab, with the task's object

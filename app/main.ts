@@ -8,10 +8,11 @@ import { MutualTlsOrigination } from '../src/sidecar/mutual-tls-origination';
 import { SleepClient } from '../src/workloads/sleep-client';
 import { TlsCredential } from '../src/credentials/tls-credential';
 import { AmbientEgressTlsOriginationChart, EgressControlLockdownChart } from './topology-charts';
-import { checkProps, knownKeys } from '../src/private/props';
+import { checkProps } from '../src/private/props';
+import { PROP_KEYS } from '../src/private/prop-keys.generated';
 
-const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
-const APP_PROPS = knownKeys<AppProps>({ outdir: true, outputFileExtension: true, yamlOutputType: true, recordConstructMetadata: true, resolvers: true });
+const CHART_PROPS = PROP_KEYS.ChartProps;
+const APP_PROPS = PROP_KEYS.AppProps;
 
 /**
  * The whole scenario of Istio's "Egress TLS Origination" task, with the task's object names:

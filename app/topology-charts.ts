@@ -3,9 +3,10 @@ import { Construct } from 'constructs';
 import { AmbientEgressTlsOrigination, EgressWaypoint } from '../src/ambient/ambient-egress';
 import { AllowedHostProtocol, OutboundLockdown } from '../src/lockdown/outbound-lockdown';
 import { SleepClient } from '../src/workloads/sleep-client';
-import { checkProps, knownKeys } from '../src/private/props';
+import { checkProps } from '../src/private/props';
+import { PROP_KEYS } from '../src/private/prop-keys.generated';
 
-const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
+const CHART_PROPS = PROP_KEYS.ChartProps;
 
 /**
  * Istio's ambient-mode "Egress gateways" task, with the task's object names: the namespace `istio-egress`

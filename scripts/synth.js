@@ -11,7 +11,10 @@
 const path = require('path');
 const { enableCodeCache, loadSource, loadValidator, root } = require('./load-src');
 // the output folder's guarantees: src/synth/out-folder.ts, shared with `cdk8s-istio-egress synth` (run from source)
-const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step } = loadSource('src/synth/out-folder.ts');
+const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step, showPath: show, summarize } = loadSource('src/synth/out-folder.ts');
+const { findPrivateKeys, privateKeyMessage, privateKeyWarning } = loadSource('src/synth/private-keys.ts');
+// scalars kubectl (go-yaml v2) would read as another type than cdk8s wrote them are double-quoted
+const { kubectlSafeText } = loadSource('src/synth/kubectl-safe.ts');
 
 const USAGE = `usage: npm run synth [-- OPTIONS]
        node scripts/synth.js [OPTIONS]
@@ -20,7 +23,12 @@ Synthesizes the app, validates its objects offline, and only then writes the man
 
   --out DIR       output folder (default: dist). It must be missing (it is created), empty, or hold
                   nothing but *.k8s.yaml files; synth refuses the repository root, the working directory,
-                  their ancestors, src/ and any folder with other content.
+                  their ancestors, src/ and any folder with other content. Synth records what it writes in
+                  DIR/.cdk8s-istio-egress.sha256 and never replaces or removes a manifest it did not write.
+  --adopt         take over the manifests in the output folder that synth has no record of writing:
+                  replace the ones the app writes, remove the others
+  --allow-private-keys
+                  write private keys into the output folder (refused otherwise: it ends up in git)
   --app FILE      TypeScript module exporting buildApp({ outdir }) that returns a cdk8s App
                   (default: app/main.ts)
   --each-file     validate each output file on its own instead of all together: for apps whose charts are
@@ -38,7 +46,7 @@ class UsageError extends Error {}
 const WORKER_MIN_OBJECTS = 1000;
 
 function parseArgs(argv) {
-  const opts = { out: 'dist', app: 'app/main.ts', validate: true, eachFile: false, help: false };
+  const opts = { out: 'dist', app: 'app/main.ts', validate: true, eachFile: false, adopt: false, allowPrivateKeys: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -53,11 +61,15 @@ function parseArgs(argv) {
       case '--app': opts.app = value(); break;
       case '--no-validate':
       case '--each-file':
+      case '--adopt':
+      case '--allow-private-keys':
       case '-h':
       case '--help':
         if (eq > 0) throw new UsageError(`${flag} takes no value`);
         if (flag === '--no-validate') opts.validate = false;
         else if (flag === '--each-file') opts.eachFile = true;
+        else if (flag === '--adopt') opts.adopt = true;
+        else if (flag === '--allow-private-keys') opts.allowPrivateKeys = true;
         else opts.help = true;
         break;
       default:
@@ -65,13 +77,6 @@ function parseArgs(argv) {
     }
   }
   return opts;
-}
-
-/** How a folder is shown in messages (`dist/`): relative to the working directory unless that is longer. */
-function show(p) {
-  const rel = path.relative(process.cwd(), p) || '.';
-  const s = rel.length <= p.length ? rel : p;
-  return s.endsWith(path.sep) ? s : s + path.sep;
 }
 
 const times = process.env.CDK8S_ISTIO_EGRESS_SYNTH_TIMES ? { 'node+require': performance.now() } : undefined;
@@ -137,7 +142,7 @@ async function main(argv) {
       }
     }
     const { Yaml } = require('cdk8s');
-    const texts = new Map([...docs].map(([name, objects]) => [name, Yaml.stringify(...objects)]));
+    const texts = new Map([...docs].map(([name, objects]) => [name, kubectlSafeText(Yaml.stringify(...objects))]));
     lap('stringify');
     if (checked) {
       const { errors, text, ms } = await checked;
@@ -149,11 +154,12 @@ async function main(argv) {
       if (errors > 0) throw Object.assign(new Error(`validation failed with ${errors} error(s); ${shown} was left untouched`), { quiet: true });
     }
 
-    const { written, removed, recovered: meanwhile } = writeOutFolder(out, texts, { shown });
-    if (meanwhile) console.error(meanwhile);
+    const keys = findPrivateKeys(docs);
+    if (keys.length && !opts.allowPrivateKeys) throw Object.assign(new Error(privateKeyMessage(keys, shown)), { quiet: true });
+    if (keys.length) console.error(privateKeyWarning(keys, shown));
+    const result = writeOutFolder(out, texts, { shown, adopt: opts.adopt });
     lap('write');
-    const gone = removed.length ? `; removed ${removed.join(', ')}` : '';
-    console.error(`synthesized ${written.length} file(s) into ${shown}${gone}`);
+    process.stderr.write(summarize(result, shown, opts.adopt));
     return 0;
   } catch (err) {
     if (err instanceof OutFolderError) {

@@ -2,6 +2,7 @@ export { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation } from 
 export * from './credentials/tls-credential';
 export * from './workloads/mesh-workload';
 export type { TlsOriginationOptions } from './core/tls-origination';
+export type { GatewayTlsOriginationBaseProps } from './core/gateway-tls-origination';
 export * from './sidecar/egress-tls-origination';
 export * from './sidecar/mutual-tls-origination';
 export * from './workloads/mesh-external-nginx';

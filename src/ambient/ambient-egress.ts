@@ -5,9 +5,11 @@ import { clusterScopedObject } from '../private/k8s-object';
 import * as istio from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import { IstioApiVersion, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry } from '../core/istio';
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { resolveOrigination } from '../core/tls-origination';
-import { checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName } from '../private/props';
+import { checkProps, nameFromHost, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 import { exportToFor, validateLocation } from '../private/visibility';
 
 /** Istio's label that enrolls a namespace (or pod) in ambient mode. */
@@ -54,7 +56,9 @@ export interface EgressWaypointProps {
   readonly trafficType?: WaypointTrafficType;
 }
 
-const WAYPOINT_PROPS = knownKeys<EgressWaypointProps>({ namespace: true, name: true, createNamespace: true, trafficType: true });
+const WAYPOINT_PROPS = PROP_KEYS.EgressWaypointProps;
+
+const WAYPOINT_BRAND = brandSymbol('EgressWaypoint');
 
 /**
  * A waypoint proxy used as egress gateway in ambient mode: the Gateway `istioctl waypoint apply --for service
@@ -69,6 +73,14 @@ const WAYPOINT_PROPS = knownKeys<EgressWaypointProps>({ namespace: true, name: t
  * @see https://istio.io/latest/docs/ambient/usage/egress-gateway/
  */
 export class EgressWaypoint extends Construct {
+  /**
+   * Whether `x` is an `EgressWaypoint`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isEgressWaypoint(x: any): x is EgressWaypoint {
+    return hasBrand(x, WAYPOINT_BRAND);
+  }
+
   /** Namespace of the waypoint. */
   public readonly namespace: string;
   /** Name of the waypoint Gateway. */
@@ -80,6 +92,7 @@ export class EgressWaypoint extends Construct {
 
   public constructor(scope: Construct, id: string, props: EgressWaypointProps = {}) {
     super(scope, id);
+    setBrand(this, WAYPOINT_BRAND);
     try {
       props = checkProps('EgressWaypoint', props, WAYPOINT_PROPS, { optional: true });
       this.namespace = validateNamespace('namespace', props.namespace ?? 'istio-egress');
@@ -183,11 +196,7 @@ export interface AmbientEgressTlsOriginationProps {
   readonly apiVersion?: IstioApiVersion;
 }
 
-const ORIGINATION_PROPS = knownKeys<AmbientEgressTlsOriginationProps>({
-  host: true, waypoint: true, name: true, httpPort: true, httpPortName: true, httpsPort: true, resolution: true,
-  destinationRuleName: true, sni: true, subjectAltNames: true, allowedMethods: true, allowedPaths: true, exportTo: true, location: true,
-  apiVersion: true,
-});
+const ORIGINATION_PROPS = PROP_KEYS.AmbientEgressTlsOriginationProps;
 
 const MUTUAL_REFUSED = "mutual TLS origination at a waypoint is not a supported Istio path: istiod does not let the waypoint read the credential Secret (istio/istio#55329, 'waypoint is not authorized to read secrets'), credentialName Secrets stay WARMING there (#54142), and client-identity origination is unsupported (#59627); originate mutual TLS at a sidecar (MutualTlsOrigination) or at an egress gateway (EgressGatewayTlsOrigination, GatewayApiEgressTlsOrigination)";
 
@@ -238,7 +247,7 @@ export class AmbientEgressTlsOrigination extends Construct {
         }
       }
       checkProps('AmbientEgressTlsOrigination', props, ORIGINATION_PROPS);
-      if (!(props.waypoint instanceof EgressWaypoint)) {
+      if (!EgressWaypoint.isEgressWaypoint(props.waypoint)) {
         throw new Error(`'waypoint' must be an EgressWaypoint (got ${show(props.waypoint)})`);
       }
       const resolution = props.resolution ?? Resolution.DNS;

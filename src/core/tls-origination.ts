@@ -5,7 +5,7 @@ import { REMOTE_CLIENT_ANNOTATION } from '../common/annotations';
 import { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, newDestinationRule, newServiceEntry, validateApiVersion } from './istio';
 import { IMeshWorkload } from '../workloads/mesh-workload';
 import {
-  KnownKeys, nameFromHost, show, validateLabels, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateNamespace,
+  nameFromHost, show, validateLabels, validateDistinctPorts, validateDnsLabel, validateExportTo, validateHost, validateKubectlReadable, validateNamespace,
   validateObjectName, validatePort,
 } from '../private/props';
 import { validateLocation } from '../private/visibility';
@@ -92,12 +92,6 @@ export interface TlsOriginationOptions {
   readonly apiVersion?: IstioApiVersion;
 }
 
-/** The prop names of `TlsOriginationOptions`, for the unknown-prop check of the constructs. */
-export const TLS_ORIGINATION_KEYS: KnownKeys<TlsOriginationOptions> = {
-  host: true, name: true, namespace: true, httpPort: true, httpPortName: true, httpsPort: true, httpsPortName: true,
-  resolution: true, exportTo: true, location: true, sni: true, subjectAltNames: true, apiVersion: true,
-};
-
 /**
  * Validates a client workload given from JavaScript or by a custom `IMeshWorkload`: namespace, service
  * account name, pod labels (at least one); `prop` is the construct's prop (`client`).
@@ -172,6 +166,13 @@ export function resolveOrigination(options: TlsOriginationOptions, originates: b
       || options.subjectAltNames.some((s) => typeof s !== 'string' || s.trim() === '' || /\s/.test(s))) {
       throw new Error(`'subjectAltNames' must be a non-empty list of names without spaces, e.g. ["${host}"] (got ${show(options.subjectAltNames)})`);
     }
+    options.subjectAltNames.forEach((san, i) => {
+      // a DNS name (not a URI or an IP address) with a trailing dot matches no certificate's name: Envoy compares them as strings
+      if (san.endsWith('.') && !/[:/]/.test(san)) {
+        throw new Error(`'subjectAltNames[${i}]' must not end with '.' (got ${show(san)}): certificates carry DNS names without it and Envoy compares them as strings, so the handshake would fail; use ${show(san.replace(/\.+$/, ''))}`);
+      }
+      validateKubectlReadable(`subjectAltNames[${i}]`, san);
+    });
   }
   if (!originates) {
     for (const prop of ['sni', 'subjectAltNames'] as const) {

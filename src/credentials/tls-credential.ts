@@ -2,9 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as cm from '../../imports/cert-manager.io';
 import { kubeObject } from '../private/k8s-object';
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { checkCas, checkIssuedBy, checkKeyPair, checkValidity, parseCertificates, parsePrivateKey } from '../private/pem';
-import { checkProps, knownKeys, show, validateHost, validateObjectName } from '../private/props';
+import { checkProps, show, validateDataKey, validateHost, validateKubectlReadable, validateObjectName } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** The kind of a cert-manager issuer. */
 export enum IssuerKind {
@@ -110,11 +112,11 @@ export interface PemCredentialOptions {
   readonly caIssuedCertificate?: boolean;
 }
 
-const EXISTING_KEYS = knownKeys<ExistingSecretOptions>({ certificateKey: true, privateKeyKey: true, caCertificateKey: true });
-const PEM_KEYS = knownKeys<PemCredentialOptions>({ secretName: true, certificate: true, privateKey: true, caCertificate: true, caIssuedCertificate: true });
-const CERT_MANAGER_KEYS = knownKeys<CertManagerCredentialOptions>({
-  secretName: true, issuerName: true, issuerKind: true, commonName: true, dnsNames: true, duration: true, renewBefore: true,
-});
+const EXISTING_KEYS = PROP_KEYS.ExistingSecretOptions;
+const PEM_KEYS = PROP_KEYS.PemCredentialOptions;
+const CERT_MANAGER_KEYS = PROP_KEYS.CertManagerCredentialOptions;
+
+const TLS_CREDENTIAL = brandSymbol('TlsCredential');
 
 /**
  * TLS material held in a Kubernetes Secret: a certificate, its private key and CA certificates.
@@ -125,6 +127,14 @@ const CERT_MANAGER_KEYS = knownKeys<CertManagerCredentialOptions>({
  * one from PEM text (`fromPem`).
  */
 export class TlsCredential {
+  /**
+   * Whether `x` is a `TlsCredential`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isTlsCredential(x: any): x is TlsCredential {
+    return hasBrand(x, TLS_CREDENTIAL);
+  }
+
   /**
    * Refers to a Secret that already exists in the cluster (created with `kubectl create secret`, an
    * external secrets operator or cert-manager). Nothing is emitted for it.
@@ -139,11 +149,9 @@ export class TlsCredential {
     try {
       validateObjectName('secretName', secretName);
       options = checkProps('TlsCredential.fromExistingSecret', options, EXISTING_KEYS, { optional: true, what: 'options' });
-      for (const prop of EXISTING_KEYS as Array<keyof ExistingSecretOptions>) {
+      for (const prop of EXISTING_KEYS) {
         const key = options[prop];
-        if (key !== undefined && (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key))) {
-          throw new Error(`'${prop}' must be a Secret key: 1 to 253 letters, digits, '-', '_' or '.' (got ${show(key)})`);
-        }
+        if (key !== undefined) validateDataKey(prop, key);
       }
       return new TlsCredential(secretName, options, undefined);
     } catch (e) {
@@ -222,6 +230,7 @@ export class TlsCredential {
         throw new Error(`'dnsNames' must list at least one DNS name (got ${show(options.dnsNames)})`);
       }
       options.dnsNames.forEach((n, i) => validateHost(`dnsNames[${i}]`, n, { allowWildcard: true }));
+      if (options.commonName !== undefined) validateKubectlReadable('commonName', options.commonName);
       for (const prop of ['duration', 'renewBefore'] as const) {
         const v = options[prop];
         if (v !== undefined && !GO_DURATION.test(v)) {
@@ -252,6 +261,7 @@ export class TlsCredential {
   private readonly certManager?: CertManagerCredentialOptions;
 
   private constructor(secretName: string, keys: ExistingSecretOptions, pem: PemCredentialOptions | undefined, certManager?: CertManagerCredentialOptions) {
+    setBrand(this, TLS_CREDENTIAL);
     this.secretName = secretName;
     this.certificateKey = keys.certificateKey ?? 'tls.crt';
     this.privateKeyKey = keys.privateKeyKey ?? 'tls.key';

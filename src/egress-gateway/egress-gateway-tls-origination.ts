@@ -4,44 +4,23 @@ import { Construct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
 import { EgressGateway } from './egress-gateway';
 import { EgressPath, IEgressOrigination } from '../core/egress-path';
-import { IstioApiVersion, LoadBalancer, Resolution, ServiceEntryLocation, TlsMode, compact, newDestinationRule, newServiceEntry } from '../core/istio';
+import {
+  GatewayTlsOriginationBaseProps, bindGatewayCredential, checkDestinationRuleNamespace, clusterServiceOf, emitGatewayServiceEntry,
+  emitOriginatingDestinationRule, refuseResolutionNone, resolveCreateServiceEntry, resolveGatewayOrigination, serviceEntryNameOf,
+} from '../core/gateway-tls-origination';
+import { IstioApiVersion, Resolution, TlsMode, compact, newDestinationRule } from '../core/istio';
 import { located } from '../private/located-error';
-import { CredentialPurpose, TlsCredential } from '../credentials/tls-credential';
-import { resolveOrigination, validateLoadBalancer } from '../core/tls-origination';
-import { checkProps, knownKeys, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName, validatePort } from '../private/props';
+import { checkProps, show, validateDnsLabel, validateExportTo, validateNamespace, validateObjectName, validatePort } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 import { exportToFor, validateLocation } from '../private/visibility';
 
 /** Props of `EgressGatewayTlsOrigination`. */
-export interface EgressGatewayTlsOriginationProps {
-  /**
-   * The external host, a fully qualified domain name (`edition.cnn.com`). Not a URL, not `host:port`,
-   * not an IP address, not a wildcard.
-   */
-  readonly host: string;
+export interface EgressGatewayTlsOriginationProps extends GatewayTlsOriginationBaseProps {
   /**
    * The egress gateway the traffic leaves through. Describe it once and share it between hosts.
    * @default EgressGateway.fromAttributes() - Istio's `istio-egressgateway` in `istio-system`
    */
   readonly gateway?: EgressGateway;
-  /**
-   * Client certificate, key and CA certificate for mutual TLS (Istio's `credentialName`). Giving it
-   * makes the origination `MUTUAL`. The Secret is read by the gateway, so it lives in the gateway's
-   * namespace: `fromPem` and `fromCertManager` credentials are emitted there. No `workloadSelector` and no
-   * RBAC are needed: the installed gateway reads the Secrets of its own namespace.
-   * @default - none: TLS mode `SIMPLE` (server authentication only)
-   */
-  readonly credential?: TlsCredential;
-  /**
-   * CA certificates that verify the external server, as a Secret in the gateway's namespace (used as
-   * `credentialName` with TLS mode `SIMPLE`). Only without `credential`, whose Secret carries the CA.
-   * @default - the gateway's system CA bundle verifies the server
-   */
-  readonly caCredential?: TlsCredential;
-  /**
-   * Short name the object names are derived from (`cnn` in the Istio task).
-   * @default - derived from the host: `edition.cnn.com` → `edition-cnn-com`
-   */
-  readonly name?: string;
   /**
    * Namespace of the ServiceEntry, the Gateway, the gateway's DestinationRule and the VirtualService: the
    * namespace of the client workloads. The gateway's DestinationRule (with the subset) is found by clients
@@ -49,26 +28,6 @@ export interface EgressGatewayTlsOriginationProps {
    * @default - the chart's namespace (none: the namespace `kubectl apply` targets, `default` in the task)
    */
   readonly namespace?: string;
-  /**
-   * The plain-HTTP port applications call; the sidecar sends it to the gateway.
-   * @default 80
-   */
-  readonly httpPort?: number;
-  /**
-   * Name of the HTTP port in the ServiceEntry.
-   * @default 'http'
-   */
-  readonly httpPortName?: string;
-  /**
-   * The HTTPS port of the external service: the gateway originates TLS to it.
-   * @default 443
-   */
-  readonly httpsPort?: number;
-  /**
-   * Name of the HTTPS port in the ServiceEntry.
-   * @default 'https'
-   */
-  readonly httpsPortName?: string;
   /**
    * Port of the gateway's Service the sidecars send to, with Istio mutual TLS: the Gateway server's port
    * and the port of the subset's TLS settings. Must be a port of the gateway's Service.
@@ -80,41 +39,6 @@ export interface EgressGatewayTlsOriginationProps {
    * @default 'https'
    */
   readonly gatewayPortName?: string;
-  /**
-   * How proxies resolve the host. `NONE` is refused: behind an egress gateway it makes the gateway
-   * forward to the original destination, which is the gateway itself.
-   * @default Resolution.DNS
-   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
-   */
-  readonly resolution?: Resolution;
-  /**
-   * Whether to emit the ServiceEntry. A Service of the cluster (`<name>.<namespace>.svc.<clusterDomain>`)
-   * is already in Istio's registry and needs none; set it to false too when the host's ServiceEntry is
-   * defined elsewhere (without one, Istio does not know the host and the gateway cannot route to it).
-   * @default - true, unless the host is a Service of the cluster
-   */
-  readonly createServiceEntry?: boolean;
-  /**
-   * SNI the gateway sends to the external server.
-   * @default - the host with a credential (as in the Istio task); otherwise not set, and Envoy sends the
-   * HTTP Host (Istio's `auto_sni`)
-   */
-  readonly sni?: string;
-  /**
-   * Alternate names the server certificate must carry.
-   * @default - the certificate is verified against the SNI or host (Istio's `auto_san_validation`)
-   */
-  readonly subjectAltNames?: string[];
-  /**
-   * Load balancing algorithm of both DestinationRules.
-   * @default LoadBalancer.ROUND_ROBIN
-   */
-  readonly loadBalancer?: LoadBalancer;
-  /**
-   * `metadata.name` of the ServiceEntry.
-   * @default - `name`
-   */
-  readonly serviceEntryName?: string;
   /**
    * `metadata.name` of the Gateway (a DNS-1123 label: Istio refuses dots in Gateway names). One Gateway
    * per host, so that hosts share the installed gateway without sharing an object.
@@ -136,11 +60,6 @@ export interface EgressGatewayTlsOriginationProps {
    * @default - `direct-<name>-through-egress-gateway`
    */
   readonly virtualServiceName?: string;
-  /**
-   * `metadata.name` of the DestinationRule that originates TLS at the gateway.
-   * @default - `originate-tls-for-<name>`, or `originate-mtls-for-<name>` with a credential
-   */
-  readonly destinationRuleName?: string;
   /**
    * Namespace of the DestinationRule that originates TLS. The gateway looks DestinationRules up in its own
    * namespace, then in the host's (the ServiceEntry's, or the Service's), so only those are allowed.
@@ -165,24 +84,13 @@ export interface EgressGatewayTlsOriginationProps {
    */
   readonly exportTo?: string[];
   /**
-   * The ServiceEntry's `location`.
-   * @default - not set: Istio's default, `MESH_EXTERNAL`
-   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
-   */
-  readonly location?: ServiceEntryLocation;
-  /**
    * API version of the Istio objects.
    * @default IstioApiVersion.V1
    */
   readonly apiVersion?: IstioApiVersion;
 }
 
-const PROPS = knownKeys<EgressGatewayTlsOriginationProps>({
-  host: true, gateway: true, credential: true, caCredential: true, name: true, namespace: true, httpPort: true, httpPortName: true,
-  httpsPort: true, httpsPortName: true, gatewayPort: true, gatewayPortName: true, resolution: true, createServiceEntry: true, sni: true,
-  subjectAltNames: true, loadBalancer: true, serviceEntryName: true, gatewayName: true, gatewayDestinationRuleName: true, subsetName: true,
-  virtualServiceName: true, destinationRuleName: true, destinationRuleNamespace: true, exportTo: true, location: true, apiVersion: true,
-});
+const PROPS = PROP_KEYS.EgressGatewayTlsOriginationProps;
 
 const GATEWAY = {
   [IstioApiVersion.V1]: istio.Gateway,
@@ -273,62 +181,26 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
     super(scope, id);
     try {
       checkProps('EgressGatewayTlsOrigination', props, PROPS);
-      if (props.resolution === Resolution.NONE) {
-        throw new Error(`'resolution' NONE makes the egress gateway forward to the original destination address, which is the gateway's own Service IP: the gateway routes to itself in a loop (got "NONE"); use DNS or DNS_ROUND_ROBIN`);
-      }
+      refuseResolutionNone(props);
       const gateway = props.gateway ?? EgressGateway.fromAttributes();
-      if (!(gateway instanceof EgressGateway)) {
+      if (!EgressGateway.isEgressGateway(gateway)) {
         throw new Error(`'gateway' must be made with EgressGateway.fromAttributes() (got ${show(gateway)})`);
       }
-      for (const prop of ['credential', 'caCredential'] as const) {
-        if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
-          throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
-        }
-      }
-      const { credential, caCredential } = props;
-      if (credential && caCredential) {
-        throw new Error(`'caCredential' and 'credential' exclude each other: the credential's Secret carries the CA certificate (ca.crt) for mutual TLS (got caCredential ${show(caCredential.secretName)})`);
-      }
-      if (credential && !credential.hasKeyPair) {
-        throw new Error(`'credential' must hold a client certificate and key for mutual TLS (got secret ${show(credential.secretName)} with a CA certificate only); for server verification only, pass it as 'caCredential'`);
-      }
-      const mutual = credential !== undefined;
-
-      const r = resolveOrigination({
-        host: props.host,
-        name: props.name,
-        namespace: props.namespace,
-        httpPort: props.httpPort,
-        httpPortName: props.httpPortName ?? 'http',
-        httpsPort: props.httpsPort,
-        httpsPortName: props.httpsPortName ?? 'https',
-        resolution: props.resolution,
-        sni: props.sni,
-        subjectAltNames: props.subjectAltNames,
-        apiVersion: props.apiVersion,
-      }, true);
-      if (r.host === gateway.host) {
-        throw new Error(`'host' must not be the egress gateway's own Service ${show(gateway.host)}: the gateway would route to itself (got ${show(r.host)})`);
-      }
-      const loadBalancer = validateLoadBalancer(props.loadBalancer ?? LoadBalancer.ROUND_ROBIN)!;
+      const o = resolveGatewayOrigination(props, gateway, props.apiVersion);
+      const { r, mutual } = o;
       const gatewayPort = validatePort('gatewayPort', props.gatewayPort ?? 80);
       if (!gateway.hasPort(gatewayPort)) {
         throw new Error(`'gatewayPort' must be a port of the egress gateway's Service ${gateway.host} (${gateway.portNumbers.join(', ')}): Istio binds a Gateway server to the target port of the Service port with its number (got ${gatewayPort})`);
       }
       const gatewayPortName = validateDnsLabel('gatewayPortName', props.gatewayPortName ?? 'https', 'a port name (a DNS-1123 label)');
 
-      // a Service of the cluster: <name>.<namespace>.svc.<clusterDomain>
-      const serviceParts = r.host.endsWith(`.svc.${gateway.clusterDomain}`) ? r.host.slice(0, -`.svc.${gateway.clusterDomain}`.length).split('.') : [];
-      const clusterService = serviceParts.length === 2;
-      const createServiceEntry = props.createServiceEntry ?? !clusterService;
-      if (typeof createServiceEntry !== 'boolean') {
-        throw new Error(`'createServiceEntry' must be true or false (got ${show(createServiceEntry)})`);
-      }
+      const clusterService = clusterServiceOf(r.host, gateway.clusterDomain);
+      const createServiceEntry = resolveCreateServiceEntry(props, clusterService);
 
       // names: explicit ones are validated as given; derived ones are shortened to fit, never refused
       const base = r.name;
       const label = fitLabel(base.replace(/\./g, '-'));
-      const serviceEntryName = validateObjectName('serviceEntryName', props.serviceEntryName ?? base);
+      const serviceEntryName = serviceEntryNameOf(props, r);
       const gatewayName = props.gatewayName !== undefined
         ? validateDnsLabel('gatewayName', props.gatewayName, 'a Gateway name (a DNS-1123 label: Istio refuses dots)')
         : fitLabel(`egressgateway-for-${label}`);
@@ -339,14 +211,12 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
 
       const chartNamespace = Chart.of(this).namespace;
       const namespace = r.namespace ?? chartNamespace;
-      const hostNamespace = clusterService ? serviceParts[1] : undefined;
+      const hostNamespace = clusterService?.namespace;
       const drNamespace = props.destinationRuleNamespace !== undefined
         ? validateNamespace('destinationRuleNamespace', props.destinationRuleNamespace)
         : (mutual || !createServiceEntry ? gateway.namespace : namespace);
       const lookupPath = [gateway.namespace, ...(createServiceEntry ? [namespace ?? 'default'] : []), ...(hostNamespace ? [hostNamespace] : [])];
-      if (!lookupPath.includes(drNamespace ?? 'default')) {
-        throw new Error(`'destinationRuleNamespace' must be where the egress gateway looks DestinationRules up: its own namespace or the host's (${[...new Set(lookupPath)].map((n) => show(n)).join(' or ')}); elsewhere the gateway never originates TLS (got ${show(drNamespace)})`);
-      }
+      checkDestinationRuleNamespace(drNamespace ?? 'default', lookupPath);
       const location = validateLocation(props.location, createServiceEntry);
       const exportTo = props.exportTo === undefined ? undefined
         : validateGatewayExportTo(props.exportTo, namespace, gateway.namespace, gatewayDestinationRuleName, subsetName);
@@ -377,16 +247,7 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
       claim(this, [`a Gateway server for host "${r.host}" on the egress gateway ${gateway.host}`], claims);
 
       if (createServiceEntry) {
-        this.serviceEntry = newServiceEntry(this, 'ServiceEntry', r.apiVersion, meta(serviceEntryName, namespace), {
-          hosts: [r.host],
-          ports: [
-            { number: r.httpPort, name: props.httpPortName ?? 'http', protocol: 'HTTP' },
-            { number: r.httpsPort, name: props.httpsPortName ?? 'https', protocol: 'HTTPS' },
-          ],
-          resolution: (props.resolution ?? Resolution.DNS) as unknown as istio.ServiceEntrySpecResolution,
-          exportTo: forGateway(namespace),
-          location,
-        });
+        this.serviceEntry = emitGatewayServiceEntry(this, props, r, meta(serviceEntryName, namespace), forGateway(namespace), location);
       }
 
       const GatewayKind = GATEWAY[r.apiVersion];
@@ -402,7 +263,6 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
         }) as any,
       });
 
-      const simple = { simple: loadBalancer as unknown as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple };
       this.gatewayDestinationRule = newDestinationRule(this, 'GatewayDestinationRule', r.apiVersion, meta(gatewayDestinationRuleName, namespace), {
         host: gateway.host,
         // in the gateway's namespace the VirtualService is exported there too, and so must be its subset
@@ -410,7 +270,7 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
         subsets: [{
           name: subsetName,
           trafficPolicy: {
-            loadBalancer: { simple: loadBalancer as unknown as istio.DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerSimple },
+            loadBalancer: { simple: o.loadBalancer as unknown as istio.DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerSimple },
             portLevelSettings: [{
               port: { number: gatewayPort },
               tls: { mode: TlsMode.ISTIO_MUTUAL as unknown as istio.DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode, sni: r.host },
@@ -439,26 +299,8 @@ export class EgressGatewayTlsOrigination extends Construct implements IEgressOri
         }) as any,
       });
 
-      const tlsCredential = credential ?? caCredential;
-      this.destinationRule = newDestinationRule(this, 'DestinationRule', r.apiVersion, meta(destinationRuleName, drNamespace), {
-        host: r.host,
-        exportTo: forGateway(drNamespace),
-        trafficPolicy: {
-          loadBalancer: simple,
-          portLevelSettings: [{
-            port: { number: r.httpsPort },
-            tls: {
-              mode: (mutual ? TlsMode.MUTUAL : TlsMode.SIMPLE) as unknown as istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
-              credentialName: tlsCredential?.secretName,
-              sni: props.sni ?? (mutual ? r.host : undefined),
-              subjectAltNames: props.subjectAltNames,
-            },
-          }],
-        },
-      });
-      this.credentialSecret = credential
-        ? credential._bind(this, 'Credential', gateway.namespace, CredentialPurpose.CLIENT)
-        : caCredential?._bind(this, 'CaCredential', gateway.namespace, CredentialPurpose.CA);
+      this.destinationRule = emitOriginatingDestinationRule(this, props, o, meta(destinationRuleName, drNamespace), forGateway(drNamespace));
+      this.credentialSecret = bindGatewayCredential(this, o, gateway.namespace);
       this.egressPath = {
         host: r.host,
         // the ServiceEntry and VirtualService, the gateway's Service, and the host's Service of the cluster

@@ -1,5 +1,7 @@
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
-import { checkProps, knownKeys, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from '../private/props';
+import { checkProps, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validatePort } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** One port of the egress gateway's Kubernetes Service. */
 export interface EgressGatewayServicePort {
@@ -48,13 +50,15 @@ export interface EgressGatewayAttributes {
   readonly clusterDomain?: string;
 }
 
-const ATTRIBUTE_KEYS = knownKeys<EgressGatewayAttributes>({ namespace: true, serviceName: true, podLabels: true, ports: true, clusterDomain: true });
-const PORT_KEYS = knownKeys<EgressGatewayServicePort>({ port: true, targetPort: true, name: true });
+const ATTRIBUTE_KEYS = PROP_KEYS.EgressGatewayAttributes;
+const PORT_KEYS = PROP_KEYS.EgressGatewayServicePort;
 
 const DEFAULT_PORTS: readonly EgressGatewayServicePort[] = [
   { name: 'http2', port: 80, targetPort: 8080 },
   { name: 'https', port: 443, targetPort: 8443 },
 ];
+
+const BRAND = brandSymbol('EgressGateway');
 
 /**
  * An Istio egress gateway installed in the cluster, described once and shared by every host routed
@@ -69,6 +73,14 @@ const DEFAULT_PORTS: readonly EgressGatewayServicePort[] = [
  * const custom = EgressGateway.fromAttributes({ namespace: 'egress', serviceName: 'egress-gw', podLabels: { istio: 'egress-gw' } });
  */
 export class EgressGateway {
+  /**
+   * Whether `x` is an `EgressGateway`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isEgressGateway(x: any): x is EgressGateway {
+    return hasBrand(x, BRAND);
+  }
+
   /**
    * Describes an installed egress gateway. Every attribute is optional: the defaults are those of Istio's
    * `istio-egressgateway` in `istio-system`.
@@ -95,6 +107,7 @@ export class EgressGateway {
   public readonly clusterDomain: string;
 
   private constructor(attrs: EgressGatewayAttributes) {
+    setBrand(this, BRAND);
     this.namespace = validateNamespace('namespace', attrs.namespace ?? 'istio-system');
     this.serviceName = validateDnsLabel('serviceName', attrs.serviceName ?? 'istio-egressgateway', 'a Service name (a DNS-1123 label)');
     this.podLabels = validateLabels('podLabels', attrs.podLabels ?? { istio: 'egressgateway' }, { nonEmpty: true });

@@ -3,12 +3,14 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { kubeObject } from '../private/k8s-object';
 import { IstioApiVersion, LoadBalancer, TlsMode, newDestinationRule, validateApiVersion } from '../core/istio';
+import { brandSymbol, hasBrand, setBrand } from '../private/brand';
 import { located } from '../private/located-error';
 import { validateLoadBalancer } from '../core/tls-origination';
 import {
-  checkProps, knownKeys, shortenName, show, validateDnsLabel, validateHost, validateNamespace, validateObjectName, validatePort,
+  checkProps, shortenName, show, validateDnsLabel, validateHost, validateNamespace, validateObjectName, validatePort,
   validateServiceName,
 } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** One listener of a Gateway API egress gateway: sidecars send to it with Istio mutual TLS. */
 export interface GatewayApiEgressListener {
@@ -92,15 +94,13 @@ export interface GatewayApiEgressGatewayAttributes {
   readonly apiVersion?: IstioApiVersion;
 }
 
-const ATTRIBUTE_KEYS = knownKeys<GatewayApiEgressGatewayAttributes>({ name: true, namespace: true, listeners: true, clusterDomain: true, apiVersion: true });
+const ATTRIBUTE_KEYS = PROP_KEYS.GatewayApiEgressGatewayAttributes;
 
 /** Set by `fromAttributes` for the one constructor call it makes. */
 let importing = false;
 
-const LISTENER_KEYS = knownKeys<GatewayApiEgressListener>({ name: true, port: true, hostname: true });
-const PROPS = knownKeys<GatewayApiEgressGatewayProps>({
-  name: true, namespace: true, listeners: true, destinationRuleName: true, loadBalancer: true, clusterDomain: true, apiVersion: true,
-});
+const LISTENER_KEYS = PROP_KEYS.GatewayApiEgressListener;
+const PROPS = PROP_KEYS.GatewayApiEgressGatewayProps;
 
 /** Istio's annotation that sets the type of the Service it generates for a Gateway. */
 export const SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';
@@ -108,6 +108,8 @@ export const SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';
 export const TLS_TERMINATE_MODE_OPTION = 'gateway.istio.io/tls-terminate-mode';
 /** Label Istio puts on the pods of a Gateway API gateway. */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+const BRAND = brandSymbol('GatewayApiEgressGateway');
 
 /**
  * An egress gateway deployed by Istio from a Kubernetes Gateway API `Gateway` of class `istio`: no
@@ -133,6 +135,14 @@ export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
  * new GatewayApiEgressTlsOrigination(chart, 'cnn', { host: 'edition.cnn.com', gateway });
  */
 export class GatewayApiEgressGateway extends Construct {
+  /**
+   * Whether `x` is a `GatewayApiEgressGateway`, also one made by another copy of this package (two versions in
+   * node_modules), where `instanceof` is false.
+   */
+  public static isGatewayApiEgressGateway(x: any): x is GatewayApiEgressGateway {
+    return hasBrand(x, BRAND);
+  }
+
   /**
    * Describes a Gateway API egress gateway deployed by another app or repository. Emits nothing; originations
    * through it emit only their own objects. What the gateway's owner must grant is then not emitted, and must
@@ -200,6 +210,7 @@ export class GatewayApiEgressGateway extends Construct {
 
   public constructor(scope: Construct, id: string, props: GatewayApiEgressGatewayProps = {}) {
     super(scope, id);
+    setBrand(this, BRAND);
     this.deployedElsewhere = importing;
     importing = false;
     try {

@@ -6,8 +6,9 @@ import { IstioApiVersion, Resolution, newServiceEntry, validateApiVersion } from
 import { GATEWAY_NAME_LABEL } from '../gateway-api/gateway-api-egress-gateway';
 import { located } from '../private/located-error';
 import {
-  checkProps, knownKeys, nameFromHost, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validateObjectName, validatePort,
+  checkProps, nameFromHost, show, validateDnsLabel, validateHost, validateLabels, validateNamespace, validateObjectName, validatePort,
 } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** Protocol of a port of an allow-listed external host. */
 export enum AllowedHostProtocol {
@@ -106,11 +107,8 @@ export interface OutboundLockdownProps {
   readonly apiVersion?: IstioApiVersion;
 }
 
-const PROPS = knownKeys<OutboundLockdownProps>({
-  namespace: true, workloadSelector: true, name: true, importOwnNamespace: true, additionalEgressHosts: true, networkPolicy: true, networkPolicyName: true,
-  controlPlaneNamespace: true, apiVersion: true,
-});
-const HOST_KEYS = knownKeys<AllowedHostOptions>({ host: true, port: true, protocol: true, portName: true, name: true, resolution: true });
+const PROPS = PROP_KEYS.OutboundLockdownProps;
+const HOST_KEYS = PROP_KEYS.AllowedHostOptions;
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 

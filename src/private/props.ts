@@ -8,12 +8,14 @@
  */
 
 import { createHash } from 'crypto';
+import { Yaml } from 'cdk8s';
+import { kubectlMisreading } from '../common/kubectl-yaml';
+import { configMapKeyError, isLabelValue, isQualifiedName } from '../common/kubernetes-names';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 
 /** Longest string `show` quotes in full; a longer one is cut and its length given. */
 const SHOWN_STRING = 80;
@@ -154,7 +156,7 @@ export function validateDnsLabel(prop: string, value: string, what = 'a DNS-1123
   if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS1123_LABEL.test(value)) {
     fail(prop, value, `must be ${what}: 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit`);
   }
-  return value;
+  return validateKubectlReadable(prop, value);
 }
 
 /** Throws unless `value` is a valid Kubernetes namespace name. */
@@ -178,7 +180,7 @@ export function validateObjectName(prop: string, value: string): string {
   if (!DNS1123_SUBDOMAIN.test(value)) {
     fail(prop, value, "must be a Kubernetes object name (a DNS-1123 subdomain): lowercase letters, digits, '-' or '.', each '.'-separated part starting and ending with a letter or digit");
   }
-  return value;
+  return validateKubectlReadable(prop, value);
 }
 
 /**
@@ -191,7 +193,7 @@ export function validateServiceName(prop: string, value: string, what = 'a Servi
       : ` (a DNS-1035 label): 1 to 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit (got ${show(value)})`;
     throw new Error(`'${prop}' must be ${what}${why}`);
   }
-  return value;
+  return validateKubectlReadable(prop, value);
 }
 
 /** Throws unless every key and value is a valid Kubernetes label; returns a copy. */
@@ -204,19 +206,52 @@ export function validateLabels(prop: string, labels: Record<string, string>, opt
     fail(prop, labels, 'must contain at least one label: an empty selector selects every workload');
   }
   for (const [key, value] of entries) {
-    const slash = key.lastIndexOf('/');
-    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-    const name = slash >= 0 ? key.slice(slash + 1) : key;
-    const prefixOk = prefix === undefined
-      || (prefix.length <= 253 && prefix.split('.').every((l) => l.length <= 63 && DNS1123_LABEL.test(l)));
-    if (!prefixOk || name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+    if (!isQualifiedName(key)) {
       throw new Error(`'${prop}' has an invalid label key ${show(key)}: a key is an optional DNS subdomain prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }
-    if (typeof value !== 'string' || value.length > 63 || (value.length > 0 && !LABEL_NAME.test(value))) {
+    if (!isLabelValue(value)) {
       throw new Error(`'${prop}' has an invalid value for label ${show(key)} (got ${show(value)}): a label value is at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }
+    validateKubectlReadable(prop, key, { key: true, subject: `must not have the label key ${show(key)}` });
+    validateKubectlReadable(prop, value, { subject: `must not give label ${show(key)} the value ${show(value)}` });
   }
   return { ...labels };
+}
+
+/**
+ * Throws unless `key` is a key of a Secret's or ConfigMap's data (apimachinery's `IsConfigMapKey`): 1 to 253
+ * letters, digits, `-`, `_` or `.`, not `.` or `..` and not starting with `..` (the kubelet's atomic writer
+ * keeps its own `..data` and `..<timestamp>` entries in the mounted folder, which such a key would collide
+ * with or escape to).
+ */
+export function validateDataKey(prop: string, key: string, what = 'a Secret key'): string {
+  const why = configMapKeyError(key);
+  if (why !== undefined) fail(prop, key, `must be ${what}: ${why}`);
+  return validateKubectlReadable(prop, key, { key: true });
+}
+
+/**
+ * Throws when cdk8s would write `value` unquoted and kubectl would read it back as something else: cdk8s
+ * writes YAML with the YAML 1.1 schema of the `yaml` package, which takes `0o17`, `0X1F` or `1e1_0` for
+ * strings and leaves them unquoted, while kubectl's YAML reader (go-yaml v2) reads them as numbers
+ * (src/common/kubectl-yaml.ts), so the object would fail to apply (`cannot unmarshal number into Go struct
+ * field`) or, as a map key, silently change (`0o17` becomes `15`). Strings cdk8s quotes pass. The
+ * repository's synth commands quote them (src/synth/kubectl-safe.ts), but `cdk8s synth` does not.
+ *
+ * @param options.key the string is a map key (a label key, a data key): there a plain `<<` merges maps
+ * @param options.subject what is refused, after the prop, for the message (default `must not be "0o17"`)
+ */
+export function validateKubectlReadable(prop: string, value: string, options: { key?: boolean; subject?: string } = {}): string {
+  if (typeof value !== 'string') return value;
+  const reading = kubectlMisreading(value, options);
+  if (reading === undefined || !cdk8sWritesPlain(value, options.key ?? false)) return value;
+  throw new Error(`'${prop}' ${options.subject ?? `must not be ${show(value)}`}: kubectl reads the unquoted ${value} cdk8s writes as ${reading}, `
+    + `not as the string ${show(value)} (cdk8s's YAML 1.1 writer takes it for a string and does not quote it; kubectl's reader, go-yaml v2, does not); choose another value`);
+}
+
+/** Whether cdk8s's `Yaml.stringify` (the writer of every manifest) writes `value` as a plain scalar. */
+function cdk8sWritesPlain(value: string, key: boolean): boolean {
+  return key ? Yaml.stringify({ [value]: 0 }) === `${value}: 0\n` : Yaml.stringify(value) === `${value}\n`;
 }
 
 /**
@@ -234,7 +269,7 @@ export function validateHost(prop: string, value: string, options: { allowWildca
   if (value.includes(':')) {
     fail(prop, value, "must be a host name without a port or an IPv6 address: give the port in 'httpPort' / 'httpsPort'");
   }
-  if (IPV4.test(value)) {
+  if (IPV4.test(value.replace(/\.$/, ''))) {
     fail(prop, value, "must be a DNS name, not an IP address: Istio routes HTTP by host name; for IP destinations use a ServiceEntry with 'addresses' and resolution STATIC");
   }
   if (value === '*') {
@@ -243,7 +278,10 @@ export function validateHost(prop: string, value: string, options: { allowWildca
   if (value !== value.toLowerCase()) {
     fail(prop, value, `must be lowercase (Istio compares hosts in lowercase): use ${show(value.toLowerCase())}`);
   }
-  const name = value.endsWith('.') ? value.slice(0, -1) : value;
+  if (value.endsWith('.')) {
+    fail(prop, value, `must not end with '.': Istio accepts the absolute form, but Envoy compares hosts and server names (SNI) as strings, and clients, servers and certificates use names without the dot (RFC 6066 forbids it in SNI), so ${show(value)} matches none of them; use ${show(value.replace(/\.+$/, ''))}`);
+  }
+  const name = value;
   const labels = name.split('.');
   if (labels[0] === '*') {
     if (!options.allowWildcard) {
@@ -269,7 +307,7 @@ export function validateHost(prop: string, value: string, options: { allowWildca
     // single-label names ("nginx") resolve against the pod's search path, which Istio does not do
     fail(prop, value, "must be fully qualified, e.g. 'my-nginx.mesh-external.svc.cluster.local' rather than a short name");
   }
-  return value;
+  return validateKubectlReadable(prop, value);
 }
 
 /** Where an `exportTo` list goes, for the rules Istio's webhook applies (`validateExportTo` in validation.go). */
@@ -350,14 +388,6 @@ export function shortenName(name: string, max: number): string {
  */
 export function nameFromHost(host: string): string {
   return shortenName(host.replace(/\.$/, '').replace(/^\*\./, 'wildcard.').split('.').join('-'), 253);
-}
-
-/** Keys of a props interface, all of them: the compiler refuses a missing or an unknown key. */
-export type KnownKeys<T> = { readonly [K in keyof Required<T>]: true };
-
-/** The prop names of a props interface, as a list checked against the interface by the compiler. */
-export function knownKeys<T>(keys: KnownKeys<T>): readonly string[] {
-  return Object.keys(keys);
 }
 
 /** Levenshtein distance between two strings (case-insensitive). */

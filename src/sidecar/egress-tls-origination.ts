@@ -6,10 +6,11 @@ import { located } from '../private/located-error';
 import { IMeshWorkload } from '../workloads/mesh-workload';
 import { CredentialPurpose, TlsCredential } from '../credentials/tls-credential';
 import {
-  TLS_ORIGINATION_KEYS, TlsOriginationOptions, emitOrigination, resolveOrigination, validateClient, validateFilePath,
+  TlsOriginationOptions, emitOrigination, resolveOrigination, validateClient, validateFilePath,
   validateLoadBalancer, validateOriginationExportTo,
 } from '../core/tls-origination';
-import { checkProps, knownKeys, show } from '../private/props';
+import { checkProps, show } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** Props of `EgressTlsOrigination`. */
 export interface EgressTlsOriginationProps extends TlsOriginationOptions {
@@ -52,10 +53,7 @@ export interface EgressTlsOriginationProps extends TlsOriginationOptions {
   readonly loadBalancer?: LoadBalancer;
 }
 
-const PROPS = knownKeys<EgressTlsOriginationProps>({
-  ...TLS_ORIGINATION_KEYS, originateTls: true, caCertificates: true, caCredential: true, client: true, workload: true,
-  loadBalancer: true,
-});
+const PROPS = PROP_KEYS.EgressTlsOriginationProps;
 
 /**
  * TLS origination for an external HTTPS service: applications call `http://<host>` and the sidecar
@@ -113,7 +111,7 @@ export class EgressTlsOrigination extends Construct implements IEgressOriginatio
           }
         }
       }
-      if (props.caCredential !== undefined && !(props.caCredential instanceof TlsCredential)) {
+      if (props.caCredential !== undefined && !TlsCredential.isTlsCredential(props.caCredential)) {
         throw new Error(`'caCredential' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props.caCredential)})`);
       }
       if (props.caCredential !== undefined && props.caCertificates !== undefined) {

@@ -8,10 +8,11 @@ import { IMeshWorkload } from '../workloads/mesh-workload';
 import { CredentialPurpose, TlsCredential } from '../credentials/tls-credential';
 import { REMOTE_CLIENT_ANNOTATION } from '../common/annotations';
 import {
-  TLS_ORIGINATION_KEYS, TlsOriginationOptions, emitOrigination, resolveOrigination, validateClient, validateFilePath,
+  TlsOriginationOptions, emitOrigination, resolveOrigination, validateClient, validateFilePath,
   validateLoadBalancer, validateOriginationExportTo,
 } from '../core/tls-origination';
-import { checkProps, knownKeys, shortenName, show, validateObjectName } from '../private/props';
+import { checkProps, shortenName, show, validateObjectName } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** Props of `MutualTlsOrigination`. */
 export interface MutualTlsOriginationProps extends TlsOriginationOptions {
@@ -72,10 +73,7 @@ export interface MutualTlsOriginationProps extends TlsOriginationOptions {
   readonly roleBindingName?: string;
 }
 
-const PROPS = knownKeys<MutualTlsOriginationProps>({
-  ...TLS_ORIGINATION_KEYS, credential: true, client: true, clientCertificate: true, privateKey: true,
-  caCertificates: true, loadBalancer: true, createRbac: true, roleName: true, roleBindingName: true,
-});
+const PROPS = PROP_KEYS.MutualTlsOriginationProps;
 
 /**
  * Mutual TLS origination from a sidecar to a server outside the mesh that requires client certificates.
@@ -133,7 +131,7 @@ export class MutualTlsOrigination extends Construct implements IEgressOriginatio
       validateFilePath('privateKey', props.privateKey);
       validateFilePath('caCertificates', props.caCertificates);
       const files = (['clientCertificate', 'privateKey', 'caCertificates'] as const).filter((p) => props[p] !== undefined);
-      if (credential !== undefined && !(credential instanceof TlsCredential)) {
+      if (credential !== undefined && !TlsCredential.isTlsCredential(credential)) {
         throw new Error(`'credential' must be made with TlsCredential.fromExistingSecret() or TlsCredential.fromPem() (got ${show(credential)})`);
       }
       if (credential && files.length > 0) {

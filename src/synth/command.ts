@@ -6,13 +6,17 @@
  * The user's own cdk8s (resolved from the app's folder) renders the files: the app's `App.prototype.synth` is
  * wrapped so that it writes into a staging folder of the system's temporary folder, and `Yaml.save` so that
  * the objects of each file are kept for the validator. The files are then read back and moved (staged,
- * journaled, renamed) into the output folder, byte for byte what `cdk8s synth` writes.
+ * committed, renamed) into the output folder, byte for byte what `cdk8s synth` writes, except that a scalar
+ * kubectl would read as another type than cdk8s meant (`0o17`: a string to cdk8s, the integer 15 to kubectl) is
+ * double-quoted (./kubectl-safe.ts).
  */
 import * as fs from 'fs';
 import * as Module from 'module';
 import * as os from 'os';
 import * as path from 'path';
-import { checkOutFolder, OutFolderError, recoverIfInterrupted, writeOutFolder } from './out-folder';
+import { kubectlSafeFile } from './kubectl-safe';
+import { checkOutFolder, OutFolderError, quote, recoverIfInterrupted, showPath, summarize, writeOutFolder } from './out-folder';
+import { ALLOW_PRIVATE_KEYS, findPrivateKeys, privateKeyMessage, privateKeyWarning } from './private-keys';
 import { findUp, TypeScriptError, TypeScriptLoader } from './typescript-loader';
 
 const PROG = 'cdk8s-istio-egress synth';
@@ -21,15 +25,25 @@ export const SYNTH_USAGE = `usage: cdk8s-istio-egress synth [--app FILE] [--out 
 
 Runs your cdk8s app (a standard entry file ending in app.synth(), TypeScript or JavaScript), validates
 its objects offline, and only then writes the manifests: the same bytes as \`cdk8s synth\`, but a failing
-app (bad props, validation errors, an exception, a syntax error) leaves the output folder untouched.
+app (bad props, validation errors, an exception, a syntax error) leaves the output folder untouched, and
+a string kubectl would read as a number (\`0o17\`, \`0X1F\`, which cdk8s writes unquoted) is quoted.
 
   --app FILE        the app's entry file (default: the .ts/.js file of cdk8s.yaml's \`app:\` line, else
                     main.ts or main.js). TypeScript is transpiled with the app's own \`typescript\`
                     package WITHOUT type-checking: run \`tsc --noEmit\` for type errors.
   --out DIR         output folder (default: the App's outdir: CDK8S_OUTDIR or dist). It must be missing
-                    (created), empty, or hold nothing but the manifests synth writes; synth refuses the
-                    project folder, the working directory, their ancestors and any folder with other
-                    content, changing nothing.
+                    (created), empty, or hold nothing but manifests; synth refuses the project folder, the
+                    working directory, their ancestors and any folder with other content, changing nothing.
+                    Synth records the files it writes in DIR/.cdk8s-istio-egress.sha256 (commit it with
+                    them) and never replaces or removes a manifest it did not write: it refuses to replace
+                    one, and leaves alone one it does not write.
+  --adopt           take over the manifests already in the output folder that synth has no record of
+                    writing (an earlier cdk8s synth's output): replace the ones the app writes, remove the
+                    others. Needed once for a folder of manifests without a record
+  --allow-private-keys
+                    write private keys (TlsCredential.fromPem with a privateKey, or any PEM private key in
+                    an object) into the output folder; without it synth refuses, since the output ends up
+                    in git. Only for throw-away clusters whose manifests never leave this machine
   --each-file       validate each output file on its own (charts applied one at a time) instead of all
                     files as one set
   -w, --warn RULE[,RULE]
@@ -51,11 +65,13 @@ interface Options {
   eachFile: boolean;
   warn: string[];
   validate: boolean;
+  adopt: boolean;
+  allowPrivateKeys: boolean;
   help: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { eachFile: false, warn: [], validate: true, help: false };
+  const opts: Options = { eachFile: false, warn: [], validate: true, adopt: false, allowPrivateKeys: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -75,6 +91,8 @@ function parseArgs(argv: readonly string[]): Options {
       case '--warn': opts.warn.push(...value().split(',').map((s) => s.trim()).filter(Boolean)); break;
       case '--each-file': noValue(); opts.eachFile = true; break;
       case '--no-validate': noValue(); opts.validate = false; break;
+      case '--adopt': noValue(); opts.adopt = true; break;
+      case ALLOW_PRIVATE_KEYS: noValue(); opts.allowPrivateKeys = true; break;
       case '-h':
       case '--help': noValue(); opts.help = true; break;
       default:
@@ -82,13 +100,6 @@ function parseArgs(argv: readonly string[]): Options {
     }
   }
   return opts;
-}
-
-/** How a folder is shown in messages (`dist/`): relative to the working directory unless that is longer. */
-function show(p: string): string {
-  const rel = path.relative(process.cwd(), p) || '.';
-  const s = rel.length <= p.length ? rel : p;
-  return s.endsWith(path.sep) ? s : s + path.sep;
 }
 
 /** A failure of the app or of its validation: one line, the output folder untouched. */
@@ -232,7 +243,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let out = path.resolve(opts.out ?? process.env.CDK8S_OUTDIR ?? 'dist');
-  let shown = show(out);
+  let shown = showPath(out);
   let staging: string | undefined;
   try {
     const config = readCdk8sYaml();
@@ -283,7 +294,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     if (!captured.app) throw new AppError(`${entry} did not call app.synth() of the cdk8s package at ${path.dirname(path.dirname(cdk8sPath))}`);
     if (!opts.out && captured.ownOutdir !== undefined) {
       out = path.resolve(captured.ownOutdir);
-      shown = show(out);
+      shown = showPath(out);
     }
     const app = captured.app;
     if (app.yamlOutputType === 3) { // FOLDER_PER_CHART_FILE_PER_RESOURCE
@@ -292,23 +303,25 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     const extension = String(app.outputFileExtension ?? '.k8s.yaml');
     const manifest = new RegExp(`${escapeRegExp(extension)}$`);
 
-    // what cdk8s wrote, byte for byte
+    // what cdk8s wrote, byte for byte but for the scalars kubectl would misread, which are quoted (./kubectl-safe.ts)
     const files = new Map<string, Buffer>();
     for (const e of fs.readdirSync(staging, { withFileTypes: true })) {
-      if (!e.isFile()) throw new AppError(`the app wrote ${e.name}${e.isDirectory() ? '/' : ''}, which is not a file: cdk8s-istio-egress synth writes one folder of files`);
-      if (!manifest.test(e.name) && e.name !== 'construct-metadata.json') throw new AppError(`the app wrote ${e.name}, which does not end in its outputFileExtension ${extension}`);
-      files.set(e.name, fs.readFileSync(path.join(staging, e.name)));
+      if (!e.isFile()) throw new AppError(`the app wrote ${quote(e.name)}${e.isDirectory() ? '/' : ''}, which is not a file: cdk8s-istio-egress synth writes one folder of files`);
+      if (!manifest.test(e.name) && e.name !== 'construct-metadata.json') throw new AppError(`the app wrote ${quote(e.name)}, which does not end in its outputFileExtension ${extension}`);
+      files.set(e.name, manifest.test(e.name) ? kubectlSafeFile(fs.readFileSync(path.join(staging, e.name))) : fs.readFileSync(path.join(staging, e.name)));
     }
 
     if (opts.validate) validate(captured, shown, { eachFile: opts.eachFile || (config.eachFile ?? false), downgrade: [...config.warn, ...opts.warn] });
 
+    const keys = findPrivateKeys(captured.objects);
+    if (keys.length && !opts.allowPrivateKeys) throw new AppError(privateKeyMessage(keys, shown), true);
+    if (keys.length) process.stderr.write(`${privateKeyWarning(keys, shown)}\n`);
+
     checkOutFolder(out, { ...check, shown, manifest });
-    const recovered = recoverIfInterrupted(out, shown, manifest);
+    const recovered = recoverIfInterrupted(out, shown);
     if (recovered) process.stderr.write(`${recovered}\n`);
-    const { written, removed, recovered: meanwhile } = writeOutFolder(out, files, { shown, manifest });
-    if (meanwhile) process.stderr.write(`${meanwhile}\n`);
-    const gone = removed.length ? `; removed ${removed.join(', ')}` : '';
-    process.stderr.write(`synthesized ${written.length} file(s) into ${shown}${gone}\n`);
+    const result = writeOutFolder(out, files, { shown, manifest, adopt: opts.adopt });
+    process.stderr.write(summarize(result, shown, opts.adopt));
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -5,9 +5,10 @@ import { clusterScopedObject, kubeObject } from '../private/k8s-object';
 import { located } from '../private/located-error';
 import { CredentialPurpose, TlsCredential } from '../credentials/tls-credential';
 import {
-  checkProps, knownKeys, show, validateExportTo, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
+  checkProps, show, validateExportTo, validateHost, validateNamespace, validateObjectName, validatePinnedImage, validatePort,
   validateServiceName,
 } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** Props of `MeshExternalNginx`. Every prop is optional: the defaults are the Istio task's. */
 export interface MeshExternalNginxProps {
@@ -98,11 +99,7 @@ export interface MeshExternalNginxProps {
   readonly securityContext?: k8s.SecurityContext;
 }
 
-const PROPS = knownKeys<MeshExternalNginxProps>({
-  namespace: true, createNamespace: true, name: true, exportTo: true, configMapName: true, port: true, clusterDomain: true,
-  serverName: true, serverCertificate: true, caCertificate: true, verifyClient: true, image: true, replicas: true,
-  resources: true, securityContext: true,
-});
+const PROPS = PROP_KEYS.MeshExternalNginxProps;
 
 /**
  * An nginx server that requires mutual TLS, outside the mesh: the destination of Istio's mutual TLS
@@ -161,7 +158,7 @@ export class MeshExternalNginx extends Construct {
         }
       }
       for (const prop of ['serverCertificate', 'caCertificate'] as const) {
-        if (props[prop] !== undefined && !(props[prop] instanceof TlsCredential)) {
+        if (props[prop] !== undefined && !TlsCredential.isTlsCredential(props[prop])) {
           throw new Error(`'${prop}' must be made with TlsCredential.fromExistingSecret(), fromPem() or fromCertManager() (got ${show(props[prop])})`);
         }
       }

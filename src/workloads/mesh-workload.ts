@@ -1,6 +1,7 @@
 import type * as plus from 'cdk8s-plus-28';
 import { located } from '../private/located-error';
-import { checkProps, knownKeys, show, validateLabels, validateNamespace, validateObjectName } from '../private/props';
+import { checkProps, show, validateLabels, validateNamespace, validateObjectName } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /**
  * A workload in the mesh that originates traffic: what a DestinationRule's `workloadSelector` and the
@@ -53,7 +54,7 @@ export interface MeshWorkloadAttributes {
   readonly podLabels: Record<string, string>;
 }
 
-const ATTRIBUTE_KEYS = knownKeys<MeshWorkloadAttributes>({ namespace: true, serviceAccountName: true, serviceAccount: true, podLabels: true });
+const ATTRIBUTE_KEYS = PROP_KEYS.MeshWorkloadAttributes;
 
 /** Factories for `IMeshWorkload`. */
 export class MeshWorkload {

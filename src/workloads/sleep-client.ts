@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { kubeObject } from '../private/k8s-object';
 import { located } from '../private/located-error';
 import { IMeshWorkload } from './mesh-workload';
-import { checkProps, knownKeys, show, validateLabels, validateNamespace, validatePinnedImage, validateServiceName } from '../private/props';
+import { checkProps, show, validateLabels, validateNamespace, validatePinnedImage, validateServiceName } from '../private/props';
+import { PROP_KEYS } from '../private/prop-keys.generated';
 
 /** Props of `SleepClient`. Every prop is optional: the defaults are Istio's `sleep` sample. */
 export interface SleepClientProps {
@@ -49,9 +50,7 @@ export interface SleepClientProps {
   readonly runAsUser?: number;
 }
 
-const PROPS = knownKeys<SleepClientProps>({
-  name: true, namespace: true, podLabels: true, image: true, injectSidecar: true, resources: true, runAsUser: true,
-});
+const PROPS = PROP_KEYS.SleepClientProps;
 
 /**
  * The client workload of Istio's egress tasks: the `sleep` sample, a pod with curl that sleeps forever

@@ -121,7 +121,8 @@ describe('dist/', () => {
     const { buildApp } = jest.requireActual<typeof import('../../app/main')>('../../app/main');
     buildApp({ outdir: out }).synth();
     const files = fs.readdirSync(out).sort();
-    expect(fs.readdirSync(path.join(ROOT, 'dist')).sort()).toEqual(files);
+    // npm run synth's record of what it wrote (.cdk8s-istio-egress.sha256, not committed) is no manifest
+    expect(fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f !== '.cdk8s-istio-egress.sha256').sort()).toEqual(files);
     for (const f of files) {
       expect({ f, text: fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8') }).toEqual({ f, text: fs.readFileSync(path.join(out, f), 'utf8') });
     }

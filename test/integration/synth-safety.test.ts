@@ -3,12 +3,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { createHash } from 'crypto';
 import { fingerprint, listing, makeSandbox } from '../support/synth-sandbox';
 
 // scripts/synth.js run as a child process in a copy of the repository (never on the repository itself).
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORK = '.cdk8s-istio-egress-synth';
+const RECORD = '.cdk8s-istio-egress.sha256';
+const LOCK = '.cdk8s-istio-egress.lock';
 const OLD_APP = 'test/fixtures/apps/two-charts.ts'; // one.k8s.yaml, two.k8s.yaml
 const NEW_APP = 'test/fixtures/apps/two-charts-changed.ts'; // one.k8s.yaml (changed), three.k8s.yaml
 
@@ -27,11 +30,11 @@ function synth(args: string[], opts: { cwd?: string; env?: Record<string, string
   return spawnSync(argv[0], argv.slice(1), { cwd: opts.cwd ?? repo, encoding: 'utf8', timeout: 60_000, env: { ...env, ...opts.env } });
 }
 
-/** Starts synth paused at `step`; resolves once it is there. */
-function pausedAt(args: string[], step: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(repo, 'scripts/synth.js'), ...args], {
-    cwd: repo, env: { ...process.env, CDK8S_ISTIO_EGRESS_SYNTH_PAUSE: step }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/** Starts synth paused at `step`; resolves once it is there. With `resume`, it goes on once that file exists. */
+function pausedAt(args: string[], step: string, resume?: string): Promise<ChildProcess> {
+  const env: Record<string, string | undefined> = { ...process.env, CDK8S_ISTIO_EGRESS_SYNTH_PAUSE: step, CDK8S_ISTIO_EGRESS_SYNTH_RESUME: resume };
+  if (!resume) delete env.CDK8S_ISTIO_EGRESS_SYNTH_RESUME;
+  const child = spawn(process.execPath, [path.join(repo, 'scripts/synth.js'), ...args], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d) => {
@@ -39,6 +42,18 @@ function pausedAt(args: string[], step: string): Promise<ChildProcess> {
       if (err.includes(`synth: paused at step ${step}\n`)) resolve(child);
     });
     child.on('exit', (code) => reject(new Error(`synth exited (${code}) before step ${step}:\n${err}`)));
+  });
+}
+
+/** Lets a synth paused with `resume` go on; resolves to its exit code and stderr. */
+function resumed(child: ChildProcess, resume: string): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    child.stderr!.removeAllListeners('data');
+    child.stderr!.on('data', (d) => { stderr += d; });
+    child.removeAllListeners('exit');
+    child.on('exit', (status) => resolve({ status, stderr }));
+    fs.writeFileSync(resume, '');
   });
 }
 
@@ -172,21 +187,64 @@ describe('writes', () => {
     const r = synth(['--out', out, '--app', OLD_APP]);
     expect(r.stderr).toMatch(/synthesized 2 file\(s\) into .*new\/deep\/dist\//);
     expect(r.status).toBe(0);
-    expect(fs.readdirSync(out)).toEqual(['one.k8s.yaml', 'two.k8s.yaml']);
+    expect(fs.readdirSync(out)).toEqual([RECORD, 'one.k8s.yaml', 'two.k8s.yaml']);
   });
 
-  test('replaces a folder of manifests and removes the stale ones (and cdk8s\'s construct-metadata.json)', () => {
-    // GIVEN an output of cdk8s synth
+  test('replaces a folder of manifests and removes the stale ones; cdk8s\'s construct-metadata.json, which it did not write, only with --adopt', () => {
+    // GIVEN an output of synth, and a construct-metadata.json of a cdk8s synth
     const out = path.join(tmp, 'replace');
     expect(synth(['--out', out, '--app', OLD_APP]).status).toBe(0);
     fs.writeFileSync(path.join(out, 'construct-metadata.json'), '{}');
     // WHEN
     const r = synth(['--out', out, '--app', NEW_APP]);
-    // THEN
+    // THEN its own stale file goes; the file it did not write stays
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/synthesized 2 file\(s\) into .*replace\/; removed construct-metadata\.json, two\.k8s\.yaml/);
-    expect(fs.readdirSync(out)).toEqual(['one.k8s.yaml', 'three.k8s.yaml']);
+    expect(r.stderr).toMatch(/note: left construct-metadata\.json in .*replace\/ alone: synth did not write it\nsynthesized 2 file\(s\) into .*replace\/; removed two\.k8s\.yaml\n$/);
+    expect(fs.readdirSync(out)).toEqual([RECORD, 'construct-metadata.json', 'one.k8s.yaml', 'three.k8s.yaml']);
     expect(listing(out)['one.k8s.yaml']).toMatch(/c\.example\.com/);
+    // AND --adopt takes it over (and removes it: the app does not write it)
+    const adopt = synth(['--out', out, '--app', NEW_APP, '--adopt']);
+    expect(adopt.stderr).toMatch(/took over construct-metadata\.json \(--adopt\)\nsynthesized 2 file\(s\) into .*replace\/; removed construct-metadata\.json\n$/);
+    expect(fs.readdirSync(out)).toEqual([RECORD, 'one.k8s.yaml', 'three.k8s.yaml']);
+  });
+
+  test('fails when --out is a folder of another work tree holding hand-written manifests: nothing changed, --adopt named', () => {
+    // GIVEN another git work tree whose deploy/ holds manifests written by hand (synth has no record of them)
+    const other = path.join(tmp, 'other-tree');
+    fs.mkdirSync(path.join(other, '.git'), { recursive: true });
+    fs.mkdirSync(path.join(other, 'deploy'));
+    fs.writeFileSync(path.join(other, 'deploy', 'one.k8s.yaml'), 'kind: ConfigMap # mine\n');
+    fs.writeFileSync(path.join(other, 'deploy', 'db.k8s.yaml'), 'kind: ConfigMap # mine too\n');
+    const before = fingerprint(other);
+    // WHEN
+    const r = synth(['--out', path.join(other, 'deploy'), '--app', OLD_APP]);
+    // THEN
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: refusing to write to .*other-tree\/deploy\/: this run would replace one\.k8s\.yaml \(synth has no record of writing it\); it holds db\.k8s\.yaml, which this run does not write, and no \.cdk8s-istio-egress\.sha256/m);
+    expect(r.stderr).toMatch(/Nothing was changed\. If every manifest in .* is generated and may be replaced or removed, run synth again with --adopt; otherwise move those files away or choose another --out\n$/);
+    expect(fingerprint(other)).toEqual(before);
+  });
+
+  test('fails when the app writes a private key, saying why and how to opt in; --allow-private-keys writes it with a warning', () => {
+    const out = path.join(tmp, 'keys');
+    const r = synth(['--out', out, '--app', 'test/fixtures/apps/private-key.ts']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: refusing to write a private key into .*keys\/: Secret shop\/client-credential \(data\.tls\.key\) in keys\.k8s\.yaml\. Files in an output folder end up in git/m);
+    expect(r.stderr).toMatch(/run synth with --allow-private-keys\. .*keys\/ was left untouched\n$/);
+    expect(r.stderr).not.toMatch(/PRIVATE KEY|[A-Za-z0-9+/]{40}/);
+    expect(fs.existsSync(out)).toBe(false);
+    const allowed = synth(['--out', out, '--app', 'test/fixtures/apps/private-key.ts', '--allow-private-keys']);
+    expect(allowed.stderr).toMatch(/warning: writing 1 private key\(s\) into .*keys\/ \(--allow-private-keys\): never commit these files/);
+    expect(allowed.status).toBe(0);
+    expect(fs.readdirSync(out)).toEqual([RECORD, 'keys.k8s.yaml']);
+  });
+
+  test('prints paths escaped: a newline in --out stays on one line', () => {
+    const out = path.join(tmp, 'nl\nerror: forged');
+    const r = synth(['--out', out, '--app', OLD_APP]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^synthesized 2 file\(s\) into ".*nl\\nerror: forged\/"\n$/m);
+    expect(r.stderr).not.toMatch(/^error: forged/m);
   });
 
   test('fails when another synth is writing the folder, and leaves it to that one', async () => {
@@ -204,7 +262,7 @@ describe('writes', () => {
     }
     // AND once the first is gone (killed), the next run takes the lock over
     expect(synth(['--out', out, '--app', NEW_APP]).status).toBe(0);
-    expect(fs.readdirSync(out)).toEqual(['one.k8s.yaml', 'three.k8s.yaml']);
+    expect(fs.readdirSync(out)).toEqual([RECORD, 'one.k8s.yaml', 'three.k8s.yaml']);
   });
 
   test('fails when the folder is read-only, and says it was not changed', () => {
@@ -217,7 +275,7 @@ describe('writes', () => {
     // WHEN (as root without the capabilities that ignore permissions)
     const r = synth(['--out', out, '--app', NEW_APP], { honorPermissions: true });
     // THEN
-    expect(r.stderr).toMatch(/error: could not write .*readonly\/ \(EACCES: permission denied, mkdir .*\); its files were not changed/);
+    expect(r.stderr).toMatch(/error: could not write .*readonly\/ \(EACCES: permission denied, open .*readonly\/\.cdk8s-istio-egress\.lock'\); its files were not changed/);
     expect(r.stderr).not.toMatch(/synthesized/);
     expect(r.status).toBe(1);
     expect(fingerprint(out)).toEqual(before);
@@ -226,8 +284,8 @@ describe('writes', () => {
 
 describe('kill -9 at every step of the swap', () => {
   const STEPS = [
-    'synthesized', 'locked', 'staged:one.k8s.yaml', 'staged:three.k8s.yaml', 'committed',
-    'installed:one.k8s.yaml', 'installed:three.k8s.yaml', 'removed:two.k8s.yaml', 'applied',
+    'synthesized', 'locked', 'staged:one.k8s.yaml', 'staged:three.k8s.yaml', `staged:${RECORD}`, 'committed',
+    'installed:one.k8s.yaml', 'installed:three.k8s.yaml', 'removed:two.k8s.yaml', `installed:${RECORD}`, 'applied',
   ];
   let oldFiles: Record<string, string>;
   let newFiles: Record<string, string>;
@@ -239,14 +297,20 @@ describe('kill -9 at every step of the swap', () => {
     expect(synth(['--out', b, '--app', NEW_APP]).status).toBe(0);
     oldFiles = listing(a);
     newFiles = listing(b);
-    expect(Object.keys(oldFiles)).toEqual(['one.k8s.yaml', 'two.k8s.yaml']);
-    expect(Object.keys(newFiles)).toEqual(['one.k8s.yaml', 'three.k8s.yaml']);
+    expect(Object.keys(oldFiles)).toEqual([RECORD, 'one.k8s.yaml', 'two.k8s.yaml']);
+    expect(Object.keys(newFiles)).toEqual([RECORD, 'one.k8s.yaml', 'three.k8s.yaml']);
   });
 
-  /** The folder exists; each manifest in it is the old or the new version of that file, complete. */
+  /** The files of the folder but the lock a killed synth leaves (the next run takes it over). */
+  const files = (out: string) => {
+    const { [LOCK]: _lock, ...rest } = listing(out);
+    return rest;
+  };
+
+  /** The folder exists; each manifest in it (and the record) is the old or the new version of that file, complete. */
   function expectOldOrNew(out: string) {
     expect(fs.statSync(out).isDirectory()).toBe(true);
-    for (const [name, text] of Object.entries(listing(out))) {
+    for (const [name, text] of Object.entries(files(out))) {
       expect([oldFiles[name], newFiles[name]]).toContain(text);
       expect(YAML.parseAllDocuments(text).every((d) => d.errors.length === 0)).toBe(true);
     }
@@ -269,13 +333,14 @@ describe('kill -9 at every step of the swap', () => {
     // THEN
     expectOldOrNew(out);
     const committed = STEPS.indexOf(step) >= STEPS.indexOf('committed');
-    if (!committed) expect(listing(out)).toEqual(oldFiles);
+    if (!committed) expect(files(out)).toEqual(oldFiles);
     // WHEN the next run starts, for an app that fails: the interrupted update is still finished
     const failing = synth(['--out', out, '--app', 'test/fixtures/apps/bad-props.ts']);
     expect(failing.status).toBe(1);
     if (committed && step !== 'applied') expect(failing.stderr).toMatch(/finished the update of .* that an interrupted synth \(pid \d+\) had begun/);
     if (step.startsWith('staged:')) expect(failing.stderr).toMatch(/discarded \d file\(s\) staged by an interrupted synth that had not started to change/);
     expect(fs.existsSync(path.join(out, WORK))).toBe(false);
+    expect(fs.existsSync(path.join(out, LOCK))).toBe(false);
     expect(listing(out)).toEqual(committed ? newFiles : oldFiles);
     // AND a run to the end writes the new output
     expect(synth(['--out', out, '--app', NEW_APP]).status).toBe(0);
@@ -298,30 +363,64 @@ describe('kill -9 at every step of the swap', () => {
   });
 
   test.each(['locked', 'staged:one.k8s.yaml', 'installed:one.k8s.yaml', 'applied'])(
-    'one file to replace (no journal), killed at %s: the file is old or new; the next run cleans up', async (step) => {
-      // GIVEN a folder holding one manifest
+    'one file to replace, killed at %s: the file is old or new; the next run cleans up', async (step) => {
+      // GIVEN a folder holding one manifest synth wrote (with its record)
       const out = path.join(tmp, `single-${step.replace(/[^a-z0-9]/gi, '-')}`);
       fs.mkdirSync(out);
       fs.writeFileSync(path.join(out, 'one.k8s.yaml'), newFiles['one.k8s.yaml']);
+      fs.writeFileSync(path.join(out, RECORD), `${createHash('sha256').update(newFiles['one.k8s.yaml']).digest('hex')}  one.k8s.yaml\n`);
       const trace = synth(['--out', path.join(tmp, `single-trace-${step.replace(/[^a-z0-9]/gi, '-')}`), '--app', 'test/fixtures/apps/one-chart.ts'],
         { env: { CDK8S_ISTIO_EGRESS_SYNTH_TRACE: '1' } });
-      expect([...trace.stderr.matchAll(/^synth: step (.*)$/gm)].map((m) => m[1])).toEqual(['synthesized', 'locked', 'staged:one.k8s.yaml', 'installed:one.k8s.yaml', 'applied']);
+      // the record changes with the file: two renames, so a commit too
+      expect([...trace.stderr.matchAll(/^synth: step (.*)$/gm)].map((m) => m[1])).toEqual([
+        'synthesized', 'locked', 'staged:one.k8s.yaml', `staged:${RECORD}`, 'committed', 'installed:one.k8s.yaml', `installed:${RECORD}`, 'applied',
+      ]);
       // WHEN synth of an app that writes another one.k8s.yaml is killed at the step
       await kill9(await pausedAt(['--out', out, '--app', 'test/fixtures/apps/one-chart.ts'], step));
       // THEN
       const text = listing(out)['one.k8s.yaml'];
       expect([newFiles['one.k8s.yaml'], oldFiles['one.k8s.yaml']]).toContain(text);
-      expect(Object.keys(listing(out))).toEqual(['one.k8s.yaml']);
+      expect(Object.keys(files(out))).toEqual([RECORD, 'one.k8s.yaml']);
       // AND the next run cleans up
       expect(synth(['--out', out, '--app', 'test/fixtures/apps/one-chart.ts']).status).toBe(0);
-      expect(listing(out)).toEqual({ 'one.k8s.yaml': oldFiles['one.k8s.yaml'] });
+      expect(files(out)).toEqual({ [RECORD]: `${createHash('sha256').update(oldFiles['one.k8s.yaml']).digest('hex')}  one.k8s.yaml\n`, 'one.k8s.yaml': oldFiles['one.k8s.yaml'] });
       expect(fs.existsSync(path.join(out, WORK))).toBe(false);
+      expect(fs.existsSync(path.join(out, LOCK))).toBe(false);
     });
 
   test('git ignores the work folder of an interrupted run', () => {
-    const r = spawnSync('git', ['check-ignore', '--no-index', `dist/${WORK}/journal.json`, `dist/${WORK}/one.k8s.yaml.new`], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.stdout.trim().split('\n')).toEqual([`dist/${WORK}/journal.json`, `dist/${WORK}/one.k8s.yaml.new`]);
+    const paths = [`dist/${WORK}/commit.json`, `dist/${WORK}/one.k8s.yaml.new`, `dist/${LOCK}`, `elsewhere/${LOCK}`];
+    const r = spawnSync('git', ['check-ignore', '--no-index', ...paths], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout.trim().split('\n')).toEqual(paths);
   });
+});
+
+describe('never follows a link for removal', () => {
+  test('the work folder replaced by a link to a populated folder once synth holds the lock: the target is untouched, the message true', async () => {
+    // GIVEN an output synth wrote, and a folder with five entries and a subfolder
+    const out = path.join(tmp, 'swap');
+    expect(synth(['--out', out, '--app', OLD_APP]).status).toBe(0);
+    const target = path.join(tmp, 'swap-target');
+    fs.mkdirSync(path.join(target, 'sub'), { recursive: true });
+    for (const f of ['one.k8s.yaml.new', 'two.k8s.yaml', 'journal.json', 'commit.json', 'sub/keep.txt']) fs.writeFileSync(path.join(target, f), `mine: ${f}\n`);
+    const before = { target: fingerprint(target), out: listing(out) };
+    // WHEN synth is held once it has checked the folder and taken the lock, and the work folder becomes a link
+    const resume = path.join(tmp, 'swap-resume');
+    const child = await pausedAt(['--out', out, '--app', NEW_APP], 'locked', resume);
+    const work = path.join(out, WORK);
+    if (fs.existsSync(work)) fs.renameSync(work, path.join(tmp, 'swap-moved'));
+    fs.symlinkSync(target, work);
+    const r = await resumed(child, resume);
+    // THEN
+    expect(r.stderr).toMatch(/error: refusing to write to .*swap\/: .*swap\/\.cdk8s-istio-egress-synth is a symbolic link, not the folder synth makes; synth never follows or removes it: remove it yourself\. Nothing was changed\./);
+    expect(r.status).toBe(2);
+    expect(fingerprint(target)).toEqual(before.target);
+    expect(files(out)).toEqual(before.out);
+  });
+
+  /** The regular files of a folder but the lock. */
+  const files = (out: string) => Object.fromEntries(fs.readdirSync(out).filter((f) => f !== LOCK && fs.lstatSync(path.join(out, f)).isFile()).sort()
+    .map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
 });
 
 describe('scripts/app.js (the app cdk8s synth runs)', () => {

@@ -40,7 +40,9 @@ function synth(dir: string, args: string[] = [], env: Record<string, string> = {
   return spawnSync(process.execPath, [BIN, 'synth', ...args], { cwd: dir, encoding: 'utf8', env: e });
 }
 
-const read = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+const RECORD = '.cdk8s-istio-egress.sha256';
+/** The files of an output folder, but synth's record of them (which cdk8s synth does not write). */
+const read = (dir: string) => Object.fromEntries(fs.readdirSync(dir).filter((f) => f !== RECORD).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 
 const SMALL_TS = `import { App, Chart } from 'cdk8s';
 import { EgressTlsOrigination } from 'cdk8s-istio-egress';
@@ -89,6 +91,31 @@ app.synth();
     expect(read(path.join(dir, 'ours'))).toEqual(read(path.join(dir, 'theirs')));
     // a second run replaces its own .yaml files (they are the app's manifests, not foreign content)
     expect(synth(dir, ['--out', 'ours']).status).toBe(0);
+  }, 60_000);
+
+  test('but for the strings cdk8s writes unquoted that kubectl would read as numbers: those are quoted', () => {
+    // GIVEN an app with a plain ConfigMap in namespace 0o17 (to kubectl's go-yaml v2 the integer 15)
+    const js = `const { ApiObject, App, Chart } = require('cdk8s');
+const app = new App();
+new ApiObject(new Chart(app, 'numbers'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap',
+  metadata: { name: 'numbers', namespace: '0o17', labels: { '0X1F': 'x' } }, data: { 'a': '0B101', 'b': '0x1f' } });
+app.synth();
+`;
+    const dir = makeApp({ 'main.js': js, 'cdk8s.yaml': 'language: javascript\napp: node main.js\n' });
+    fs.rmSync(path.join(dir, 'main.ts'));
+    const cli = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '-o', 'theirs'], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
+    expect(cli.status).toBe(0);
+    // WHEN
+    const r = synth(dir, ['--out', 'ours', '--no-validate']);
+    // THEN cdk8s wrote them plain, and synth wrote the same bytes with those three scalars double-quoted
+    expect(r.status).toBe(0);
+    const theirs = read(path.join(dir, 'theirs'))['numbers.k8s.yaml'];
+    expect(theirs).toMatch(/namespace: 0o17\n/);
+    expect(read(path.join(dir, 'ours'))).toEqual({
+      'numbers.k8s.yaml': theirs.replace('namespace: 0o17', 'namespace: "0o17"').replace('0X1F: x', '"0X1F": x').replace('a: 0B101', 'a: "0B101"'),
+    });
   }, 60_000);
 });
 
@@ -173,13 +200,47 @@ app.synth();
     expect(r.stderr).toMatch(/main\.ts:6:\d+/);
   }, 60_000);
 
-  test('an app that synthesizes is written; stale manifests of removed charts go', () => {
+  test('an app that synthesizes is written; stale manifests of removed charts go, once synth owns them', () => {
+    // GIVEN a dist/ of an earlier cdk8s synth: manifests synth has no record of
     const dir = makeApp({ 'main.ts': SMALL_TS });
     fs.mkdirSync(path.join(dir, 'dist'));
     fs.writeFileSync(path.join(dir, 'dist', 'old-chart.k8s.yaml'), 'kind: ConfigMap\n');
-    const r = synth(dir);
-    expect(r.stderr).toContain('synthesized 1 file(s) into dist/; removed old-chart.k8s.yaml');
+    // WHEN synth runs: it refuses to remove what it did not write, and says how to take it over
+    const refused = synth(dir);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^error: refusing to write to dist\/: it holds old-chart\.k8s\.yaml, which this run does not write, and no \.cdk8s-istio-egress\.sha256 .* run synth again with --adopt/m);
+    expect(read(path.join(dir, 'dist'))).toEqual({ 'old-chart.k8s.yaml': 'kind: ConfigMap\n' });
+    // THEN with --adopt it takes the folder over; from then on its record says which files are its own
+    const r = synth(dir, ['--adopt']);
+    expect(r.stderr).toContain('took over old-chart.k8s.yaml (--adopt)\nsynthesized 1 file(s) into dist/; removed old-chart.k8s.yaml\n');
     expect(Object.keys(read(path.join(dir, 'dist')))).toEqual(['small.k8s.yaml']);
+    fs.writeFileSync(path.join(dir, 'main.ts'), SMALL_TS.replace("'small'", "'renamed'"));
+    expect(synth(dir).stderr).toContain('synthesized 1 file(s) into dist/; removed small.k8s.yaml\n');
+  }, 60_000);
+
+  test('an app whose TlsCredential.fromPem carries a private key is refused, unless --allow-private-keys', () => {
+    const app = `import { App, Chart } from 'cdk8s';
+import { MutualTlsOrigination, SleepClient, TlsCredential } from 'cdk8s-istio-egress';
+import { generateCertificates } from 'cdk8s-istio-egress/certificates';
+void generateCertificates({ keyAlgorithm: 'ECDSA-P256' }).then((certs) => {
+  const app = new App();
+  const chart = new Chart(app, 'shop', { namespace: 'shop' });
+  const credential = TlsCredential.fromPem({ secretName: 'client-credential', certificate: certs.client.cert, privateKey: certs.client.key, caCertificate: certs.ca.cert });
+  new MutualTlsOrigination(chart, 'mtls', { host: 'partner.example.com', client: new SleepClient(chart, 'sleep'), credential });
+  app.synth();
+});
+`;
+    const dir = makeApp({ 'main.ts': app });
+    const r = synth(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: refusing to write a private key into dist\/: Secret shop\/client-credential \(data\.tls\.key\) in shop\.k8s\.yaml\. Files in an output folder end up in git/m);
+    expect(r.stderr).toMatch(/run synth with --allow-private-keys\. dist\/ was left untouched\n$/);
+    expect(r.stderr).not.toMatch(/PRIVATE KEY/);
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+    const allowed = synth(dir, ['--allow-private-keys']);
+    expect(allowed.stderr).toContain('warning: writing 1 private key(s) into dist/ (--allow-private-keys)');
+    expect(allowed.status).toBe(0);
+    expect(Object.keys(read(path.join(dir, 'dist')))).toEqual(['shop.k8s.yaml']);
   }, 60_000);
 });
 
@@ -207,6 +268,8 @@ test('--help says what synth does and that types are not checked', () => {
   expect(r.status).toBe(0);
   expect(r.stdout).toContain('usage: cdk8s-istio-egress synth [--app FILE] [--out DIR]');
   expect(r.stdout).toContain('WITHOUT type-checking: run `tsc --noEmit`');
+  expect(r.stdout).toMatch(/--adopt +take over the manifests already in the output folder that synth has no record of/);
+  expect(r.stdout).toMatch(/--allow-private-keys\n +write private keys/);
   const top = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
   expect(top.stdout).toContain('cdk8s-istio-egress synth [--app FILE] [--out DIR]');
   const bad = spawnSync(process.execPath, [BIN, 'synth', '--bogus'], { encoding: 'utf8' });

@@ -166,17 +166,21 @@ describe('values in errors are described, never serialised', () => {
       expectNoKey(message, key);
     });
 
-    test('fails when given a credential from a second copy of the package, without printing it', () => {
+    test('a credential from a second copy of the package is accepted, and fails where it does not belong without printing it', () => {
       // GIVEN a second copy of the library (as two versions in node_modules would load it)
       let second: typeof lib | undefined;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       jest.isolateModules(() => { second = require('../../src'); });
       expect(second!.TlsCredential).not.toBe(TlsCredential);
       const foreign = second!.TlsCredential.fromPem({ secretName: 'client-credential', certificate: cert, privateKey: key });
-      // WHEN
-      const message = messageOf(() => new MutualTlsOrigination(app(), 'mtls', { host: 'api.example.com', client: remote(), credential: foreign as any }));
+      // WHEN it is the credential: accepted (brand check, not instanceof)
+      const m = new MutualTlsOrigination(app(), 'mtls', { host: 'api.example.com', client: remote(), credential: foreign as any });
+      expect(m.destinationRule.toJson().spec.trafficPolicy.portLevelSettings[0].tls).toEqual(expect.objectContaining({ mode: 'MUTUAL', credentialName: 'client-credential' }));
+      expect(m.credentialSecret?.toJson().metadata.name).toBe('client-credential');
+      // WHEN it is given where the host goes
+      const message = messageOf(() => new MutualTlsOrigination(app(), 'mtls', { host: foreign as any, client: remote(), credential: foreign as any }));
       // THEN
-      expect(message).toMatch(/\(got a TlsCredential\)$/);
+      expect(message).toMatch(/^shop\/mtls: 'host' .*\(got a TlsCredential\)$/);
       expectNoKey(message, key);
     });
 

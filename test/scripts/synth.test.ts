@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
+const RECORD = '.cdk8s-istio-egress.sha256';
 
 /** `npm run synth`: the main app's files are alternative Istio tasks, validated one file at a time. */
 function synth(out: string, app?: string, eachFile = true) {
@@ -11,9 +13,16 @@ function synth(out: string, app?: string, eachFile = true) {
   return spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
 }
 
+/** The manifests of a folder (synth's record of them, .cdk8s-istio-egress.sha256, apart: see `record`). */
 function listing(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(fs.readdirSync(dir).filter((f) => f !== RECORD).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
+
+/** What synth's record says it wrote into `dir`: name -> sha256. */
+function record(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readFileSync(path.join(dir, RECORD), 'utf8').trimEnd().split('\n').map((l) => l.split('  ').reverse()));
+}
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('npm run synth', () => {
   let work: string;
@@ -31,6 +40,9 @@ describe('npm run synth', () => {
     ]);
     expect(listing(out)).toEqual(listing(path.join(ROOT, 'dist')));
     expect(fs.readdirSync(work)).toEqual(['dist']); // no temporary folder left behind
+    // AND the record lists every manifest with its sha256, and nothing else
+    expect(fs.readdirSync(out).filter((f) => !f.endsWith('.k8s.yaml'))).toEqual([RECORD]);
+    expect(record(out)).toEqual(Object.fromEntries(Object.entries(listing(out)).map(([f, text]) => [f, sha256(text)])));
   });
 
   test('is deterministic', () => {
@@ -97,6 +109,21 @@ describe('npm run synth', () => {
     expect(r.stderr).toMatch(/ERROR \[wiring\/duplicate-object\] Gateway default\/istio-egressgateway/);
     expect(r.stderr).toMatch(/construct: egress-gateway-(tls|mtls)-origination\//);
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('quotes the strings cdk8s writes unquoted that kubectl would read as numbers (0o17), and nothing else', () => {
+    // GIVEN an app whose ConfigMap has namespace 0o17 (cdk8s writes `namespace: 0o17`, kubectl reads the integer 15)
+    const out = path.join(work, 'dist');
+    // WHEN
+    const r = synth(out, 'test/fixtures/apps/kubectl-misread.ts');
+    // THEN the file holds those scalars double-quoted
+    expect(r.status).toBe(0);
+    expect(listing(out)).toEqual({
+      'numbers.k8s.yaml': [
+        'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  labels:', '    "0X1F": "0B101"', '    inject: "true"', '  name: numbers',
+        '  namespace: "0o17"', 'data:', '  "-0o17": "1e1_0"', '  hex: "0x1f"', '  list: "[0o17]"', '  port: "8080"', '',
+      ].join('\n'),
+    });
   });
 
   test('the cdk8s app command writes to $CDK8S_OUTDIR', () => {

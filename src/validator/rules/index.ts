@@ -13,6 +13,7 @@ import * as istioServiceEntry from './istio/service-entry';
 import * as istioSidecar from './istio/sidecar';
 import * as istioVirtualService from './istio/virtual-service';
 import { isRule, RULE_FAMILIES, type Rule, type RuleFamily } from './rule';
+import * as schemaObjectMeta from './schema/object-meta';
 import * as schemaObjects from './schema/objects';
 import * as schemaStructural from './schema/structural';
 import * as wiringObjects from './wiring/objects';
@@ -25,6 +26,7 @@ export { defineRule, DEFAULT_RELEASE, ISTIO_RELEASES, isRule, RULE_FAMILIES, typ
 /** The modules that define rules, by folder (a new rule module is added here). */
 export const RULE_MODULES: { readonly [file: string]: object } = {
   'schema/objects.ts': schemaObjects,
+  'schema/object-meta.ts': schemaObjectMeta,
   'schema/structural.ts': schemaStructural,
   'cel/crd-validations.ts': celCrdValidations,
   'istio/common.ts': istioCommon,

@@ -269,3 +269,14 @@ export function checkIstioMetadata(o: Obj, r: IstioReport) {
     r.error(ISTIO_METADATA, 'metadata.annotations["internal.istio.io/webhook-always-reject"]', '"internal.istio.io/webhook-always-reject" annotation found, rejecting', 'Remove the annotation.');
   }
 }
+
+/**
+ * This project (Istio accepts it: ValidateDNS1123Labels allows an empty last label, "for unambiguous names like
+ * `istio.io.`"): a host or SNI with a trailing dot. Envoy compares hosts and server names as strings, and clients
+ * send, and certificates carry, names without the dot, so nothing matches it. A warning that says why; undefined
+ * for any other value.
+ */
+export function trailingDotWarning(what: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/[^.]\.$/.test(value)) return undefined;
+  return `${what} ${JSON.stringify(value)} ends with '.': Istio accepts it, but Envoy compares hosts and server names (SNI) as strings and clients send names without the dot (RFC 6066 forbids it in SNI), so traffic for ${JSON.stringify(value.slice(0, -1))} does not match it`;
+}

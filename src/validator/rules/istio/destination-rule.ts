@@ -7,7 +7,7 @@
 import type { Obj, Reporter } from '../../context';
 import {
   durationError, EXPORT_FIX, exportToErrors, fqdnError, IstioReport, isDns1123Label, isIp, isMessage, isSet, labelErrors,
-  parseDuration, percentError, wildcardDomainError, EXPORT_TO,
+  parseDuration, percentError, trailingDotWarning, wildcardDomainError, EXPORT_TO,
 } from './common';
 import { defineRule, type Rule } from '../rule';
 
@@ -17,7 +17,7 @@ export const DR_HOST = defineRule({
   severity: 'error',
   description: 'The DestinationRule host is not a valid (wildcard) DNS name.',
   source: 'Istio validation.go ValidateDestinationRule, agent.ValidateWildcardDomain',
-  details: 'ValidateDestinationRule: host passes agent.ValidateWildcardDomain.',
+  details: 'ValidateDestinationRule: host passes agent.ValidateWildcardDomain; warning (this project) for a trailing dot, which Istio accepts and Envoy matches to nothing.',
 });
 
 export const DR_SUBSETS = defineRule({
@@ -87,9 +87,9 @@ export const TLS_SNI = defineRule({
   id: 'istio/tls-sni',
   family: 'istio',
   severity: 'error',
-  description: 'sni is not a DNS host name (an error) or is an IP address (a warning).',
+  description: 'sni is not a DNS host name (an error), or is an IP address or ends with a dot (warnings).',
   source: 'this project (RFC 6066; Istio accepts it)',
-  details: 'This project (Istio accepts it): sni must be a DNS host name (error), and not an IP address (warning: RFC 6066 forbids IP literals in SNI).',
+  details: 'This project (Istio accepts it): sni must be a DNS host name (error), and not an IP address nor end with a dot (warnings: RFC 6066 forbids both in SNI).',
 });
 
 export const CREDENTIAL_WITHOUT_SELECTOR = defineRule({
@@ -170,6 +170,7 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
   const host = spec.host;
   if (typeof host === 'string') {
     r.error(DR_HOST, 'spec.host', wildcardDomainError(host), 'Use the service host name (FQDN recommended), e.g. my-svc.my-ns.svc.cluster.local or api.example.com.');
+    if (wildcardDomainError(host) === undefined) r.warn(DR_HOST, 'spec.host', trailingDotWarning('host', host), `Drop the trailing dot: ${JSON.stringify(host.slice(0, -1))}.`);
   }
   const hasSelector = spec.workloadSelector !== undefined && spec.workloadSelector !== null;
 
@@ -519,6 +520,8 @@ function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
         r.warn(TLS_SNI, `${field}.sni`, `sni "${sni}" is an IP address: TLS clients send host names only (RFC 6066), so the server sees an SNI it cannot match`, 'Set sni to the host name the server certificate is issued for, or leave it unset.');
       } else if (wildcardDomainError(sni) !== undefined || sni.includes('*')) {
         r.error(TLS_SNI, `${field}.sni`, `sni ${JSON.stringify(sni)} is not a DNS host name, so no server can match it and the handshake fails`, 'Set sni to the host name the server certificate is issued for, e.g. api.example.com.');
+      } else {
+        r.warn(TLS_SNI, `${field}.sni`, trailingDotWarning('sni', sni), `Drop the trailing dot: ${JSON.stringify(sni.slice(0, -1))}.`);
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Obj, Reporter } from '../../context';
 import {
   EXPORT_FIX, exportToErrors, fqdnError, IstioReport, ipSubnetError, isHttpProtocol, isIp, isMessage, isSet, isTcpProtocol,
   isTlsProtocol, labelErrors, parseProtocol, partialWildcardError, portError, portNameError, protocolError, SUPPORTED_PROTOCOLS,
-  wildcardDomainError, EXPORT_TO,
+  trailingDotWarning, wildcardDomainError, EXPORT_TO,
 } from './common';
 import { defineRule } from '../rule';
 
@@ -17,7 +17,7 @@ export const SE_HOST = defineRule({
   severity: 'error',
   description: 'A ServiceEntry host is missing, "*", or not a valid (wildcard) DNS name.',
   source: 'Istio validation.go ValidateServiceEntry, agent.ValidateWildcardDomain, agent.ValidatePartialWildCard',
-  details: 'ValidateServiceEntry hosts: at least one; not "*"; agent.ValidateWildcardDomain (DNS labels, "*" only as first label, no all-numeric top-level domain, so no IP addresses); warning for partial wildcards (agent.ValidatePartialWildCard).',
+  details: 'ValidateServiceEntry hosts: at least one; not "*"; agent.ValidateWildcardDomain (DNS labels, "*" only as first label, no all-numeric top-level domain, so no IP addresses); warning for partial wildcards (agent.ValidatePartialWildCard); warning (this project) for a trailing dot, which Istio accepts and Envoy matches to nothing.',
 });
 
 export const SE_ADDRESSES = defineRule({
@@ -108,6 +108,7 @@ export function checkServiceEntry(o: Obj, rep: Reporter) {
     }
     r.error(SE_HOST, field, wildcardDomainError(h), 'Use a DNS name, optionally prefixed with "*."; put IP addresses into spec.addresses or endpoints.');
     if (resolution !== 'DYNAMIC_DNS') r.warn(SE_HOST, field, partialWildcardError(h), 'Use a "*." wildcard (the whole first label).');
+    if (wildcardDomainError(h) === undefined) r.warn(SE_HOST, field, trailingDotWarning('host', h), `Drop the trailing dot: ${JSON.stringify(h.slice(0, -1))}.`);
   });
 
   let cidr = false;

@@ -2,6 +2,7 @@
 import { checkCelSites } from '../cel/crd-validations';
 import type { Obj, Reporter } from '../../context';
 import { isSecretDataField } from '../../redact';
+import { checkObjectMeta } from './object-meta';
 import { k8s, lookupSchema } from '../../schemas';
 import { walk, type CelSite, type Schema, type StructuralIssue, SCHEMA_REQUIRED, SCHEMA_UNKNOWN_FIELD } from './structural';
 import { defineRule } from '../rule';
@@ -64,6 +65,7 @@ export function checkSchema(o: Obj, rep: Reporter): void {
     rep.add(o, SCHEMA_INVALID_OBJECT, 'metadata.name', 'metadata.name is required', 'Set metadata.name.');
   }
   checkNames(o, rep);
+  checkObjectMeta(o, rep);
 
   const found = lookupSchema(o.apiVersion, o.kind);
   if (found.found === 'unknown-kind') {
