@@ -21,7 +21,7 @@ import { strings } from '@bufbuild/cel/ext';
 import { decodeAst, parserVersion, type ParsedRule } from './cel-ast';
 import { JsonEntries, readText } from './json-entries';
 import { validationDataDir } from './schemas';
-import type { Schema } from './structural';
+import type { Schema } from './rules/schema/structural';
 
 type Program = (ctx: { self: unknown }) => unknown;
 export type CompiledRule = { ok: true; program: Program } | { ok: false; reason: string; transition?: boolean };

@@ -10,8 +10,10 @@
  * message, and the exit status stays that of the command (see quietOnClosedPipe).
  */
 import * as path from 'path';
-import { formatFindings, RULES, validatePaths } from '.';
+import { formatFindings, validatePaths } from '.';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_YAML_NODES } from './read';
+import { isKnownRulePattern } from './rules';
+import { rulesListing } from './rules/reference';
 import { packageVersion, toSarif } from './sarif';
 import { escapeText } from './text';
 
@@ -162,9 +164,7 @@ function parseArgs(argv: readonly string[]): Args {
     }
   }
   for (const w of warn) {
-    if (w === '*') continue;
-    const known = w.endsWith('/') || w.endsWith('/*') ? RULES.some((r) => r.id.startsWith(w.replace(/\*$/, ''))) : RULES.some((r) => r.id === w);
-    if (!known) throw new UsageError(`--warn: no rule ${JSON.stringify(w)} (see --rules; prefixes end in "/")`);
+    if (!isKnownRulePattern(w)) throw new UsageError(`--warn: no rule ${JSON.stringify(w)} (see --rules; prefixes end in "/")`);
   }
   return { command: command ?? 'validate', paths, warn, eachFile, format, maxFileBytes, maxYamlNodes };
 }
@@ -188,7 +188,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
       io.stdout(`${packageVersion()}\n`);
       return 0;
     case 'rules':
-      for (const r of RULES) io.stdout(`${r.id}\t${r.severity}\t${r.description}\n`);
+      io.stdout(rulesListing());
       return 0;
     default:
       return validate(args, io);

@@ -1,6 +1,7 @@
 import type { ObjectSource } from './position';
 import type { SecretValues } from './redact';
-import { ruleInfo, WARN_ANNOTATION } from './rules';
+import { WARN_ANNOTATION } from '../common/annotations';
+import { DEFAULT_RELEASE, enabledIn, severityIn, type IstioRelease, type Rule } from './rules/rule';
 import type { Finding, FindingObject, Severity, ValidateOptions } from './types';
 
 export const CLUSTER_SCOPED = new Set([
@@ -29,13 +30,26 @@ export class Reporter {
   private readonly secrets?: SecretValues;
   /** The refs of objects read from files, with their position, made on an object's first finding. */
   private readonly located = new Map<Obj, FindingObject>();
-  constructor(options: ValidateOptions, secrets?: SecretValues) {
+  /**
+   * The Istio release whose behaviour the checks follow (see rules/rule.ts): a rule's default severity, whether
+   * it applies, and what a check that differs between releases does (`rep.release`).
+   */
+  readonly release: IstioRelease;
+  constructor(options: ValidateOptions, secrets?: SecretValues, release: IstioRelease = DEFAULT_RELEASE) {
     this.runDowngrade = options.downgrade ?? [];
     this.secrets = secrets;
+    this.release = release;
   }
 
-  add(obj: Obj | undefined, ruleId: string, field: string, message: string, fix: string, severity?: Severity, ref?: FindingObject) {
-    let sev: Severity = severity ?? ruleInfo(ruleId)?.severity ?? 'error';
+  /**
+   * Reports a finding of `rule` about `obj` (or about `ref`, another object's identity): with `severity`, else
+   * the rule's default severity in this release; an error becomes a warning when the run or the object's warn
+   * annotation downgrades the rule.
+   */
+  add(obj: Obj | undefined, rule: Rule, field: string, message: string, fix: string, severity?: Severity, ref?: FindingObject) {
+    if (!enabledIn(rule, this.release)) return;
+    const ruleId = rule.id;
+    let sev: Severity = severity ?? severityIn(rule, this.release);
     if (sev === 'error' && (matchesAny(this.runDowngrade, ruleId) || (obj && matchesAny(objectDowngrades(obj.raw), ruleId)))) sev = 'warning';
     const scrub = (t: string) => (this.secrets ? this.secrets.scrub(t) : t);
     const object = ref ?? (obj ? this.ref(obj) : { kind: '(unknown)', name: '(unknown)' });

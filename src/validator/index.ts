@@ -11,18 +11,20 @@
  *
  * No finding quotes a value under a Secret's data or stringData (see redact.ts).
  */
-import { checkAnalyzers } from './analyzers';
+import { checkAnalyzers } from './rules/analyzer/analyzers';
 import { makeObj, Reporter } from './context';
-import { checkIstio } from './istio';
+import { checkIstio } from './rules/istio/istio';
 import { MeshIndex } from './mesh-index';
 import { parseManifestText, readManifests, type ReadLimits } from './read';
 import { SecretValues } from './redact';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
-import { celStats, checkSchema } from './schema-check';
+import { celStats } from './rules/cel/crd-validations';
+import { checkSchema } from './rules/schema/objects';
 import { allCelRules } from './schemas';
 import { escapeText } from './text';
 import type { Finding, ValidateOptions, ValidationReport } from './types';
-import { checkWiring } from './wiring';
+import { checkWiring } from './rules/wiring/objects';
+import { checkPitfalls } from './rules/wiring/pitfalls';
 
 export type { Finding, FindingObject, Severity, ValidateOptions, ValidationReport } from './types';
 export type { ObjectSource, SourcePosition } from './position';
@@ -44,6 +46,8 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
   checkIstio(objs, rep, idx);
   checkWiring(objs, rep);
   checkAnalyzers(idx, rep);
+  // the wiring pitfalls need the mesh index the analyzers use; they run last, so findings keep their order
+  checkPitfalls(idx, rep);
   return reportOf(rep.findings);
 }
 

@@ -1,10 +1,10 @@
 /**
  * One index of the Istio and Kubernetes objects of a validation run, built in one linear pass, shared by the
- * offline analyzers (analyzers.ts) and the pitfall rules (pitfalls.ts): objects by kind, namespace, name and
- * host, pod templates by namespace, and the routes of every VirtualService with the gateways they bind to.
+ * offline analyzers (rules/analyzer/analyzers.ts) and the pitfall rules (rules/wiring/pitfalls.ts): objects by kind,
+ * namespace, name and host, pod templates by namespace, and the routes of every VirtualService with the gateways they bind to.
  */
 import type { Obj } from './context';
-import { podTemplates, selectorMatches, type PodTemplate } from './wiring';
+import { podTemplates, selectorMatches, type PodTemplate } from './pods';
 
 /** The `mesh` pseudo-gateway of VirtualService `gateways`. */
 export const MESH = 'mesh';

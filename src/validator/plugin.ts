@@ -17,6 +17,7 @@
 import { formatFindings, validateManifests } from '.';
 import { objectKey } from './object-key';
 import { readManifests } from './read';
+import { isKnownRulePattern } from './rules';
 import { escapeText } from './text';
 
 /** The subset of cdk8s-cli's ValidationContext the plugin uses. */
@@ -38,6 +39,10 @@ export class IstioEgressValidation {
   constructor(props: { warn?: string[] | string; downgrade?: string[] | string; eachFile?: boolean } = {}) {
     const list = (v: string[] | string | undefined) => (Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : []).map(s => s.trim()).filter(Boolean);
     this.warn = [...list(props.warn), ...list(props.downgrade)];
+    const unknown = this.warn.filter((w) => !isKnownRulePattern(w));
+    if (unknown.length) {
+      throw new Error(`IstioEgressValidation: 'warn' names no rule ${unknown.map((w) => JSON.stringify(w)).join(', ')} (rule ids as \`cdk8s-istio-egress validate --rules\` lists them, prefixes ending in "/", or "*")`);
+    }
     if (props.eachFile !== undefined && typeof props.eachFile !== 'boolean') {
       throw new Error(`IstioEgressValidation: 'eachFile' must be true or false (got ${JSON.stringify(props.eachFile)})`);
     }

@@ -45,9 +45,10 @@ export function relativeUri(file: string, baseDir: string): string {
 /** Builds the SARIF log (a plain object; `JSON.stringify` it). */
 export function toSarif(findings: readonly Finding[], options: SarifOptions = {}): any {
   const baseDir = path.resolve(options.baseDir ?? process.cwd());
-  const rules = RULES.map((r) => ({
+  const rules: any[] = RULES.map((r) => ({
     id: r.id,
     shortDescription: { text: r.description },
+    ...(r.details ? { fullDescription: { text: r.details } } : {}),
     defaultConfiguration: { level: sarifLevel(r.severity) },
     properties: { category: r.category },
   }));

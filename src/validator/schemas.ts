@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { JsonEntries, readText } from './json-entries';
-import type { Schema } from './structural';
+import type { Schema } from './rules/schema/structural';
 
 interface CrdEntry {
   group: string;

@@ -159,3 +159,17 @@ describe('eachFile', () => {
     expect(() => new IstioEgressValidation({ eachFile: 'yes' } as any)).toThrow(/'eachFile' must be true or false \(got "yes"\)/);
   });
 });
+
+describe('warn', () => {
+  test('takes rule ids, family prefixes and "*" of the registry', () => {
+    for (const warn of [['istio/dr-host'], ['wiring/'], ['analyzer/*'], ['*'], 'schema/unknown-field, wiring/']) {
+      expect(() => new IstioEgressValidation({ warn })).not.toThrow();
+    }
+  });
+
+  test('fails when warn names no rule, naming it', () => {
+    // GIVEN a misspelt rule id and a prefix no rule has WHEN the plugin is made THEN the error names both
+    expect(() => new IstioEgressValidation({ warn: ['istio/dr-hots', 'wiring/', 'nope/'] })).toThrow(/^IstioEgressValidation: 'warn' names no rule "istio\/dr-hots", "nope\/" \(/);
+    expect(() => new IstioEgressValidation({ downgrade: 'istio/se-' })).toThrow(/names no rule "istio\/se-"/);
+  });
+});

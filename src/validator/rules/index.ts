@@ -1,0 +1,94 @@
+/**
+ * The rule registry: every rule the validator reports, collected from the rule modules of the families
+ * (schema, cel, istio, wiring, analyzer). A rule is defined once, with defineRule (rule.ts), in the module
+ * whose checks report it; this module only gathers them. `RULES` (the public view), `--rules`, SARIF's
+ * `tool.driver.rules` and docs/rules.md (`npm run docs:rules`) are all made from REGISTRY.
+ */
+import * as analyzers from './analyzer/analyzers';
+import * as celCrdValidations from './cel/crd-validations';
+import * as istioCommon from './istio/common';
+import * as istioDestinationRule from './istio/destination-rule';
+import * as istioGateway from './istio/gateway';
+import * as istioServiceEntry from './istio/service-entry';
+import * as istioSidecar from './istio/sidecar';
+import * as istioVirtualService from './istio/virtual-service';
+import { isRule, RULE_FAMILIES, type Rule, type RuleFamily } from './rule';
+import * as schemaObjectMeta from './schema/object-meta';
+import * as schemaObjects from './schema/objects';
+import * as schemaStructural from './schema/structural';
+import * as wiringObjects from './wiring/objects';
+import * as wiringPitfalls from './wiring/pitfalls';
+import type { Severity } from '../types';
+
+export { GATEWAY_ELSEWHERE_ANNOTATION, REMOTE_CLIENT_ANNOTATION, WARN_ANNOTATION } from '../../common/annotations';
+export { defineRule, DEFAULT_RELEASE, ISTIO_RELEASES, isRule, RULE_FAMILIES, type IstioRelease, type Rule, type RuleDefinition, type RuleFamily, type RuleRelease } from './rule';
+
+/** The modules that define rules, by folder (a new rule module is added here). */
+export const RULE_MODULES: { readonly [file: string]: object } = {
+  'schema/objects.ts': schemaObjects,
+  'schema/object-meta.ts': schemaObjectMeta,
+  'schema/structural.ts': schemaStructural,
+  'cel/crd-validations.ts': celCrdValidations,
+  'istio/common.ts': istioCommon,
+  'istio/service-entry.ts': istioServiceEntry,
+  'istio/destination-rule.ts': istioDestinationRule,
+  'istio/sidecar.ts': istioSidecar,
+  'istio/gateway.ts': istioGateway,
+  'istio/virtual-service.ts': istioVirtualService,
+  'wiring/objects.ts': wiringObjects,
+  'wiring/pitfalls.ts': wiringPitfalls,
+  'analyzer/analyzers.ts': analyzers,
+};
+
+/** Every rule, by family (in RULE_FAMILIES order) and id. */
+export const REGISTRY: readonly Rule[] = (() => {
+  const seen = new Set<Rule>();
+  for (const m of Object.values(RULE_MODULES)) for (const v of Object.values(m)) if (isRule(v)) seen.add(v);
+  const rank = (f: RuleFamily) => RULE_FAMILIES.indexOf(f);
+  return [...seen].sort((a, b) => rank(a.family) - rank(b.family) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+})();
+
+const BY_ID = new Map(REGISTRY.map((r) => [r.id, r]));
+
+/** The rule with this id, if there is one. */
+export function ruleById(id: string): Rule | undefined {
+  return BY_ID.get(id);
+}
+
+/**
+ * Whether `pattern` names rules as `--warn`, the plugin's `warn` and the `downgrade` option read it: a rule id,
+ * a prefix ending in `/` or `/*` that some rule id starts with, or `*`.
+ */
+export function isKnownRulePattern(pattern: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('/') || pattern.endsWith('/*')) {
+    const prefix = pattern.replace(/\*$/, '');
+    return REGISTRY.some((r) => r.id.startsWith(prefix));
+  }
+  return BY_ID.has(pattern);
+}
+
+/** Description of one validation rule. */
+export interface RuleInfo {
+  readonly id: string;
+  readonly category: 'schema' | 'cel' | 'istio' | 'wiring' | 'analyzer';
+  /** Severity unless downgraded (errors only) or given otherwise by the finding (see the details). */
+  readonly severity: Severity;
+  /** One line: what is wrong. */
+  readonly description: string;
+  /** What the rule follows (an Istio function or analyzer, Kubernetes, an issue, or this project). */
+  readonly source?: string;
+  /** The conditions, exceptions and severities in detail. */
+  readonly details?: string;
+}
+
+/** All rules of the validator, for documentation (a view of REGISTRY). */
+export const RULES: readonly RuleInfo[] = REGISTRY.map((r) => ({
+  id: r.id,
+  category: r.family,
+  severity: r.severity,
+  description: r.description,
+  source: r.source,
+  ...(r.details ? { details: r.details } : {}),
+}));
+

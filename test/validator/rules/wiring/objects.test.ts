@@ -1,0 +1,128 @@
+import { validateManifests } from '../../../../src/validator';
+import { expectFinding, find, mutated, MUTUAL_DR } from '../../../support/validator-seed';
+
+const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data });
+
+describe('wiring/duplicate-object', () => {
+  test('fails when two different objects share group, kind, namespace and name', () => {
+    // GIVEN two ConfigMaps default/conf with different data
+    // WHEN validated together
+    const r = validateManifests([cm({ a: '1' }), cm({ a: '2' })]);
+    // THEN the second is reported: applied together, it replaces the first
+    expect(r.errors.map((e) => [e.ruleId, e.object.name, e.field])).toEqual([['wiring/duplicate-object', 'conf', 'metadata.name']]);
+    expect(r.errors[0].message).toMatch(/ConfigMap default\/conf is emitted twice with different content \(document #1 and document #2\)/);
+  });
+
+  test('identical copies and same names in other namespaces or kinds pass', () => {
+    const other = { ...cm({ a: '1' }), metadata: { name: 'conf', namespace: 'other' } };
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'conf', namespace: 'default' }, type: 'Opaque' };
+    const r = validateManifests([cm({ a: '1' }), cm({ a: '1' }), other, secret]);
+    expect(r.findings.filter((f) => f.ruleId === 'wiring/duplicate-object')).toEqual([]);
+  });
+});
+
+// On the seed of the Egress TLS Origination task, mutated (moved from test/validator/validator.test.ts).
+describe('wiring across objects', () => {
+  test('DestinationRule workloadSelector selects no workload', () => {
+    const r = mutated(objs => { find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector.matchLabels.app = 'sleepy'; });
+    expectFinding(r, 'wiring/selector-matches-workload', 'spec.workloadSelector.matchLabels');
+  });
+  test('the client selected by an originating DestinationRule gets no sidecar', () => {
+    const field = 'spec.template.metadata.labels';
+    // pods opt out
+    let r = mutated(objs => { find(objs, 'Deployment', 'sleep').spec.template.metadata.labels['sidecar.istio.io/inject'] = 'false'; });
+    expect(expectFinding(r, 'wiring/sidecar-injection', field).message).toMatch(/opt out of sidecar injection/);
+    // the namespace is in the output and not labelled for injection
+    r = mutated(objs => objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+    expect(expectFinding(r, 'wiring/sidecar-injection', field).message).toMatch(/nor its namespace "default" \(istio-injection: unset\)/);
+    // the pods opt in, or the namespace does: no finding
+    for (const fix of [
+      (objs: any[]) => { find(objs, 'Deployment', 'sleep').spec.template.metadata.labels['sidecar.istio.io/inject'] = 'true'; },
+      (objs: any[]) => objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', labels: { 'istio-injection': 'enabled' } } }),
+      (objs: any[]) => objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', labels: { 'istio.io/rev': 'stable' } } }),
+    ]) {
+      expect(mutated(fix).findings.filter(f => f.ruleId === 'wiring/sidecar-injection')).toEqual([]);
+    }
+  });
+  test('Service selector selects no workload', () => {
+    const r = mutated(objs => { find(objs, 'Service', 'my-nginx').spec.selector = { run: 'nginx' }; });
+    expectFinding(r, 'wiring/selector-matches-workload', 'spec.selector');
+  });
+  test('RoleBinding references a missing Role and ServiceAccount', () => {
+    const r = mutated(objs => {
+      const rb = find(objs, 'RoleBinding', 'client-credential-role-binding');
+      rb.roleRef.name = 'client-credential';
+      rb.subjects.push({ kind: 'ServiceAccount', name: 'ghost', namespace: 'default' });
+    });
+    expectFinding(r, 'wiring/rolebinding-role', 'roleRef.name');
+    expectFinding(r, 'wiring/rolebinding-subject', 'subjects[1]');
+  });
+  test('bound ServiceAccount used by no pod; pod ServiceAccount missing', () => {
+    const r = mutated(objs => { find(objs, 'Deployment', 'sleep').spec.template.spec.serviceAccountName = 'sleeper'; });
+    expectFinding(r, 'wiring/serviceaccount-used', 'metadata.name');
+    expectFinding(r, 'wiring/serviceaccount-exists', 'spec.template.spec.serviceAccountName');
+  });
+  test('mounted ConfigMap missing', () => {
+    const r = mutated(objs => objs.splice(objs.indexOf(find(objs, 'ConfigMap', 'nginx-configmap')), 1));
+    expectFinding(r, 'wiring/configmap-exists', 'spec.template.spec.volumes[0].configMap.name');
+  });
+  test('credentialName secret must be readable: Role without list', () => {
+    const r = mutated(objs => { find(objs, 'Role', 'client-credential-role').rules[0].verbs = ['get']; });
+    expectFinding(r, 'wiring/credential-rbac', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName');
+  });
+  test('ServiceEntry targetPort -> Service port -> containerPort', () => {
+    const r = mutated(objs => {
+      find(objs, 'ServiceEntry', MUTUAL_DR).spec.ports[0].targetPort = 8443;
+      find(objs, 'Deployment', 'my-nginx').spec.template.spec.containers[0].ports[0].containerPort = 8443;
+    });
+    expectFinding(r, 'wiring/port-chain', 'spec.ports[0].targetPort');
+    const f = expectFinding(r, 'wiring/port-chain', 'spec.ports[0].port');
+    expect(f.object.kind).toBe('Service');
+  });
+  test('nginx.conf paths must be under a volumeMount and exist in the mounted Secret', () => {
+    const r = mutated(objs => {
+      const cm = find(objs, 'ConfigMap', 'nginx-configmap');
+      cm.data['nginx.conf'] = cm.data['nginx.conf'].replace('/etc/nginx-ca-certs/example.com.crt', '/etc/ssl/ca.crt');
+      objs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'nginx-server-certs', namespace: 'mesh-external' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'AAAA' } });
+    });
+    const msgs = r.findings.filter(f => f.ruleId === 'wiring/nginx-paths' && f.field === 'data["nginx.conf"]').map(f => f.message);
+    expect(msgs.length).toBe(2);
+    expect(msgs.join('\n')).toMatch(/\/etc\/ssl\/ca\.crt is not under any volumeMount/);
+    expect(msgs.join('\n')).toMatch(/has no key "tls\.key"/);
+  });
+  test('mounted key missing (items)', () => {
+    const r = mutated(objs => { find(objs, 'Deployment', 'my-nginx').spec.template.spec.volumes[0].configMap.items = [{ key: 'nginx.cfg', path: 'nginx.conf' }]; });
+    expectFinding(r, 'wiring/config-key', 'spec.template.spec.volumes[0].configMap.items[0].key');
+  });
+  test('security context vs image user', () => {
+    const r = mutated(objs => {
+      find(objs, 'Deployment', 'my-nginx').spec.template.spec.securityContext = { runAsNonRoot: true };
+      find(objs, 'Deployment', 'my-nginx').spec.template.spec.containers[0].securityContext = { readOnlyRootFilesystem: true };
+      find(objs, 'Deployment', 'sleep').spec.template.spec.containers[0].securityContext = { runAsNonRoot: true };
+    });
+    const nginx = r.findings.filter(f => f.ruleId === 'wiring/image-user' && f.object.name === 'my-nginx');
+    expect(nginx.map(f => f.field).sort()).toEqual([
+      'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'spec.template.spec.securityContext.runAsNonRoot',
+    ]);
+    expectFinding(r, 'wiring/image-user', 'spec.template.spec.containers[0].securityContext.runAsNonRoot');
+  });
+  test('curl with a numeric runAsUser and nginx with emptyDirs are fine', () => {
+    const r = mutated(objs => {
+      const sleep = find(objs, 'Deployment', 'sleep').spec.template.spec;
+      sleep.securityContext = { runAsNonRoot: true, runAsUser: 100 };
+      sleep.containers[0].image = 'curlimages/curl:8.10.1';
+      const ng = find(objs, 'Deployment', 'my-nginx').spec.template.spec;
+      ng.containers[0].securityContext = { readOnlyRootFilesystem: true };
+      ng.containers[0].volumeMounts.push({ name: 'cache', mountPath: '/var/cache/nginx' }, { name: 'run', mountPath: '/var/run' });
+      ng.volumes.push({ name: 'cache', emptyDir: {} }, { name: 'run', emptyDir: {} });
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.findings.filter(f => f.ruleId === 'wiring/image-tag').length).toBe(1);
+  });
+  test('namespace not in the output is a note: it could not be checked', () => {
+    const r = mutated(objs => objs.splice(objs.indexOf(find(objs, 'Namespace', 'mesh-external')), 1));
+    expect(expectFinding(r, 'wiring/namespace-exists', 'metadata.namespace', 'note').message).toMatch(/^could not check that namespace "mesh-external" exists: the output does not create it/);
+  });
+});
