@@ -2,12 +2,15 @@
 /*
  * Extracts what the offline validator (src/validator) needs into imports/validation/:
  *
- *  - crds.json: for every served version of the kept CRD kinds (groups networking.istio.io,
- *    security.istio.io, telemetry.istio.io, extensions.istio.io, cert-manager.io and gateway.networking.k8s.io)
- *    the openAPIV3Schema, including its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of
- *    several versions of one kind are stored once ({ "sameAs": "<version>" }).
- *  - cel.json: the syntax tree of every CEL rule of crds.json, parsed by @bufbuild/cel (src/validator/cel-ast.ts),
- *    with the parser's version: the validator plans these trees instead of parsing the rules in each process.
+ *  - crds-<release>.json, one per Istio release the validator targets (TARGETS below: 1.30 and 1.31): for every
+ *    served version of the kept CRD kinds (groups networking.istio.io, security.istio.io, telemetry.istio.io,
+ *    extensions.istio.io, cert-manager.io and gateway.networking.k8s.io) of that release's CRD files (its Istio
+ *    crd-all.gen.yaml, the Gateway API version it is built against, cert-manager) the openAPIV3Schema, including
+ *    its x-kubernetes-validations (CEL) rules and defaults. Identical schemas of several versions of one kind are
+ *    stored once ({ "sameAs": "<version>" }). The validator reads only the file of the release it targets.
+ *  - cel-<release>.json: the syntax tree of every CEL rule of crds-<release>.json, parsed by @bufbuild/cel
+ *    (src/validator/cel-ast.ts), with the parser's version: the validator plans these trees instead of parsing
+ *    the rules in each process.
  *  - k8s.json: the schemas of every Kubernetes built-in kind served by the releases vendored in k8s-schemas/
  *    (Kubernetes 1.32 to 1.36, the upstream OpenAPI definitions; see k8s-schemas/README.md): each
  *    apiVersion/kind with the definition of the newest release that serves it ("kinds"), the releases serving
@@ -21,8 +24,10 @@
  * Usage: node scripts/extract-schemas.js [--out DIR] [--k8s DIR] [crdFile...]
  *   --out DIR: output folder (default imports/validation)
  *   --k8s DIR: the Kubernetes schemas, laid out like k8s-schemas/ (default k8s-schemas)
- *   crdFile:   default: every CRD vendored in crds/ (Istio 1.30.3, cert-manager v1.21.1, Gateway API
- *              v1.5.1), the same list scripts/import.sh passes after checking crds/SHA256SUMS.
+ *   crdFile:   default: every CRD vendored in crds/ (Istio 1.30.3 and 1.31, cert-manager v1.21.1, Gateway API
+ *              v1.5.1 and v1.6.0), the same list scripts/import.sh passes after checking crds/SHA256SUMS. Each
+ *              file goes to the releases of TARGETS whose folders hold it (a folder no target names, such as
+ *              cert-manager's: every release).
  */
 'use strict';
 const fs = require('fs');
@@ -47,13 +52,33 @@ function writeJson(file, value) {
   fs.writeFileSync(file, JSON.stringify(stable(value), null, 2) + '\n');
 }
 
+/**
+ * The Istio releases the validator targets (src/validator/rules/rule.ts ISTIO_RELEASES) and the vendored folders
+ * (crds/README.md) of each: its Istio CRDs and the Gateway API version it is built against (its go.mod).
+ */
+const TARGETS = [
+  { release: '1.30', folders: ['istio-1.30.3', 'gateway-api-v1.5.1'] },
+  { release: '1.31', folders: ['istio-1.31', 'gateway-api-v1.6.0/standard'] },
+];
+const TARGET_FOLDERS = TARGETS.flatMap(t => t.folders);
+/** The folder of `file` that TARGETS names (`istio-1.31`, `gateway-api-v1.6.0/standard`), if any. */
+function targetFolder(file) {
+  const dir = path.dirname(path.resolve(file)).split(path.sep).join('/');
+  return TARGET_FOLDERS.find(f => dir === f || dir.endsWith(`/${f}`));
+}
+/** The files of `files` that `release` validates against. */
+function filesOf(release, files) {
+  const t = TARGETS.find(x => x.release === release);
+  return files.filter(f => { const folder = targetFolder(f); return folder === undefined || t.folders.includes(folder); });
+}
+
 const VENDORED = path.join(ROOT, 'crds');
 /** The vendored CRD files (see crds/README.md), in the order of crds/SHA256SUMS. */
 function vendoredCrdFiles() {
   return fs.readFileSync(path.join(VENDORED, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean)
     .map(line => path.join(VENDORED, line.replace(/^[0-9a-f]{64} {2}/, '')));
 }
-const sourceName = f => `${path.basename(path.dirname(f))}/${path.basename(f)}`;
+const sourceName = f => `${targetFolder(f) ?? path.basename(path.dirname(f))}/${path.basename(f)}`;
 
 function extractCrds(files) {
   const out = {};
@@ -325,16 +350,23 @@ function main() {
     else args.push(path.resolve(argv[i]));
   }
   const files = (args.length ? args : vendoredCrdFiles()).sort((a, b) => (sourceName(a) < sourceName(b) ? -1 : sourceName(a) > sourceName(b) ? 1 : 0));
-  const { crds, rules } = extractCrds(files);
-  writeJson(path.join(OUT, 'crds.json'), {
-    sources: files.map(sourceName),
-    keptGroups: KEPT_GROUPS,
-    kinds: crds,
-  });
-  writeJson(path.join(OUT, 'cel.json'), require('./load-src').loadValidator('cel-ast').precompileRules(celRules(crds)));
+  const counts = [];
+  const celAst = require('./load-src').loadValidator('cel-ast');
+  for (const { release } of TARGETS) {
+    const mine = filesOf(release, files);
+    const { crds, rules } = extractCrds(mine);
+    writeJson(path.join(OUT, `crds-${release}.json`), {
+      release,
+      sources: mine.map(sourceName),
+      keptGroups: KEPT_GROUPS,
+      kinds: crds,
+    });
+    writeJson(path.join(OUT, `cel-${release}.json`), celAst.precompileRules(celRules(crds)));
+    counts.push(`Istio ${release}: ${Object.keys(crds).length} CRD kinds (${rules} distinct CEL rules)`);
+  }
   const k8s = extractK8s(K8S_DIR);
   writeJson(path.join(OUT, 'k8s.json'), k8s);
-  process.stdout.write(`extract-schemas: ${Object.keys(crds).length} CRD kinds (${rules} distinct CEL rules), ` +
+  process.stdout.write(`extract-schemas: ${counts.join('; ')}, ` +
     `${Object.keys(k8s.definitions).length} Kubernetes definitions -> ${path.relative(ROOT, OUT)}/\n`);
 }
 

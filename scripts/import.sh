@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run import [-- OUTDIR]`: regenerates imports/ from the CRDs vendored in crds/ (or $CRDS_DIR), offline:
-# Istio 1.30.3, cert-manager v1.21.1 and the Kubernetes Gateway API v1.5.1 standard channel. Checks every
+# Istio 1.30.3, cert-manager v1.21.1 and the Kubernetes Gateway API v1.5.1 standard channel (bindings and
+# validation), Istio 1.31 and Gateway API v1.6.0 (validation of the --istio 1.31 target). Checks every
 # file against crds/SHA256SUMS first, then runs `cdk8s import` (the TypeScript bindings, one module per API
 # group) and scripts/extract-schemas.js (the schemas and CEL rules the validator reads, of every vendored
 # CRD). `cdk8s import` writes one file per API group, so the Gateway API files are concatenated and imported
@@ -24,7 +25,11 @@ istio=(istio-1.30.3/crd-all.gen.yaml)
 certificates=cert-manager-v1.21.1/cert-manager.io_certificates.yaml
 certmanager=(cert-manager-v1.21.1/cert-manager.io_{certificates,clusterissuers,issuers}.yaml)
 gatewayapi=(gateway-api-v1.5.1/gateway.networking.k8s.io_{backendtlspolicies,gatewayclasses,gateways,grpcroutes,httproutes,referencegrants,tlsroutes}.yaml)
-all=("${istio[@]}" "${certmanager[@]}" "${gatewayapi[@]}")
+# Istio 1.31's CRDs and the Gateway API v1.6.0 standard channel it is built against: validated against (the
+# validator's --istio 1.31 target, imports/validation/crds-1.31.json), not imported as bindings
+istio131=(istio-1.31/crd-all.gen.yaml)
+gatewayapi160=(gateway-api-v1.6.0/standard/gateway.networking.k8s.io_{backendtlspolicies,gatewayclasses,gateways,grpcroutes,httproutes,listenersets,referencegrants,tcproutes,tlsroutes,udproutes}.yaml)
+all=("${istio[@]}" "${certmanager[@]}" "${gatewayapi[@]}" "${istio131[@]}" "${gatewayapi160[@]}")
 
 fail() { echo "error: $*" >&2; exit 1; }
 [ -f "$dir/SHA256SUMS" ] || fail "$dir/SHA256SUMS not found (CRDS_DIR=${CRDS_DIR:-crds})"

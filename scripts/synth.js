@@ -33,6 +33,7 @@ Synthesizes the app, validates its objects offline, and only then writes the man
                   (default: app/main.ts)
   --each-file     validate each output file on its own instead of all together: for apps whose charts are
                   alternatives applied one at a time (this repository's main app: one Istio task per file)
+  --istio RELEASE the Istio release validated for, 1.30 or 1.31 (default 1.31, the newest supported)
   --no-validate   skip the offline validator (for measuring; never for output you commit)
   -h, --help      print this help
 
@@ -59,6 +60,13 @@ function parseArgs(argv) {
     switch (flag) {
       case '--out': opts.out = value(); break;
       case '--app': opts.app = value(); break;
+      case '--istio': {
+        const release = value();
+        const { ISTIO_RELEASES } = loadValidator();
+        if (!ISTIO_RELEASES.includes(release)) throw new UsageError(`--istio must be one of the supported Istio releases ${ISTIO_RELEASES.join(', ')} (got ${JSON.stringify(release)})`);
+        opts.istio = release;
+        break;
+      }
       case '--no-validate':
       case '--each-file':
       case '--adopt':
@@ -129,6 +137,7 @@ async function main(argv) {
           return { file: path.join(shown, name), objects: kept, paths: kept.map((o) => docs.pathOf.get(o)) };
         }),
         eachFile: opts.eachFile,
+        ...(opts.istio ? { istio: opts.istio } : {}),
       };
       const count = request.files.reduce((n, f) => n + f.objects.length, 0);
       const mode = process.env.CDK8S_ISTIO_EGRESS_SYNTH_WORKER; // 'always' / 'never': for tests and measurements
@@ -231,7 +240,7 @@ function synthInMemory(app, appFile) {
  * and construct paths (by object); answers with the error count, the report text and its own time. Runs as
  * is in the worker too.
  */
-function validateObjects(v, { files, eachFile }) {
+function validateObjects(v, { files, eachFile, istio }) {
   const t0 = performance.now();
   const fileOf = new Map();
   const pathOf = new Map();
@@ -243,7 +252,7 @@ function validateObjects(v, { files, eachFile }) {
     });
   }
   const groups = eachFile ? files.map((f) => f.objects) : [files.flatMap((f) => f.objects)];
-  const findings = groups.flatMap((objects) => v.validateManifests(objects, { files: fileOf, constructPaths: pathOf }).findings);
+  const findings = groups.flatMap((objects) => v.validateManifests(objects, { files: fileOf, constructPaths: pathOf, ...(istio ? { istio } : {}) }).findings);
   const text = findings.length ? v.formatFindings(findings) : '';
   return { errors: findings.filter((f) => f.severity === 'error').length, text, ms: performance.now() - t0 };
 }

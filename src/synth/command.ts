@@ -49,6 +49,9 @@ a string kubectl would read as a number (\`0o17\`, \`0X1F\`, which cdk8s writes 
   -w, --warn RULE[,RULE]
                     report these rule ids (or prefixes such as wiring/) as warnings; repeatable; added to
                     the \`warn\` of an IstioEgressValidation plugin entry in cdk8s.yaml
+  --istio RELEASE   the Istio release the cluster runs, 1.30 or 1.31: the validator follows its CRDs and
+                    webhook rules (default: the \`istio\` of an IstioEgressValidation plugin entry in
+                    cdk8s.yaml, else 1.31, the newest supported)
   --no-validate     skip the validator
   -h, --help        print this help
 
@@ -64,6 +67,7 @@ interface Options {
   out?: string;
   eachFile: boolean;
   warn: string[];
+  istio?: string;
   validate: boolean;
   adopt: boolean;
   allowPrivateKeys: boolean;
@@ -90,6 +94,7 @@ function parseArgs(argv: readonly string[]): Options {
       case '-w':
       case '--warn': opts.warn.push(...value().split(',').map((s) => s.trim()).filter(Boolean)); break;
       case '--each-file': noValue(); opts.eachFile = true; break;
+      case '--istio': opts.istio = istioRelease('--istio', value()); break;
       case '--no-validate': noValue(); opts.validate = false; break;
       case '--adopt': noValue(); opts.adopt = true; break;
       case ALLOW_PRIVATE_KEYS: noValue(); opts.allowPrivateKeys = true; break;
@@ -116,6 +121,16 @@ interface Cdk8sYaml {
   /** `warn` and `eachFile` of an IstioEgressValidation entry of `validations:`. */
   readonly warn: string[];
   readonly eachFile?: boolean;
+  /** `istio` of that entry: the Istio release validated for. */
+  readonly istio?: string;
+}
+
+/** `value` when it names a supported Istio release; else a usage error naming `what` and the supported ones. */
+function istioRelease(what: string, value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ISTIO_RELEASES } = require('../validator') as typeof import('../validator');
+  if (typeof value === 'string' && (ISTIO_RELEASES as readonly string[]).includes(value)) return value;
+  throw new UsageError(`${what} must be one of the supported Istio releases ${ISTIO_RELEASES.join(', ')} (got ${typeof value === 'string' ? JSON.stringify(value) : `a ${typeof value}`})`);
 }
 
 function readCdk8sYaml(): Cdk8sYaml {
@@ -136,7 +151,20 @@ function readCdk8sYaml(): Cdk8sYaml {
   const plugin = Array.isArray(doc?.validations) ? doc.validations.find((v: any) => v?.class === 'IstioEgressValidation') : undefined;
   const props = plugin?.properties ?? {};
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []).map((s) => s.trim()).filter(Boolean);
-  return { app, warn: [...list(props.warn), ...list(props.downgrade)], eachFile: typeof props.eachFile === 'boolean' ? props.eachFile : undefined };
+  return {
+    app,
+    warn: [...list(props.warn), ...list(props.downgrade)],
+    eachFile: typeof props.eachFile === 'boolean' ? props.eachFile : undefined,
+    ...(props.istio !== undefined ? { istio: configRelease(props.istio) } : {}),
+  };
+}
+
+/** The `istio` property of cdk8s.yaml's IstioEgressValidation entry, checked. */
+function configRelease(value: unknown): string {
+  const what = 'cdk8s.yaml: the istio property of IstioEgressValidation';
+  // `istio: 1.30` unquoted is the number 1.3 to YAML
+  if (typeof value === 'number') throw new UsageError(`${what} must be a string, quoted (istio: '1.31'): YAML reads an unquoted ${value} as a number`);
+  return istioRelease(what, value);
 }
 
 function defaultApp(config: Cdk8sYaml): string {
@@ -311,7 +339,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
       files.set(e.name, manifest.test(e.name) ? kubectlSafeFile(fs.readFileSync(path.join(staging, e.name))) : fs.readFileSync(path.join(staging, e.name)));
     }
 
-    if (opts.validate) validate(captured, shown, { eachFile: opts.eachFile || (config.eachFile ?? false), downgrade: [...config.warn, ...opts.warn] });
+    if (opts.validate) validate(captured, shown, { eachFile: opts.eachFile || (config.eachFile ?? false), downgrade: [...config.warn, ...opts.warn], istio: opts.istio ?? config.istio });
 
     const keys = findPrivateKeys(captured.objects);
     if (keys.length && !opts.allowPrivateKeys) throw new AppError(privateKeyMessage(keys, shown), true);
@@ -357,7 +385,7 @@ function checkRules(warn: readonly string[]): void {
 }
 
 /** Validates the objects of the files the app wrote (all together, or each file on its own); throws on errors. */
-function validate(captured: Captured, shown: string, { eachFile, downgrade }: { eachFile: boolean; downgrade: string[] }): void {
+function validate(captured: Captured, shown: string, { eachFile, downgrade, istio }: { eachFile: boolean; downgrade: string[]; istio?: string }): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const v = require('../validator') as typeof import('../validator');
   const fileOf = new Map<object, string>();
@@ -369,7 +397,7 @@ function validate(captured: Captured, shown: string, { eachFile, downgrade }: { 
   }
   const sets = eachFile ? groups : [groups.flat()];
   const findings = sets.flatMap((objects) => v.validateManifests(objects, {
-    files: fileOf, downgrade, constructPaths: (o: object) => captured.pathOf.get(o),
+    files: fileOf, downgrade, constructPaths: (o: object) => captured.pathOf.get(o), ...(istio ? { istio } : {}),
   }).findings);
   if (findings.length) process.stderr.write(v.formatFindings(findings));
   const errors = findings.filter((f) => f.severity === 'error').length;

@@ -20,6 +20,7 @@ import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '
 import { strings } from '@bufbuild/cel/ext';
 import { decodeAst, parserVersion, type ParsedRule } from './cel-ast';
 import { JsonEntries, readText } from './json-entries';
+import { DEFAULT_RELEASE, type IstioRelease } from './rules/rule';
 import { validationDataDir } from './schemas';
 import type { Schema } from './rules/schema/structural';
 
@@ -109,37 +110,42 @@ function env() {
   return envCache;
 }
 
-let parsedRules: JsonEntries<string> | null | undefined;
+/** cel-<release>.json of each release looked at (null: none, or written by another parser). */
+const parsedRules = new Map<IstioRelease, JsonEntries<string> | null>();
 /**
- * The syntax tree of `rule` that `npm run import` stored in cel.json (cel-ast.ts), if it holds one made by
- * this parser; else the rule is parsed here.
+ * The syntax tree of `rule` that `npm run import` stored in cel-<release>.json (cel-ast.ts) of the release
+ * whose CRDs hold the rule, if it holds one made by this parser; else the rule is parsed here. A tree depends
+ * on the rule's text only, so a rule compiled for one release serves every release.
  */
-function parseRule(rule: string): ParsedRule {
-  if (parsedRules === undefined) {
-    parsedRules = null;
+function parseRule(rule: string, release: IstioRelease): ParsedRule {
+  let rules = parsedRules.get(release);
+  if (rules === undefined) {
+    rules = null;
     try {
-      const text = readText(path.join(validationDataDir(), 'cel.json'));
+      const text = readText(path.join(validationDataDir(), `cel-${release}.json`));
       // the version is the first entry: read it without parsing the file
       const parser = /^\{\n {2}"parser": ("[^"\n]*"),\n/.exec(text);
       const data = parser ? { parser: JSON.parse(parser[1]) } : JSON.parse(text);
-      if (data.parser !== undefined && data.parser === parserVersion()) parsedRules = new JsonEntries<string>(text, 'rules');
+      if (data.parser !== undefined && data.parser === parserVersion()) rules = new JsonEntries<string>(text, 'rules');
     } catch {
-      // no cel.json (an older validation folder): every rule is parsed
+      // no cel-<release>.json (an older validation folder): every rule is parsed
     }
+    parsedRules.set(release, rules);
   }
-  const text = parsedRules?.get(rule);
+  const text = rules?.get(rule);
   return text === undefined ? parse(rule) : decodeAst(text);
 }
 
 const compiled = new Map<string, CompiledRule>();
-export function compileRule(rule: string): CompiledRule {
+/** Compiles `rule`, a CEL rule of the CRDs of `release`. */
+export function compileRule(rule: string, release: IstioRelease = DEFAULT_RELEASE): CompiledRule {
   let c = compiled.get(rule);
   if (c) return c;
   if (/\boldSelf\b/.test(rule)) {
     c = { ok: false, transition: true, reason: 'transition rule (uses oldSelf): not evaluated on create' };
   } else {
     try {
-      const parsed = parseRule(rule);
+      const parsed = parseRule(rule, release);
       const unbound = [...unboundFunctions(parsed)];
       if (unbound.length) {
         c = { ok: false, reason: `cannot compile: unsupported function(s) ${unbound.join(', ')}` };
@@ -185,8 +191,8 @@ export function toCel(schema: Schema | undefined, v: unknown): unknown {
 
 export type RuleOutcome = { status: 'pass' } | { status: 'fail' } | { status: 'skipped'; reason: string; transition?: boolean } | { status: 'error'; reason: string };
 
-export function evalRule(rule: string, schema: Schema, value: unknown, celValue?: unknown): RuleOutcome {
-  const c = compileRule(rule);
+export function evalRule(rule: string, schema: Schema, value: unknown, celValue?: unknown, release: IstioRelease = DEFAULT_RELEASE): RuleOutcome {
+  const c = compileRule(rule, release);
   if (!c.ok) return { status: 'skipped', reason: c.reason, transition: c.transition };
   let r: unknown;
   try {

@@ -2,7 +2,7 @@
  * The command line of the validator, `cdk8s-istio-egress` (package.json `bin`), also run by
  * `npm run validate` (scripts/validate.js) and by `node lib/src/validator/cli.js`:
  *
- *   cdk8s-istio-egress validate [PATH...] [--warn RULE[,RULE]]... [--format text|json|sarif]
+ *   cdk8s-istio-egress validate [PATH...] [--istio 1.30|1.31] [--warn RULE[,RULE]]... [--format text|json|sarif]
  *   cdk8s-istio-egress --rules | --version | --help
  *
  * Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or unreadable input.
@@ -13,6 +13,7 @@ import * as path from 'path';
 import { formatFindings, validatePaths } from '.';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_YAML_NODES } from './read';
 import { isKnownRulePattern } from './rules';
+import { DEFAULT_RELEASE, ISTIO_RELEASES, isIstioRelease, type IstioRelease } from './rules/rule';
 import { rulesListing } from './rules/reference';
 import { packageVersion, toSarif } from './sarif';
 import { escapeText } from './text';
@@ -23,12 +24,14 @@ const USAGE = `usage: ${PROG} validate [PATH...] [options]
        ${PROG} synth [--app FILE] [--out DIR] [options]   (see ${PROG} synth --help)
        ${PROG} --rules | --version | --help
 
-Validates Kubernetes manifests offline, as a cluster with Istio 1.30.3 and cert-manager would, plus the
-silent traps of egress TLS origination. Findings are errors, warnings (probable problems) and notes (what
+Validates Kubernetes manifests offline, as a cluster with the Istio release given by --istio and
+cert-manager would, plus the silent traps of egress TLS origination. Findings are errors, warnings (probable problems) and notes (what
 could not be checked because it is not in the input, and information). PATH is a folder (its *.yaml, *.yml and *.json files, not
 recursive, as kubectl apply -f reads them) or a file; several may be given. PATH defaults to dist.
 
 options:
+      --istio RELEASE      the Istio release the cluster runs: ${ISTIO_RELEASES.join(' or ')} (default ${DEFAULT_RELEASE},
+                           the newest supported); its CRDs, Gateway API version and webhook rules
   -w, --warn RULE[,RULE]   report the errors of these rule ids (or prefixes such as wiring/, or *)
                            as warnings; repeatable
       --each-file          validate each file on its own (files that are alternatives, applied one at
@@ -87,6 +90,7 @@ interface Args {
   readonly warn: string[];
   readonly eachFile: boolean;
   readonly format: Format;
+  readonly istio: IstioRelease;
   readonly maxFileBytes?: number;
   readonly maxYamlNodes?: number;
 }
@@ -97,6 +101,7 @@ function parseArgs(argv: readonly string[]): Args {
   const warn: string[] = [];
   let eachFile = false;
   let format: Format = 'text';
+  let istio: IstioRelease = DEFAULT_RELEASE;
   let maxFileBytes: number | undefined;
   let maxYamlNodes: number | undefined;
   let i = 0;
@@ -142,6 +147,12 @@ function parseArgs(argv: readonly string[]): Args {
       case '--json':
         format = 'json';
         break;
+      case '--istio': {
+        const r = value(name, inline);
+        if (!isIstioRelease(r)) throw new UsageError(`--istio must be one of the supported Istio releases ${ISTIO_RELEASES.join(', ')} (got ${JSON.stringify(r)})`);
+        istio = r;
+        break;
+      }
       case '--max-file-size':
         maxFileBytes = count(name, value(name, inline));
         break;
@@ -166,7 +177,7 @@ function parseArgs(argv: readonly string[]): Args {
   for (const w of warn) {
     if (!isKnownRulePattern(w)) throw new UsageError(`--warn: no rule ${JSON.stringify(w)} (see --rules; prefixes end in "/")`);
   }
-  return { command: command ?? 'validate', paths, warn, eachFile, format, maxFileBytes, maxYamlNodes };
+  return { command: command ?? 'validate', paths, warn, eachFile, format, istio, maxFileBytes, maxYamlNodes };
 }
 
 /** Runs the command line `argv` (without the node and script paths) and returns the exit code. */
@@ -202,6 +213,7 @@ function validate(args: Args, io: CliIo): number {
   const report = validatePaths(given.map((g) => g.abs), {
     downgrade: args.warn,
     eachFile: args.eachFile,
+    istio: args.istio,
     ...(args.maxFileBytes ? { maxFileBytes: args.maxFileBytes } : {}),
     ...(args.maxYamlNodes ? { maxYamlNodes: args.maxYamlNodes } : {}),
   });

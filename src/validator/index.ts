@@ -1,6 +1,7 @@
 /**
- * Offline validator for the manifests of cdk8s-istio-egress: rejects what a cluster with Istio
- * 1.30.3 (and cert-manager) would reject, plus the silent traps of egress TLS origination.
+ * Offline validator for the manifests of cdk8s-istio-egress: rejects what a cluster with Istio 1.30 or 1.31
+ * (option `istio`, default the newest, 1.31) and cert-manager would reject, plus the silent traps of egress TLS
+ * origination.
  *
  *   validateManifests(objects, options) -> { findings, errors, warnings, notes, ok }
  *   validateDirectory(dir, options)      -> same, for the *.yaml / *.yml / *.json files in dir
@@ -19,6 +20,7 @@ import { parseManifestText, readManifests, type ReadLimits } from './read';
 import { SecretValues } from './redact';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
 import { celStats } from './rules/cel/crd-validations';
+import { DEFAULT_RELEASE, ISTIO_RELEASES, toIstioRelease, type IstioRelease } from './rules/rule';
 import { checkSchema } from './rules/schema/objects';
 import { allCelRules } from './schemas';
 import { escapeText } from './text';
@@ -29,7 +31,7 @@ import { checkPitfalls } from './rules/wiring/pitfalls';
 export type { Finding, FindingObject, Severity, ValidateOptions, ValidationReport } from './types';
 export type { ObjectSource, SourcePosition } from './position';
 export { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo };
-export { allCelRules, celStats };
+export { allCelRules, celStats, DEFAULT_RELEASE, ISTIO_RELEASES, type IstioRelease };
 export { objectKey } from './object-key';
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_YAML_NODES, listManifestFiles, MANIFEST_EXTENSIONS, parseManifestText, readManifests, type ReadLimits, type ReadResult } from './read';
 export { toSarif, type SarifOptions } from './sarif';
@@ -39,7 +41,8 @@ export { escapeText } from './text';
 export function validateManifests(objects: any[], options: ValidateOptions = {}): ValidationReport {
   const present = objects.filter(o => o !== null && o !== undefined);
   const secrets = new SecretValues(present);
-  const rep = new Reporter(options, secrets.empty ? undefined : secrets);
+  const release = toIstioRelease(options.istio, 'cdk8s-istio-egress validator: option istio');
+  const rep = new Reporter(options, secrets.empty ? undefined : secrets, release);
   const objs = present.map((raw, i) => makeObj(raw, i, options));
   for (const o of objs) checkSchema(o, rep);
   const idx = new MeshIndex(objs);
@@ -83,6 +86,7 @@ export interface PathsReport extends ValidationReport {
  * Unreadable paths do not throw: they are listed in `readErrors` and the rest is validated.
  */
 export function validatePaths(paths: readonly string[], options: ValidateOptions & ReadLimits & EachFileOption = {}): PathsReport {
+  toIstioRelease(options.istio, 'cdk8s-istio-egress validator: option istio'); // before anything is read
   const read = readManifests(paths, options);
   const files = new Map<object, string>(options.files ?? []);
   for (const [o, f] of read.files) files.set(o, f);

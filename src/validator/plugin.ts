@@ -2,7 +2,8 @@
  * cdk8s validation plugin (cdk8s.yaml `validations:`), see scripts/validation-plugin.js.
  * Properties: { warn?: string[] | string } - rule ids downgraded to warnings for the whole run;
  * { eachFile?: boolean } - validate each manifest (one per chart) on its own, for charts that are
- * alternatives applied one at a time (default false: all charts are one set applied together).
+ * alternatives applied one at a time (default false: all charts are one set applied together);
+ * { istio?: '1.30' | '1.31' } - the Istio release validated for (default '1.31', the newest supported).
  *
  * Each error becomes one violation with one violating resource and one location, so the occurrences
  * cdk8s counts add up to the errors this plugin logs and puts in the summary; warnings and notes (what
@@ -18,6 +19,7 @@ import { formatFindings, validateManifests } from '.';
 import { objectKey } from './object-key';
 import { readManifests } from './read';
 import { isKnownRulePattern } from './rules';
+import { toIstioRelease, type IstioRelease } from './rules/rule';
 import { escapeText } from './text';
 
 /** The subset of cdk8s-cli's ValidationContext the plugin uses. */
@@ -36,7 +38,8 @@ export interface PluginContext {
 export class IstioEgressValidation {
   private readonly warn: string[];
   private readonly eachFile: boolean;
-  constructor(props: { warn?: string[] | string; downgrade?: string[] | string; eachFile?: boolean } = {}) {
+  private readonly istio: IstioRelease;
+  constructor(props: { warn?: string[] | string; downgrade?: string[] | string; eachFile?: boolean; istio?: string } = {}) {
     const list = (v: string[] | string | undefined) => (Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : []).map(s => s.trim()).filter(Boolean);
     this.warn = [...list(props.warn), ...list(props.downgrade)];
     const unknown = this.warn.filter((w) => !isKnownRulePattern(w));
@@ -47,6 +50,11 @@ export class IstioEgressValidation {
       throw new Error(`IstioEgressValidation: 'eachFile' must be true or false (got ${JSON.stringify(props.eachFile)})`);
     }
     this.eachFile = props.eachFile ?? false;
+    // cdk8s.yaml `istio: 1.30` is read by YAML as the number 1.3: it is refused, with the fix
+    if (typeof props.istio === 'number') {
+      throw new Error(`IstioEgressValidation: 'istio' must be a string, quoted in cdk8s.yaml (istio: '1.31'): YAML reads an unquoted ${props.istio} as a number`);
+    }
+    this.istio = toIstioRelease(props.istio, "IstioEgressValidation: 'istio'");
   }
 
   public async validate(context: PluginContext): Promise<void> {
@@ -62,6 +70,7 @@ export class IstioEgressValidation {
     const unique = (o: any) => typeof o?.metadata?.name === 'string' && byName.get(o.metadata.name) === 1;
     const options = {
       downgrade: this.warn,
+      istio: this.istio,
       files,
       sources: read.sources,
       constructPaths: (o: any) => meta[objectKey(o)]?.path ?? (unique(o) ? meta[o.metadata.name]?.path : undefined),

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { JsonEntries, readText } from './json-entries';
+import { DEFAULT_RELEASE, type IstioRelease } from './rules/rule';
 import type { Schema } from './rules/schema/structural';
 
 interface CrdEntry {
@@ -72,11 +73,15 @@ class IndexedEntries<T> {
 }
 
 let dirCache: string | undefined;
-let crdCache: { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } | undefined;
+/** crds-<release>.json of each release looked at: a validation reads only the file of its target release. */
+const crdCache = new Map<IstioRelease, { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> }>();
 let k8sCache: K8sEntries | undefined;
 let defsCache: { [name: string]: Schema } | undefined;
 
-/** Directory holding crds.json and k8s.json. Override with CDK8S_ISTIO_EGRESS_VALIDATION_DIR. */
+/**
+ * Directory holding k8s.json and, per Istio release, crds-<release>.json and cel-<release>.json. Override with
+ * CDK8S_ISTIO_EGRESS_VALIDATION_DIR.
+ */
 export function validationDataDir(): string {
   if (dirCache) return dirCache;
   const override = process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR;
@@ -86,25 +91,27 @@ export function validationDataDir(): string {
     let d = path.resolve(start);
     for (;;) {
       const candidate = path.join(d, 'imports', 'validation');
-      if (fs.existsSync(path.join(candidate, 'crds.json'))) return (dirCache = candidate);
+      if (fs.existsSync(path.join(candidate, 'k8s.json'))) return (dirCache = candidate);
       const up = path.dirname(d);
       if (up === d) break;
       d = up;
     }
   }
-  throw new Error(`cdk8s-istio-egress validator: imports/validation/crds.json not found above ${__dirname}; run "node scripts/extract-schemas.js"`);
+  throw new Error(`cdk8s-istio-egress validator: imports/validation/k8s.json not found above ${__dirname}; run "node scripts/extract-schemas.js"`);
 }
 
-/** crds.json, its entries and kinds each parsed when first looked up. */
-function crdFile(): { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } {
-  if (!crdCache) {
-    const text = readText(path.join(validationDataDir(), 'crds.json'));
-    crdCache = { top: new JsonEntries<unknown>(text), kinds: new JsonEntries<CrdEntry>(text, 'kinds') };
+/** crds-<release>.json, its entries and kinds each parsed when first looked up. */
+function crdFile(release: IstioRelease): { top: JsonEntries<unknown>; kinds: JsonEntries<CrdEntry> } {
+  let c = crdCache.get(release);
+  if (!c) {
+    const text = readText(path.join(validationDataDir(), `crds-${release}.json`));
+    c = { top: new JsonEntries<unknown>(text), kinds: new JsonEntries<CrdEntry>(text, 'kinds') };
+    crdCache.set(release, c);
   }
-  return crdCache;
+  return c;
 }
-function crds(): CrdFile {
-  return crdFile().kinds.parsed();
+function crds(release: IstioRelease): CrdFile {
+  return crdFile(release).kinds.parsed();
 }
 function k8sFile(): K8sEntries {
   if (!k8sCache) {
@@ -151,10 +158,11 @@ export type SchemaLookup =
   | { found: 'unserved-version'; servedVersions: string[]; builtin?: boolean; removed?: RemovedApi }
   | { found: 'unknown-kind'; group: string; knownGroup: boolean };
 
-export function lookupSchema(apiVersion: string, kind: string): SchemaLookup {
+/** The schema of `apiVersion` `kind`: a CRD of the Istio `release` targeted (its CRD files), or a built-in kind. */
+export function lookupSchema(apiVersion: string, kind: string, release: IstioRelease = DEFAULT_RELEASE): SchemaLookup {
   const { group, version } = splitApiVersion(apiVersion);
-  // crds.json holds kinds of its keptGroups only: the others (the built-in kinds) are not looked for
-  const { top, kinds } = crdFile();
+  // crds-<release>.json holds kinds of its keptGroups only: the others (the built-in kinds) are not looked for
+  const { top, kinds } = crdFile(release);
   const kept = top.get('keptGroups');
   const entry = Array.isArray(kept) && !kept.includes(group) ? undefined : kinds.get(`${group}/${kind}`);
   if (entry) {
@@ -179,10 +187,10 @@ export function lookupSchema(apiVersion: string, kind: string): SchemaLookup {
   return { found: 'unknown-kind', group, knownGroup };
 }
 
-/** All CEL rules of the kept CRD kinds (distinct schemas only), for counting/tests. */
-export function allCelRules(): Array<{ kind: string; version: string; field: string; rule: string }> {
+/** All CEL rules of the kept CRD kinds of `release` (distinct schemas only), for counting/tests. */
+export function allCelRules(release: IstioRelease = DEFAULT_RELEASE): Array<{ kind: string; version: string; field: string; rule: string }> {
   const out: Array<{ kind: string; version: string; field: string; rule: string }> = [];
-  for (const e of Object.values(crds().kinds)) {
+  for (const e of Object.values(crds(release).kinds)) {
     for (const [version, v] of Object.entries(e.versions)) {
       if (!v.schema) continue;
       const walk = (s: Schema, field: string) => {

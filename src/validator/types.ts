@@ -71,4 +71,10 @@ export interface ValidateOptions {
   readonly sources?: Map<object, ObjectSource>;
   /** Namespace assumed for namespaced objects without metadata.namespace (default `default`). */
   readonly defaultNamespace?: string;
+  /**
+   * The Istio release to validate for, `1.30` or `1.31` (a release line): its CRDs, the Gateway API version it is
+   * built against, its webhook rules and analyzers. Any other value throws, naming the supported releases.
+   * @default '1.31' (the newest supported)
+   */
+  readonly istio?: string;
 }

@@ -30,7 +30,7 @@ describe('npm run import', () => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const ours = files(path.join(ROOT, 'imports'));
-      expect(ours).toEqual(expect.arrayContaining(['gateway.networking.k8s.io.ts', 'cert-manager.io.ts', 'validation/crds.json']));
+      expect(ours).toEqual(expect.arrayContaining(['gateway.networking.k8s.io.ts', 'cert-manager.io.ts', 'validation/crds-1.30.json', 'validation/crds-1.31.json', 'validation/cel-1.31.json']));
       expect(files(out)).toEqual(ours);
       for (const f of ours) {
         const same = fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(ROOT, 'imports', f)));

@@ -141,7 +141,7 @@ describe('Kubernetes built-in kinds (the releases Istio 1.30 and 1.31 support)',
     const whole = JSON.parse(fs.readFileSync(path.join(VALIDATION, 'k8s.json'), 'utf8'));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validation-compact-'));
     try {
-      for (const f of ['crds.json', 'cel.json']) fs.copyFileSync(path.join(VALIDATION, f), path.join(dir, f));
+      for (const f of ['crds-1.30.json', 'cel-1.30.json', 'crds-1.31.json', 'cel-1.31.json']) fs.copyFileSync(path.join(VALIDATION, f), path.join(dir, f));
       fs.writeFileSync(path.join(dir, 'k8s.json'), JSON.stringify(whole));
       // WHEN / THEN every definition reads the same, and a name that is none reads undefined
       const defs = k8sDefinitions();

@@ -6,18 +6,18 @@ import { parse } from '@bufbuild/cel';
 import { allCelRules, validateManifests } from '../../src/validator';
 import { decodeAst, encodeAst, parserVersion, precompileRules } from '../../src/validator/cel-ast';
 
-// imports/validation/cel.json holds the syntax tree of every CEL rule (written by `npm run import`), so that the
+// imports/validation/cel-<release>.json holds the syntax tree of every CEL rule (written by `npm run import`), so that the
 // validator does not run the CEL parser in each process: the trees must be exactly what the parser makes.
 
 const ROOT = path.resolve(__dirname, '../..');
-const CEL_JSON = path.join(ROOT, 'imports', 'validation', 'cel.json');
+const celJson = (release: string) => path.join(ROOT, 'imports', 'validation', `cel-${release}.json`);
 
-describe('cel.json', () => {
-  const data = JSON.parse(fs.readFileSync(CEL_JSON, 'utf8'));
+describe.each(['1.30', '1.31'] as const)('cel-%s.json', (release) => {
+  const data = JSON.parse(fs.readFileSync(celJson(release), 'utf8'));
 
   test('was written by the parser installed here, for every rule the validator may compile', () => {
     // GIVEN the rules of the extracted CRD schemas, but transition rules (never compiled)
-    const rules = new Set(allCelRules().map((r) => r.rule).filter((r) => !/\boldSelf\b/.test(r)));
+    const rules = new Set(allCelRules(release).map((r) => r.rule).filter((r) => !/\boldSelf\b/.test(r)));
     // THEN cel.json holds a tree for each, made by this parser
     expect(data.parser).toBe(parserVersion());
     expect(data.parser).toMatch(/^@bufbuild\/cel \d+\.\d+\.\d+/);
@@ -57,11 +57,11 @@ describe('encodeAst / decodeAst', () => {
   });
 });
 
-describe('the validator without cel.json', () => {
+describe('the validator without cel-<release>.json', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validation-no-cel-'));
-    for (const f of ['crds.json', 'k8s.json']) fs.copyFileSync(path.join(ROOT, 'imports', 'validation', f), path.join(dir, f));
+    for (const f of ['crds-1.30.json', 'crds-1.31.json', 'k8s.json']) fs.copyFileSync(path.join(ROOT, 'imports', 'validation', f), path.join(dir, f));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

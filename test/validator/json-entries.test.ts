@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonEntries } from '../../src/validator/json-entries';
 
-// The validator parses only the entries of crds.json and cel.json that it needs (src/validator/json-entries.ts):
+// The validator parses only the entries of crds-<release>.json and cel-<release>.json that it needs (src/validator/json-entries.ts):
 // each must be what parsing the whole file gives.
 
 const VALIDATION = path.resolve(__dirname, '../..', 'imports', 'validation');
 
 describe('JsonEntries', () => {
-  test.each([['crds.json', 'kinds'], ['cel.json', 'rules']])('every entry of %s "%s" is what parsing the whole file gives', (file, section) => {
+  test.each([['crds-1.30.json', 'kinds'], ['cel-1.30.json', 'rules'], ['crds-1.31.json', 'kinds'], ['cel-1.31.json', 'rules']])('every entry of %s "%s" is what parsing the whole file gives', (file, section) => {
     // GIVEN the file as extract-schemas.js writes it
     const text = fs.readFileSync(path.join(VALIDATION, file), 'utf8');
     const whole = JSON.parse(text)[section];
@@ -46,7 +46,7 @@ describe('JsonEntries', () => {
     expect(entries.get('last')).toBeUndefined();
   });
 
-  test.each(['crds.json', 'cel.json', 'k8s.json'])('every top-level entry of %s is what parsing the whole file gives', (file) => {
+  test.each(['crds-1.30.json', 'cel-1.30.json', 'crds-1.31.json', 'cel-1.31.json', 'k8s.json'])('every top-level entry of %s is what parsing the whole file gives', (file) => {
     // GIVEN
     const text = fs.readFileSync(path.join(VALIDATION, file), 'utf8');
     const whole = JSON.parse(text);
@@ -56,9 +56,10 @@ describe('JsonEntries', () => {
     expect(entries.get('networking.istio.io/ServiceEntry')).toBeUndefined();
   });
 
-  test('crds.json holds kinds of its keptGroups only (the validator does not look for other groups in it)', () => {
+  test.each(['1.30', '1.31'])('crds-%s.json holds kinds of its keptGroups only (the validator does not look for other groups in it)', (release) => {
     // GIVEN / WHEN
-    const crds = JSON.parse(fs.readFileSync(path.join(VALIDATION, 'crds.json'), 'utf8'));
+    const crds = JSON.parse(fs.readFileSync(path.join(VALIDATION, `crds-${release}.json`), 'utf8'));
+    expect(crds.release).toBe(release);
     // THEN
     expect(Object.values<{ group: string }>(crds.kinds).filter((k) => !crds.keptGroups.includes(k.group))).toEqual([]);
   });

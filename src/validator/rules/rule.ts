@@ -20,8 +20,9 @@
  * the wiring pitfalls), which keeps the order of findings stable.
  *
  * Per-release behaviour: the validator follows one Istio release at a time (the context's `release`,
- * `Reporter.release`, DEFAULT_RELEASE today). When a release changes a rule, add the release to
- * IstioRelease/ISTIO_RELEASES and either
+ * `Reporter.release`, DEFAULT_RELEASE unless `validate --istio` or the `istio` option says otherwise). When a
+ * release changes a rule (a new release: add it to IstioRelease/ISTIO_RELEASES and to extract-schemas' TARGETS),
+ * either
  * - give the rule `releases: { '1.31': { severity: 'warning' } }` (another default severity, or
  *   `enabled: false` when the rule does not exist in that release; `note` says what differs, for the docs), or
  * - branch in the check on `rep.release` when the check itself differs (another message, another condition).
@@ -33,10 +34,27 @@ export type RuleFamily = 'schema' | 'cel' | 'istio' | 'wiring' | 'analyzer';
 export const RULE_FAMILIES: readonly RuleFamily[] = ['schema', 'cel', 'istio', 'wiring', 'analyzer'];
 
 /** The Istio releases whose behaviour the validator knows. */
-export type IstioRelease = '1.30';
-export const ISTIO_RELEASES: readonly IstioRelease[] = ['1.30'];
-/** The release a validation follows unless told otherwise. */
-export const DEFAULT_RELEASE: IstioRelease = '1.30';
+export type IstioRelease = '1.30' | '1.31';
+/** Oldest first. Each has its CRDs (imports/validation/crds-<release>.json, scripts/extract-schemas.js TARGETS). */
+export const ISTIO_RELEASES: readonly IstioRelease[] = ['1.30', '1.31'];
+/** The release a validation follows unless told otherwise: the newest supported. */
+export const DEFAULT_RELEASE: IstioRelease = '1.31';
+
+/** Whether `v` names a supported release (`1.30`, `1.31`). */
+export function isIstioRelease(v: unknown): v is IstioRelease {
+  return typeof v === 'string' && (ISTIO_RELEASES as readonly string[]).includes(v);
+}
+
+/**
+ * The release `value` names (`1.30` or `1.31`, a release line); throws, naming `what` and the supported
+ * releases, on any other value. undefined gives DEFAULT_RELEASE.
+ */
+export function toIstioRelease(value: unknown, what: string): IstioRelease {
+  if (value === undefined) return DEFAULT_RELEASE;
+  if (isIstioRelease(value)) return value;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${Array.isArray(value) ? 'list' : typeof value}`;
+  throw new Error(`${what} must be one of the supported Istio releases ${ISTIO_RELEASES.join(', ')} (got ${shown})`);
+}
 
 /** How a rule behaves in one Istio release, where that differs from its definition. */
 export interface RuleRelease {
@@ -61,7 +79,7 @@ export interface RuleDefinition {
   readonly source: string;
   /** Longer prose for docs/rules.md: the conditions, exceptions and severities in detail. */
   readonly details?: string;
-  /** Behaviour that differs per Istio release (none today: 1.30 is the only release). */
+  /** Behaviour that differs per Istio release, where it does (an absent release: as defined). */
   readonly releases?: { readonly [R in IstioRelease]?: RuleRelease };
 }
 

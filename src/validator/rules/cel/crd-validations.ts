@@ -33,7 +33,7 @@ function evalSite(o: Obj, rep: Reporter, site: CelSite): void {
   let celValue: unknown;
   for (const rule of site.rules) {
     if (celValue === undefined) celValue = toCel(site.schema, site.value);
-    const out = evalRule(rule.rule, site.schema, site.value, celValue);
+    const out = evalRule(rule.rule, site.schema, site.value, celValue, rep.release);
     const field = rule.fieldPath ? `${site.field}${rule.fieldPath.startsWith('.') || rule.fieldPath.startsWith('[') ? '' : '.'}${rule.fieldPath}` : site.field || '(root)';
     switch (out.status) {
       case 'pass':

@@ -68,7 +68,7 @@ export function checkSchema(o: Obj, rep: Reporter): void {
   checkNames(o, rep);
   checkObjectMeta(o, rep);
 
-  const found = lookupSchema(o.apiVersion, o.kind);
+  const found = lookupSchema(o.apiVersion, o.kind, rep.release);
   if (found.found === 'unknown-kind') {
     rep.add(o, SCHEMA_UNKNOWN_KIND, 'apiVersion',
       found.knownGroup ? `no schema known for ${o.apiVersion} ${o.kind}; not validated structurally` : `could not check ${o.apiVersion} ${o.kind} structurally: no schema is known for its API group`,
