@@ -5,7 +5,7 @@
  */
 import type { Obj, Reporter } from '../../context';
 import type { Severity } from '../../types';
-import { defineRule, type Rule } from '../rule';
+import { defineRule, type IstioRelease, type Rule } from '../rule';
 
 export const ISTIO_METADATA = defineRule({
   id: 'istio/metadata',
@@ -209,6 +209,10 @@ export function isMessage(v: unknown): v is Record<string, any> {
 /** Reports for one object with the severity Istio gives (error or warning), or a note. */
 export class IstioReport {
   constructor(private readonly rep: Reporter, private readonly o: Obj) {}
+  /** The Istio release validated for: the checks that differ between releases branch on it. */
+  get release(): IstioRelease {
+    return this.rep.release;
+  }
   error(rule: Rule, field: string, message: string | undefined, fix: string) {
     if (message) this.rep.add(this.o, rule, field, message, fix, 'error');
   }

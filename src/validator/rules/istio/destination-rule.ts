@@ -107,7 +107,22 @@ export const LOAD_BALANCER = defineRule({
   severity: 'error',
   description: 'The loadBalancer settings (consistent hash, maglev, ring hash, warmup) are invalid.',
   source: 'Istio validation.go validateLoadBalancer',
-  details: 'validateLoadBalancer: consistentHash httpCookie name and unique non-empty attribute names, maglev tableSize set, prime and below 5000011, minimumRingSize deprecated (warning) and not with maglev/ringHash; warmup duration required and valid, minimumPercent <= 100, aggression >= 1.',
+  details: 'validateLoadBalancer: consistentHash httpCookie name and unique non-empty attribute names, maglev tableSize set, prime and below 5000011, minimumRingSize deprecated (warning) and not with maglev/ringHash; warmup duration required and valid, minimumPercent <= 100, aggression >= 1 (1.30) or > 0 (1.31); from 1.31, not localityLbSetting and zoneAwareLbSetting together.',
+  releases: {
+    '1.31': { note: 'warmup aggression must be greater than 0 (1.30: at least 1); localityLbSetting and zoneAwareLbSetting (a field 1.31 adds) may not both be set' },
+  },
+});
+
+export const ZONE_AWARE_LB = defineRule({
+  id: 'istio/zone-aware-lb',
+  family: 'istio',
+  severity: 'error',
+  description: 'The zoneAwareLbSetting (failover, failoverPriority) is invalid.',
+  source: 'Istio 1.31 agent/validation.go ValidateZoneAwareLbSetting',
+  details: 'agent.ValidateZoneAwareLbSetting: no region, zone or subzone topology label in failoverPriority, failover between different regions without "/" or "*"; warning when failover or failoverPriority has no outlierDetection.',
+  releases: {
+    '1.30': { enabled: false, note: 'Istio 1.30 has no zoneAwareLbSetting: its CRD refuses the field (schema/unknown-field)' },
+  },
 });
 
 export const LOCALITY_LB = defineRule({
@@ -134,7 +149,10 @@ export const CONNECTION_POOL = defineRule({
   severity: 'error',
   description: 'connectionPool counts or durations are invalid, or its HTTP options conflict.',
   source: 'Istio validation.go validateConnectionPool',
-  details: 'validateConnectionPool: tcp or http set; counts non-negative; durations (connectTimeout, maxConnectionDuration, idleTimeout unless 0, tcpKeepalive, http idleTimeout) at least 1ms and whole milliseconds; not useClientProtocol with h2UpgradePolicy UPGRADE.',
+  details: 'validateConnectionPool: tcp or http set; counts non-negative; durations (connectTimeout, maxConnectionDuration, idleTimeout unless 0, tcpKeepalive, http idleTimeout) at least 1ms and whole milliseconds; not useClientProtocol with h2UpgradePolicy UPGRADE; from 1.31, http2KeepAlive with both interval and timeout, valid durations.',
+  releases: {
+    '1.31': { note: 'http.http2KeepAlive (a field 1.31 adds; 1.30\'s CRD refuses it) needs interval and timeout, each a valid duration' },
+  },
 });
 
 const TLS_FIX = 'Set credentialName (a Secret with tls.crt, tls.key, ca.crt) or the certificate files, not both; with insecureSkipVerify no CA or subjectAltNames.';
@@ -299,6 +317,16 @@ export function checkConnectionPool(r: IstioReport, cp: any, base: string) {
     checkDuration(r, rule, h.idleTimeout, `${f}.idleTimeout`);
     if (h.h2UpgradePolicy === 'UPGRADE' && h.useClientProtocol === true) r.error(rule, `${f}.useClientProtocol`, 'use client protocol must not be true when H2UpgradePolicy is UPGRADE', 'Drop useClientProtocol or the UPGRADE policy.');
     if (neg(h.maxConcurrentStreams)) r.error(rule, `${f}.maxConcurrentStreams`, 'max concurrent streams must be non-negative', fixNeg);
+    // 1.31 adds http2KeepAlive (1.30's CRD has no such field)
+    if (r.release !== '1.30' && isMessage(h.http2KeepAlive)) {
+      const k = h.http2KeepAlive;
+      const kf = `${f}.http2KeepAlive`;
+      const fixKa = 'Set both interval and timeout, e.g. interval: 30s, timeout: 10s.';
+      if (k.interval === undefined || k.interval === null) r.error(rule, `${kf}.interval`, 'http2 keepalive interval is required', fixKa);
+      else checkDuration(r, rule, k.interval, `${kf}.interval`);
+      if (k.timeout === undefined || k.timeout === null) r.error(rule, `${kf}.timeout`, 'http2 keepalive timeout is required', fixKa);
+      else checkDuration(r, rule, k.timeout, `${kf}.timeout`);
+    }
   }
   if (isMessage(cp.tcp)) {
     const t = cp.tcp;
@@ -356,14 +384,49 @@ function checkLoadBalancer(r: IstioReport, lb: any, outlier: any, base: string) 
       if (!isPrime(ts)) r.error(rule, `${f}.maglev.tableSize`, 'tableSize must be a prime number for maglev', fix);
     }
   }
+  // 1.31 adds zoneAwareLbSetting, exclusive with localityLbSetting (1.30's CRD has no such field)
+  const newer = r.release !== '1.30';
+  if (newer && isMessage(lb.localityLbSetting) && isMessage(lb.zoneAwareLbSetting)) {
+    r.error(rule, `${base}.zoneAwareLbSetting`, 'only one of localityLbSetting and zoneAwareLbSetting can be set', 'Keep localityLbSetting or zoneAwareLbSetting.');
+  }
   checkLocalityLb(r, lb.localityLbSetting, outlier, `${base}.localityLbSetting`);
+  if (newer) checkZoneAwareLb(r, lb.zoneAwareLbSetting, outlier, `${base}.zoneAwareLbSetting`);
   if (isMessage(lb.warmup)) {
     const w = lb.warmup;
     if (w.duration === undefined || w.duration === null) r.error(rule, `${base}.warmup.duration`, 'duration is required', 'Set warmup.duration, e.g. 60s.');
     else checkDuration(r, rule, w.duration, `${base}.warmup.duration`);
     if (typeof w.minimumPercent === 'number' && w.minimumPercent > 100) r.error(rule, `${base}.warmup.minimumPercent`, 'minimumPercent value should be less than or equal to 100', 'Use 0 to 100.');
-    if (typeof w.aggression === 'number' && w.aggression < 1) r.error(rule, `${base}.warmup.aggression`, 'aggression should be greater than or equal to 1', 'Use 1 or more.');
+    if (typeof w.aggression === 'number') {
+      // 1.30 refuses an aggression below 1, 1.31 only one of 0 or less (below 1: a faster ramp-up)
+      if (!newer && w.aggression < 1) r.error(rule, `${base}.warmup.aggression`, 'aggression should be greater than or equal to 1', 'Use 1 or more (Istio 1.31 accepts values between 0 and 1).');
+      if (newer && w.aggression <= 0) r.error(rule, `${base}.warmup.aggression`, 'aggression should be greater than 0', 'Use a value above 0 (1, the default, is a linear ramp-up).');
+    }
   }
+}
+
+/** agent.ValidateZoneAwareLbSetting (Istio 1.31) */
+function checkZoneAwareLb(r: IstioReport, lb: any, outlier: any, base: string) {
+  if (!isMessage(lb)) return;
+  const rule = ZONE_AWARE_LB;
+  const failover: any[] = Array.isArray(lb.failover) ? lb.failover : [];
+  const priority: any[] = Array.isArray(lb.failoverPriority) ? lb.failoverPriority : [];
+  priority.forEach((p: any, i: number) => {
+    if (TOPOLOGY_LABELS.includes(p)) {
+      r.error(rule, `${base}.failoverPriority[${i}]`, `'failover_priority' for zone aware lb must not use topology label '${p}'; region- and zone-level routing are handled automatically`, 'Drop the topology label: zone-aware load balancing orders regions, zones and subzones itself.');
+    }
+  });
+  if ((failover.length || priority.length) && (outlier === undefined || outlier === null)) {
+    r.warn(rule, base, 'outlier detection policy must be provided for failover', 'Add outlierDetection to the same traffic policy: failover only happens for ejected endpoints.');
+  }
+  const fix = 'Fail over between two different regions, named without "/" or "*".';
+  failover.forEach((f: any, i: number) => {
+    const from = typeof f?.from === 'string' ? f.from : '';
+    const to = typeof f?.to === 'string' ? f.to : '';
+    const field = `${base}.failover[${i}]`;
+    if (from === to) r.error(rule, field, 'zone aware lb failover settings must specify different regions', fix);
+    if (from.includes('/') || to.includes('/')) r.error(rule, field, 'zone aware lb failover only specifies region; zone and subzone failover are handled automatically', fix);
+    if (from.includes('*') || to.includes('*')) r.error(rule, field, "zone aware lb failover region should not contain '*' wildcard", fix);
+  });
 }
 
 const TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];

@@ -46,6 +46,9 @@ export const SIDECAR_EGRESS = defineRule({
   description: 'A Sidecar egress listener has an invalid port, bind, capture mode or hosts.',
   source: 'Istio validation.go ValidateSidecar, validateSidecarEgressPortBindAndCaptureMode, agent.ValidateNamespaceSlashWildcardHostname',
   details: 'ValidateSidecar egress: not null, one port-less catch-all listener at the end, validateSidecarEgressPortBindAndCaptureMode (port 0 needs a unique unix:// bind and captureMode DEFAULT/NONE), unique ports, no targetPort, hosts of form namespace/dnsName (agent.ValidateNamespaceSlashWildcardHostname: no short names, no partial wildcards); warnings for duplicated hosts and */* with others.',
+  releases: {
+    '1.31': { note: 'a host may exclude: a namespace prefixed with "~" ("~prod-us2/*", "~/foo.com"; istio/istio#60139), not counted as a duplicate; 1.30 accepts "~" only alone' },
+  },
 });
 
 export const SIDECAR_OUTBOUND_TRAFFIC_POLICY = defineRule({
@@ -78,15 +81,20 @@ function splitHostPort(s: string): { host: string; port: string } | string {
   return { host: s.slice(0, i), port: s.slice(i + 1) };
 }
 
-/** agent.ValidateNamespaceSlashWildcardHostname(hostname, isGateway=false) */
-function sidecarHostErrors(hostname: string): string[] {
+/**
+ * agent.ValidateNamespaceSlashWildcardHostname(hostname, isGateway=false); from Istio 1.31 (`exclusions`) the
+ * namespace may be prefixed with "~" to exclude what follows (`~prod-us2/*`).
+ */
+function sidecarHostErrors(hostname: string, exclusions: boolean): string[] {
   const slash = hostname.indexOf('/');
   if (slash < 0) return ['host must be of form namespace/dnsName'];
   const ns = hostname.slice(0, slash);
   const dns = hostname.slice(slash + 1);
   const errs: string[] = [];
   if (!ns || !dns) errs.push('config namespace and dnsName in host entry cannot be empty');
-  if (ns !== '*' && ns !== '.' && ns !== '~' && !isDns1123Label(ns)) errs.push(`invalid namespace value ${JSON.stringify(ns)} in sidecar`);
+  const bare = exclusions ? ns.replace(/^~/, '') : ns;
+  const ok = exclusions ? bare === '' || bare === '*' || bare === '.' : ns === '*' || ns === '.' || ns === '~';
+  if (!ok && !isDns1123Label(bare)) errs.push(`invalid namespace value ${JSON.stringify(ns)} in sidecar`);
   if (dns !== '*' && !dns.includes('.')) errs.push('short names (non FQDN) are not allowed');
   const wd = wildcardDomainError(dns);
   if (wd) errs.push(wd);
@@ -265,11 +273,13 @@ export function checkSidecar(o: Obj, rep: Reporter) {
       return;
     }
     const nsSvcs = new Map<string, Set<string>>();
+    const exclusions = r.release !== '1.30';
     hosts.forEach((h, hi) => {
       if (typeof h !== 'string') return;
       const f = `${base}.hosts[${hi}]`;
       const slash = h.indexOf('/');
-      if (slash >= 0) {
+      // 1.31: an exclusion ("~ns/...") selects nothing, it is no duplicate
+      if (slash >= 0 && !(exclusions && h.startsWith('~'))) {
         const hns = h.slice(0, slash) === '.' ? ns : h.slice(0, slash);
         const svc = h.slice(slash + 1);
         const set = nsSvcs.get(hns) ?? new Set<string>();
@@ -277,7 +287,11 @@ export function checkSidecar(o: Obj, rep: Reporter) {
         if (svc !== '*' ? set.has(svc) || set.has('*') : set.size !== 0) r.warn(rule, f, `duplicated egress host: ${h}`, 'List each host once.');
         set.add(svc);
       }
-      for (const err of sidecarHostErrors(h)) r.error(rule, f, err, 'Use namespace/dnsName: namespace ".", "*", "~" or a name; dnsName "*", "*.domain" or a FQDN.');
+      for (const err of sidecarHostErrors(h, exclusions)) {
+        r.error(rule, f, err, exclusions
+          ? 'Use namespace/dnsName: namespace ".", "*" or a name, each optionally prefixed with "~" to exclude it; dnsName "*", "*.domain" or a FQDN.'
+          : 'Use namespace/dnsName: namespace ".", "*", "~" or a name; dnsName "*", "*.domain" or a FQDN (Istio 1.31 also accepts exclusions such as "~prod-us2/*").');
+      }
     });
     if (nsSvcs.get('*')?.has('*') && nsSvcs.size !== 1) r.warn(rule, `${base}.hosts`, '`*/*` host select all resources, no other hosts can be added', 'Keep */* alone.');
   });

@@ -14,7 +14,7 @@ import {
   arr, canonicalJson, durationErr, fqdnError, gatewayBoundDomainErr, hostSubsetOf, ipSubnetErr, isDns1123Label, isObj, labelsErrors,
   matchType, num, parseDurationNs, portErr, q, regexErr, str, stringMatchErr, stringMatchRegexpErr, wildcardDomainErr,
 } from './gateway-common';
-import { defineRule, type Rule } from '../rule';
+import { defineRule, type IstioRelease, type Rule } from '../rule';
 
 export const VS_HOSTS = defineRule({
   id: 'istio/vs-hosts',
@@ -122,6 +122,9 @@ export const VS_REDIRECT = defineRule({
   description: 'A redirect, rewrite or directResponse is invalid (validateHTTPRedirect, validateHTTPRewrite, validateHTTPDirectResponse).',
   source: 'Istio validation.go validateHTTPRedirect, validateHTTPRewrite, validateHTTPDirectResponse',
   details: 'redirect (uri/authority/scheme/port, 3xx code, http/https), rewrite (one of uri or uriRegexRewrite, valid regex) and directResponse (status 200..599, body under 1 MB; over 100 KB a warning) (validateHTTPRedirect, validateHTTPRewrite, validateHTTPDirectResponse).',
+  releases: {
+    '1.31': { note: 'a redirect may set prefixRewrite (a field 1.31 adds; 1.30\'s CRD refuses it) instead of uri, not with it, and only when every uri match of the route is a prefix match' },
+  },
 });
 
 export const VS_MIRROR = defineRule({
@@ -284,7 +287,7 @@ export function checkVirtualService(o: Obj, rep: Reporter): void {
   const delegate = arr(spec.hosts).length === 0;
   http.forEach((h, i) => {
     if (!isObj(h)) err(VS_ROUTES, `spec.http[${i}]`, 'http route may not be null', 'Remove the empty entry.');
-    else checkHttpRoute(h, `spec.http[${i}]`, delegate, gatewaySemantics, err, warn);
+    else checkHttpRoute(h, `spec.http[${i}]`, delegate, gatewaySemantics, err, warn, rep.release);
   });
   tls.forEach((t, i) => {
     if (isObj(t)) checkTlsRoute(t, `spec.tls[${i}]`, hosts, appliesToGateway, gatewaySemantics, err, warn);
@@ -415,7 +418,7 @@ function durationCheck(v: unknown, f: string, err: Add) {
   if (e) err(VS_DURATION, f, e, 'Use a duration of at least 1ms in whole milliseconds, e.g. "1.5s" or "250ms".');
 }
 
-function checkHttpRoute(h: any, f: string, delegate: boolean, gatewaySemantics: boolean, err: Add, warn: Add) {
+function checkHttpRoute(h: any, f: string, delegate: boolean, gatewaySemantics: boolean, err: Add, warn: Add, release: IstioRelease) {
   const routeType = delegate ? 'delegate' : h.delegate ? 'root' : 'independent';
   routeConflicts(h, f, routeType, err);
   matchRequestCheck(h, f, err);
@@ -447,7 +450,7 @@ function checkHttpRoute(h: any, f: string, delegate: boolean, gatewaySemantics: 
       }
     }
   });
-  redirectCheck(h.redirect, `${f}.redirect`, err);
+  redirectCheck(h.redirect, h.match, `${f}.redirect`, err, release);
   directResponseCheck(h.directResponse, `${f}.directResponse`, err, warn);
   retryCheck(h.retries, `${f}.retries`, err);
   rewriteCheck(h.rewrite, `${f}.rewrite`, err);
@@ -622,11 +625,24 @@ function retryCheck(r: any, f: string, err: Add) {
   if (r.backoff !== undefined) durationCheck(r.backoff, `${f}.backoff`, err);
 }
 
-function redirectCheck(r: any, f: string, err: Add) {
+function redirectCheck(r: any, matches: unknown, f: string, err: Add, release: IstioRelease) {
   if (!isObj(r)) return;
   const rule = VS_REDIRECT;
   const hasPort = r.port !== undefined || r.derivePort !== undefined;
-  if (!str(r.uri) && !str(r.authority) && !hasPort && !str(r.scheme)) {
+  // 1.31 adds prefixRewrite (1.30's CRD has no such field)
+  const prefixRewrite = release !== '1.30' && str(r.prefixRewrite);
+  if (prefixRewrite && str(r.uri)) {
+    err(rule, f, 'redirect may only specify one of uri or prefix_rewrite', 'Keep redirect.uri (the whole path) or redirect.prefixRewrite (the matched prefix).');
+    return;
+  }
+  if (prefixRewrite) {
+    const i = arr(matches).findIndex((m: any) => isObj(m) && isObj(m.uri) && typeof m.uri.prefix !== 'string');
+    if (i >= 0) {
+      err(rule, `${f}.prefixRewrite`, 'redirect prefix_rewrite requires all URI matches to use prefix match type', `Match spec.http[].match[${i}].uri by prefix, or redirect with uri instead of prefixRewrite.`);
+      return;
+    }
+  }
+  if (!str(r.uri) && !prefixRewrite && !str(r.authority) && !hasPort && !str(r.scheme)) {
     err(rule, f, 'redirect must specify URI, authority, scheme, or port', 'Set redirect.uri, authority, scheme or port.');
     return;
   }
