@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { validateManifests, type Finding } from '../../src/validator';
+import { ISTIO_RELEASES, validateManifests, type Finding } from '../../src/validator';
 
 /**
- * Runs the validator over every case ported from Istio 1.30.3's validation tests (test/conformance/*.yaml,
- * format in test/conformance/README.md) and prints the agreement per kind.
+ * Runs the validator over every case ported from Istio's validation tests (test/validator/conformance/*.yaml,
+ * format in its README.md), for each Istio release whose tables hold the case (`releases` of the case, else of
+ * its file, else every release: 1.31's tables hold every case of 1.30.3's unchanged), validating for that
+ * release (`istio` option), and prints the agreement per release and kind.
  */
 const DIR = path.join(__dirname, 'conformance');
 
@@ -17,10 +19,14 @@ interface Case {
   readonly expect: 'valid' | 'error' | 'warning';
   readonly message?: string;
   readonly note?: string;
+  /** The releases whose test tables hold the case (default: the file's). */
+  readonly releases?: string[];
 }
 interface CaseFile {
   readonly kind: string;
   readonly apiVersion?: string;
+  /** The releases whose test tables hold the file's cases (default: every release). */
+  readonly releases?: string[];
   readonly cases: Case[];
   readonly omitted?: Array<{ name: string; source: string; reason: string }>;
 }
@@ -28,14 +34,14 @@ interface CaseFile {
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
 const COUNTED = /^(schema|cel|istio)\//;
 
-function outcome(c: Case, file: CaseFile): { ok: boolean; got: string; findings: Finding[] } {
+function outcome(c: Case, file: CaseFile, istio: string): { ok: boolean; got: string; findings: Finding[] } {
   const obj = {
     apiVersion: file.apiVersion ?? 'networking.istio.io/v1',
     kind: file.kind,
     metadata: { name: 'conformance', namespace: 'default', ...c.metadata },
     ...(c.spec === undefined ? {} : { spec: c.spec }),
   };
-  const findings = validateManifests([obj]).findings.filter((f) => COUNTED.test(f.ruleId));
+  const findings = validateManifests([obj], { istio }).findings.filter((f) => COUNTED.test(f.ruleId));
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning');
   const has = (fs: Finding[]) => !c.message || fs.some((f) => f.message.includes(c.message!));
@@ -47,7 +53,7 @@ function outcome(c: Case, file: CaseFile): { ok: boolean; got: string; findings:
   return { ok, got, findings };
 }
 
-describe('conformance with Istio 1.30.3 validation tests', () => {
+describe('conformance with the validation tests of Istio 1.30.3 and 1.31', () => {
   test('the case files exist', () => {
     expect(files.length).toBeGreaterThan(0);
   });
@@ -64,18 +70,24 @@ describe('conformance with Istio 1.30.3 validation tests', () => {
           expect(['valid', 'error', 'warning']).toContain(c.expect);
         }
         for (const o of data.omitted ?? []) expect(typeof o.reason === 'string' && o.reason.length > 0).toBe(true);
+        for (const r of [data.releases ?? [], ...data.cases.map((c) => c.releases ?? [])].flat()) expect(ISTIO_RELEASES).toContain(r);
       });
-      const t = (tally[data.kind] ??= { agree: 0, total: 0, omitted: 0 });
-      t.omitted += data.omitted?.length ?? 0;
+      for (const release of ISTIO_RELEASES) {
+        const t = (tally[`${release} ${data.kind}`] ??= { agree: 0, total: 0, omitted: 0 });
+        if ((data.releases ?? ISTIO_RELEASES).includes(release)) t.omitted += data.omitted?.length ?? 0;
+      }
       for (const c of data.cases ?? []) {
-        test(`${c.source}: ${c.name} -> ${c.expect}`, () => {
-          const r = outcome(c, data);
-          t.total++;
-          if (r.ok) t.agree++;
-          const detail = r.findings.map((x) => `${x.severity} ${x.ruleId} ${x.field}: ${x.message}`);
-          expect({ expect: c.expect, message: c.message, got: r.got, findings: detail, ok: r.ok })
-            .toEqual(expect.objectContaining({ ok: true }));
-        });
+        for (const release of c.releases ?? data.releases ?? ISTIO_RELEASES) {
+          const t = tally[`${release} ${data.kind}`];
+          test(`Istio ${release} ${c.source}: ${c.name} -> ${c.expect}`, () => {
+            const r = outcome(c, data, release);
+            t.total++;
+            if (r.ok) t.agree++;
+            const detail = r.findings.map((x) => `${x.severity} ${x.ruleId} ${x.field}: ${x.message}`);
+            expect({ expect: c.expect, message: c.message, got: r.got, findings: detail, ok: r.ok })
+              .toEqual(expect.objectContaining({ ok: true }));
+          });
+        }
       }
     });
   }
