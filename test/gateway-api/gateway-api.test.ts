@@ -23,7 +23,32 @@ function route(kind: string, spec: any, apiVersion = `${GATEWAY_API}/v1`): any {
 
 const celFindings = (objects: any[]) => validateManifests(objects).findings.filter((f) => f.ruleId.startsWith('cel/'));
 
-describe('Gateway API v1.5.1 schemas and CEL rules', () => {
+describe('Gateway API v1.6.0 schemas and CEL rules (the version Istio 1.31 is built against: validate --istio 1.31)', () => {
+  test('every kind of the standard channel is validated, in every served version; all CEL rules compile', () => {
+    // GIVEN the schemas extracted for Istio 1.31
+    const crds = JSON.parse(fs.readFileSync(path.join(__dirname, '../..', 'imports', 'validation', 'crds-1.31.json'), 'utf8'));
+    const served = Object.entries<any>(crds.kinds).filter(([k]) => k.startsWith(`${GATEWAY_API}/`))
+      .map(([k, e]) => `${k.split('/')[1]} ${Object.keys(e.versions).sort().join(',')}`);
+    const rules = allCelRules('1.31').filter((r) => r.kind.startsWith(`${GATEWAY_API}/`));
+    const compiled = rules.map((r) => ({ r, c: compileRule(r.rule, '1.31') }));
+    // THEN v1.6.0's standard channel adds ListenerSet, TCPRoute and UDPRoute to v1.5.1's seven kinds
+    expect(crds.sources.filter((s: string) => s.startsWith('gateway-api'))).toContain('gateway-api-v1.6.0/standard/gateway.networking.k8s.io_listenersets.yaml');
+    expect(served.sort()).toEqual(['BackendTLSPolicy v1', 'GRPCRoute v1', 'Gateway v1,v1beta1', 'GatewayClass v1,v1beta1',
+      'HTTPRoute v1,v1beta1', 'ListenerSet v1', 'ReferenceGrant v1,v1beta1', 'TCPRoute v1', 'TLSRoute v1', 'UDPRoute v1']);
+    expect(compiled.filter(({ c }) => !c.ok && !c.transition).map(({ r, c }) => `${r.kind} ${r.field}: ${(c as any).reason}`)).toEqual([]);
+    expect(compiled.filter(({ c }) => !c.ok && c.transition).map(({ r }) => `${r.kind} ${r.field}`)).toEqual([`${GATEWAY_API}/GatewayClass spec.controllerName`]);
+    expect(rules.length).toBe(166);
+  });
+
+  test('a TCPRoute is validated for 1.31 and unknown to 1.30 (Gateway API v1.5.1 standard has none)', () => {
+    const route = { apiVersion: `${GATEWAY_API}/v1`, kind: 'TCPRoute', metadata: { name: 'r', namespace: 'default' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'svc', port: 9000 }], bogus: 1 }] } };
+    const rules = (istio: string) => validateManifests([route], { istio }).findings.filter((f) => f.ruleId.startsWith('schema/')).map((f) => `${f.severity} ${f.ruleId} ${f.field}`);
+    expect(rules('1.31')).toEqual(['error schema/unknown-field spec.rules[0].bogus']);
+    expect(rules('1.30')).toEqual(['error schema/unknown-kind apiVersion']);
+  });
+});
+
+describe('Gateway API v1.5.1 schemas and CEL rules (Istio 1.30: validate --istio 1.30)', () => {
   test('every kind of the standard channel is validated, in every served version', () => {
     // GIVEN the extracted schemas
     const crds = JSON.parse(fs.readFileSync(path.join(__dirname, '../..', 'imports', 'validation', 'crds-1.30.json'), 'utf8'));
@@ -40,13 +65,13 @@ describe('Gateway API v1.5.1 schemas and CEL rules', () => {
       gateway(), { ...gateway(), apiVersion: `${GATEWAY_API}/v1beta1`, metadata: { name: 'beta', namespace: 'default' } },
       { apiVersion: `${GATEWAY_API}/v1`, kind: 'GatewayClass', metadata: { name: 'istio' }, spec: { controllerName: 'istio.io/gateway-controller' } },
     ];
-    expect(validateManifests(objects).findings.filter((f) => f.ruleId.startsWith('schema/'))).toEqual([]);
+    expect(validateManifests(objects, { istio: '1.30' }).findings.filter((f) => f.ruleId.startsWith('schema/'))).toEqual([]);
   });
 
   test('every CEL rule compiles: none unsupported, one transition rule (not evaluated on create)', () => {
     // GIVEN every rule of the Gateway API kinds (distinct schemas per version)
-    const rules = allCelRules().filter((r) => r.kind.startsWith(`${GATEWAY_API}/`));
-    const compiled = rules.map((r) => ({ r, c: compileRule(r.rule) }));
+    const rules = allCelRules('1.30').filter((r) => r.kind.startsWith(`${GATEWAY_API}/`));
+    const compiled = rules.map((r) => ({ r, c: compileRule(r.rule, '1.30') }));
 
     // THEN all compile except GatewayClass' immutable controllerName (self == oldSelf)
     expect(compiled.filter(({ c }) => !c.ok && !c.transition).map(({ r, c }) => `${r.kind} ${r.field}: ${(c as any).reason}`)).toEqual([]);
