@@ -349,3 +349,37 @@ describe('--each-file', () => {
     expect(each.stdout).toMatch(/\n0 error\(s\), \d+ warning\(s\), \d+ note\(s\)\n$/);
   });
 });
+
+describe('--istio: the Istio release validated for', () => {
+  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cli-istio-'));
+  /** A Sidecar of 1.31's documentation: egress hosts with an exclusion (istio/istio#60139). */
+  const sidecar = 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: { name: default, namespace: prod-us1 }\nspec:\n  egress:\n    - hosts: ["*/*", "~prod-us2/*"]\n';
+
+  test('1.31 (the default) accepts a Sidecar egress exclusion, 1.30 refuses it', () => {
+    const d = dir();
+    try {
+      fs.writeFileSync(path.join(d, 'sidecar.yaml'), sidecar);
+      expect(runIn(d, 'validate', '.').code).toBe(0);
+      expect(runIn(d, 'validate', '.', '--istio', '1.31').code).toBe(0);
+      const r = runIn(d, 'validate', '.', '--istio=1.30');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^ERROR \[istio\/sidecar-egress\] Sidecar prod-us1\/default\n {2}field: {3}spec\.egress\[0\]\.hosts\[1\]\n {2}problem: invalid namespace value "~prod-us2" in sidecar$/m);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  test('an unknown release is a usage error (exit 2) that lists the supported ones; no value too', () => {
+    for (const argv of [['--istio', '1.29'], ['--istio=1.31.0'], ['--istio', 'latest']]) {
+      const r = run('validate', rel(SEED_DIR), ...argv);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^cdk8s-istio-egress: --istio must be one of the supported Istio releases 1\.30, 1\.31 \(got "[^"]+"\)\n/);
+    }
+    expect(run('validate', '--istio').stderr).toMatch(/--istio needs a value/);
+  });
+
+  test('--help documents the option and the default', () => {
+    expect(run('--help').stdout).toMatch(/--istio RELEASE {6}the Istio release the cluster runs: 1\.30 or 1\.31 \(default 1\.31,\n\s+the newest supported\)/);
+  });
+});

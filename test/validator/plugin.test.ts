@@ -158,6 +158,24 @@ describe('eachFile', () => {
   test('fails when eachFile is not a boolean', () => {
     expect(() => new IstioEgressValidation({ eachFile: 'yes' } as any)).toThrow(/'eachFile' must be true or false \(got "yes"\)/);
   });
+
+  test('istio: the release validated for (default 1.31); 1.30 refuses what only 1.31 accepts', async () => {
+    // GIVEN a DestinationRule with 1.31's http2KeepAlive
+    const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'ka', namespace: 'default' },
+      spec: { host: 'api.example.com', trafficPolicy: { connectionPool: { http: { http2KeepAlive: { interval: '30s', timeout: '10s' } } } } } };
+    const file = manifest('ka.k8s.yaml', [dr]);
+    // WHEN / THEN it passes for 1.31 and by default, and fails for 1.30 with the schema's unknown field
+    expect((await runPlugin([file], {}, { istio: '1.31' })).success).toBe(true);
+    expect((await runPlugin([file], {})).success).toBe(true);
+    const old = await runPlugin([file], {}, { istio: '1.30' });
+    expect(old.success).toBe(false);
+    expect(old.json.violations.map((v: any) => v.ruleName)).toEqual(['schema/unknown-field (DestinationRule default/ka)']);
+  });
+
+  test('fails on an unknown istio release, naming the supported ones, and on an unquoted number', () => {
+    expect(() => new IstioEgressValidation({ istio: '1.29' })).toThrow("IstioEgressValidation: 'istio' must be one of the supported Istio releases 1.30, 1.31 (got \"1.29\")");
+    expect(() => new IstioEgressValidation({ istio: 1.3 } as any)).toThrow("IstioEgressValidation: 'istio' must be a string, quoted in cdk8s.yaml (istio: '1.31'): YAML reads an unquoted 1.3 as a number");
+  });
 });
 
 describe('warn', () => {
