@@ -35,3 +35,18 @@ test('the usage text reaches stdout whole, with exit status 0; bad usage exits 2
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/^error: unknown option "--bogus"/);
 });
+
+test('--istio: the release validated for (default 1.31); an unknown one is bad usage (exit 2)', () => {
+  // GIVEN an app whose DestinationRule sets http2KeepAlive (Istio 1.31 only)
+  const synth = (...args: string[]) => spawnSync(process.execPath, ['scripts/synth.js', '--out', path.join(work, args.join('') || 'default'), '--app', 'test/fixtures/apps/istio-131-only.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  // WHEN / THEN it is written for 1.31 and by default, refused for 1.30 with the reason, and 1.29 is no release
+  expect(synth('--istio', '1.31').status).toBe(0);
+  expect(synth().status).toBe(0);
+  const old = synth('--istio=1.30');
+  expect(old.status).toBe(1);
+  expect(old.stderr).toMatch(/^ERROR \[schema\/unknown-field\] DestinationRule default\/keepalive\n {2}field: {3}spec\.trafficPolicy\.connectionPool\.http\.http2KeepAlive$/m);
+  expect(fs.existsSync(path.join(work, '--istio=1.30'))).toBe(false);
+  const bad = synth('--istio', '1.29');
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/^error: --istio must be one of the supported Istio releases 1\.30, 1\.31 \(got "1\.29"\)/);
+});
