@@ -305,6 +305,10 @@ function validateEgressHost(prop: string, value: string): string {
   if (slash <= 0) throw new Error(`'${prop}' must be a host in Istio's "namespace/dnsName" form, such as "istio-system/*" or "*/api.example.com" (got ${show(value)})`);
   const ns = value.slice(0, slash);
   const host = value.slice(slash + 1);
+  // Istio 1.31 accepts exclusions ("~prod-us2/*", istio/istio#60139), 1.30 refuses them: the Sidecar must work on both
+  if (ns.length > 1 && ns.startsWith('~')) {
+    throw new Error(`'${prop}' must not exclude a namespace (got ${show(value)}): Istio 1.31 accepts Sidecar egress exclusions ("~namespace/host"), Istio 1.30 refuses them, and this construct emits what both releases accept; list the hosts to import instead`);
+  }
   if (ns !== '.' && ns !== '*' && ns !== '~') validateDnsLabel(prop, ns, 'a host whose namespace is ".", "*", "~" or a namespace name');
   if (host !== '*') validateHost(prop, host, { allowWildcard: true });
   return value;

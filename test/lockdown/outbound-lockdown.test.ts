@@ -127,6 +127,7 @@ describe('OutboundLockdown', () => {
 
   test.each([
     ['an egress host without namespace', { additionalEgressHosts: ['api.example.com'] }, /'additionalEgressHosts\[0\]' must be a host in Istio's "namespace\/dnsName" form/],
+    ['an egress host that excludes a namespace (Istio 1.31 only)', { additionalEgressHosts: ['*/*', '~prod-us2/*'] }, /'additionalEgressHosts\[1\]' must not exclude a namespace \(got "~prod-us2\/\*"\): Istio 1\.31 accepts Sidecar egress exclusions \("~namespace\/host"\), Istio 1\.30 refuses them, and this construct emits what both releases accept/],
     ['an empty workload selector', { workloadSelector: {} }, /'workloadSelector' must contain at least one label/],
     ['a NetworkPolicy name without NetworkPolicy', { networkPolicyName: 'x' }, /'networkPolicyName' has no effect without 'networkPolicy: true'/],
     ['a misspelt prop', { networkPolicies: true }, /unknown prop 'networkPolicies' \(did you mean 'networkPolicy'\?\)/],
