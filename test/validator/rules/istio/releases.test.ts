@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { DEFAULT_RELEASE, ISTIO_RELEASES, validateManifests } from '../../../../src/validator';
 
 // What Istio 1.31 accepts and refuses differently from 1.30 (issue 15 item 7): each is one rule whose check
@@ -15,6 +18,31 @@ describe('the releases', () => {
   test('1.30 and 1.31 are supported; the default is the newest, 1.31', () => {
     expect(ISTIO_RELEASES).toEqual(['1.30', '1.31']);
     expect(DEFAULT_RELEASE).toBe('1.31');
+  });
+
+  test.each(ISTIO_RELEASES)('a validation for %s reads only that release\'s CRD and CEL files (and k8s.json)', (release) => {
+    // GIVEN a validation folder holding the files of this release only
+    const VALIDATION = path.resolve(__dirname, '../../../..', 'imports', 'validation');
+    const objects = [dr({ connectionPool: { tcp: { maxConnections: -1 } } }), { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: meta, spec: { hosts: ['a.example.com'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }, { number: 80, name: 'http2', protocol: 'HTTP' }], resolution: 'DNS' } }];
+    const expected = validateManifests(objects, { istio: release }).findings; // with every file (before the override)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `validation-${release}-`));
+    const saved = process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR;
+    try {
+      for (const f of [`crds-${release}.json`, `cel-${release}.json`, 'k8s.json']) fs.copyFileSync(path.join(VALIDATION, f), path.join(dir, f));
+      process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR = dir;
+      let isolated: unknown[] = [];
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        isolated = require('../../../../src/validator').validateManifests(objects, { istio: release }).findings;
+      });
+      // THEN it finds what a validation with every file finds: schema, CEL and webhook findings
+      expect(isolated).toEqual(expected);
+      expect((isolated as Array<{ ruleId: string }>).map((f) => f.ruleId)).toEqual(expect.arrayContaining(['cel/rule', 'istio/connection-pool']));
+    } finally {
+      if (saved === undefined) delete process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR;
+      else process.env.CDK8S_ISTIO_EGRESS_VALIDATION_DIR = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an unsupported release is refused, naming the supported ones, before anything is validated', () => {
