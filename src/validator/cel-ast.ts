@@ -1,13 +1,13 @@
 /**
  * Parsed CEL rules as data: `npm run import` (scripts/extract-schemas.js) parses every CEL rule of the kept
- * CRDs once and stores the syntax trees in imports/validation/cel.json, so the validator plans them without
+ * CRDs once and stores the syntax trees in imports/validation/cel-<release>.json, so the validator plans them without
  * running the CEL parser (~0.5 ms a rule in a fresh process, which was most of the validator's first call).
  *
  * A tree is the parser's ParsedExpr (protobuf-es messages are plain objects) as JSON, with the int64 values
  * that JSON cannot hold written so that decodeAst() restores them exactly: an expression `id` as a number
  * (ids are small), any other bigint as `{"$n": "<decimal>"}`, bytes as `{"$b": "<base64>"}`, and a key whose
  * value is undefined as `{"$u": 1}`. decodeAst(encodeAst(parse(rule))) is deep-equal to parse(rule)
- * (test/validator-cel-ast.test.ts checks every rule of cel.json).
+ * (test/validator-cel-ast.test.ts checks every rule of cel-<release>.json).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,7 +16,7 @@ import { parse } from '@bufbuild/cel';
 export type ParsedRule = ReturnType<typeof parse>;
 
 /**
- * The parser that runs here (`@bufbuild/cel <version>`), as cel.json records it: trees another version wrote
+ * The parser that runs here (`@bufbuild/cel <version>`), as cel-<release>.json records it: trees another version wrote
  * are not used. Undefined when its package.json cannot be found.
  */
 export function parserVersion(): string | undefined {
@@ -69,7 +69,7 @@ function restore(v: any): unknown {
   return v;
 }
 
-/** The encoded syntax trees of `rules`, by rule text, for cel.json; rules that do not parse are left out (they are reported at validation). */
+/** The encoded syntax trees of `rules`, by rule text, for cel-<release>.json; rules that do not parse are left out (they are reported at validation). */
 export function precompileRules(rules: Iterable<string>): { parser: string | undefined; rules: { [rule: string]: string } } {
   const out: { [rule: string]: string } = {};
   for (const rule of [...new Set(rules)].sort()) {

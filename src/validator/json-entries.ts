@@ -4,7 +4,7 @@ import * as fs from 'fs';
  * Single entries of a large JSON file, parsed on demand. The files of imports/validation/ are written by
  * `JSON.stringify(value, null, 2)` (scripts/extract-schemas.js): in that layout the entries of the top-level
  * object each start on a line indented by 2 spaces, those of an object one level down (`"kinds"` of
- * crds.json, `"rules"` of cel.json) on a line indented by 4 spaces, and an entry whose value is a non-empty
+ * crds-<release>.json, `"rules"` of cel-<release>.json) on a line indented by 4 spaces, and an entry whose value is a non-empty
  * object or array ends at the next line indented as much that closes it. Parsing only the entries a
  * validation needs (a handful of the 22 CRD kinds, a few of the 107 CEL rules) costs a fraction of parsing
  * the whole file.

@@ -1,5 +1,5 @@
 /**
- * DestinationRule as Istio 1.30.3 validates it: ValidateDestinationRule, validateTrafficPolicy,
+ * DestinationRule as Istio 1.30.3 and 1.31 validate it (1.31: http2KeepAlive, zoneAwareLbSetting, warmup aggression > 0): ValidateDestinationRule, validateTrafficPolicy,
  * validatePortTrafficPolicies, agent.ValidateTLS, validateLoadBalancer, agent.ValidateLocalityLbSetting,
  * validateOutlierDetection, validateConnectionPool, validateSubset, validateExportTo, validateWorkloadSelector,
  * the analyzers IST0128/IST0129 (CaCertificateAnalyzer), plus this project's egress TLS traps.

@@ -1,5 +1,5 @@
 /**
- * Sidecar as Istio 1.30.3 validates it: ValidateSidecar (with ValidateAlphaWorkloadSelector,
+ * Sidecar as Istio 1.30.3 and 1.31 validate it (1.31: egress host exclusions): ValidateSidecar (with ValidateAlphaWorkloadSelector,
  * validateSidecarIngressPortAndBind, validateSidecarEgressPortBindAndCaptureMode,
  * agent.ValidateNamespaceSlashWildcardHostname, validateTLSOptions, validateConnectionPool,
  * validateSidecarOutboundTrafficPolicy).

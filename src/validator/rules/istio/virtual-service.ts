@@ -1,5 +1,5 @@
 /**
- * Istio's webhook rules for VirtualService, after istio/istio 1.30.3 pkg/config/validation
+ * Istio's webhook rules for VirtualService, after istio/istio 1.30.3 and 1.31 pkg/config/validation (1.31: redirect prefixRewrite)
  * (ValidateVirtualService, validateGatewayNames, validateTLSRoute/Match, validateSniHost, validateTCPRoute/Match,
  * validateHTTPRouteDestinations, validateRouteDestinations, validateDestination, validateCORSPolicy,
  * validateHTTPFaultInjection, validateHTTPRetry, validateHTTPRedirect, validateHTTPDirectResponse,
