@@ -1,5 +1,4 @@
 import type { ObjectSource } from './position';
-import type { SecretValues } from './redact';
 import { ruleInfo, WARN_ANNOTATION } from './rules';
 import type { Finding, FindingObject, Severity, ValidateOptions } from './types';
 
@@ -25,23 +24,19 @@ export interface Obj {
 export class Reporter {
   readonly findings: Finding[] = [];
   private readonly runDowngrade: string[];
-  /** Values of the Secrets of the run: no finding may quote them (see redact.ts). */
-  private readonly secrets?: SecretValues;
   /** The refs of objects read from files, with their position, made on an object's first finding. */
   private readonly located = new Map<Obj, FindingObject>();
-  constructor(options: ValidateOptions, secrets?: SecretValues) {
+  constructor(options: ValidateOptions) {
     this.runDowngrade = options.downgrade ?? [];
-    this.secrets = secrets;
   }
 
   add(obj: Obj | undefined, ruleId: string, field: string, message: string, fix: string, severity?: Severity, ref?: FindingObject) {
     let sev: Severity = severity ?? ruleInfo(ruleId)?.severity ?? 'error';
     if (sev === 'error' && (matchesAny(this.runDowngrade, ruleId) || (obj && matchesAny(objectDowngrades(obj.raw), ruleId)))) sev = 'warning';
-    const scrub = (t: string) => (this.secrets ? this.secrets.scrub(t) : t);
     const object = ref ?? (obj ? this.ref(obj) : { kind: '(unknown)', name: '(unknown)' });
     // the field's position in the file (an object reported through another's ref: that object's position)
     const at = !ref && obj?.source ? obj.source.locate(field) : object.line !== undefined ? { line: object.line, column: object.column } : undefined;
-    this.findings.push({ ruleId, severity: sev, object, field: scrub(field), ...(at ? { line: at.line, column: at.column } : {}), message: scrub(message), fix: scrub(fix) });
+    this.findings.push({ ruleId, severity: sev, object, field, ...(at ? { line: at.line, column: at.column } : {}), message, fix });
   }
 
   private ref(obj: Obj): FindingObject {

@@ -16,7 +16,6 @@ import { makeObj, Reporter } from './context';
 import { checkIstio } from './istio';
 import { MeshIndex } from './mesh-index';
 import { parseManifestText, readManifests, type ReadLimits } from './read';
-import { SecretValues } from './redact';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
 import { celStats, checkSchema } from './schema-check';
 import { allCelRules } from './schemas';
@@ -36,8 +35,7 @@ export { escapeText } from './text';
 /** Validates a set of Kubernetes objects (all objects of one synth). */
 export function validateManifests(objects: any[], options: ValidateOptions = {}): ValidationReport {
   const present = objects.filter(o => o !== null && o !== undefined);
-  const secrets = new SecretValues(present);
-  const rep = new Reporter(options, secrets.empty ? undefined : secrets);
+  const rep = new Reporter(options);
   const objs = present.map((raw, i) => makeObj(raw, i, options));
   for (const o of objs) checkSchema(o, rep);
   const idx = new MeshIndex(objs);

@@ -1,5 +1,6 @@
 /** Checks across the objects of one synth: selectors, RBAC, mounts, ports, nginx paths, images. */
 import type { Obj, Reporter } from './context';
+import { parseImageReference } from './image-ref';
 import { drTlsSites } from './istio';
 import { looksLikeNginxConf, nginxFileRefs } from './nginx';
 import { REMOTE_CLIENT_ANNOTATION } from './rules';
@@ -516,7 +517,8 @@ function checkNginx(idx: Index, pods: PodTemplate[], rep: Reporter) {
  *    start as root (uid 0): runAsNonRoot: true without a non-zero runAsUser is refused by the kubelet;
  *    with readOnlyRootFilesystem: true, /var/cache/nginx and /var/run must be writable mounts.
  *  - curlimages/curl runs as the non-numeric user "curl_user": runAsNonRoot: true needs a numeric runAsUser.
- *  - every image: tag "latest" or no tag (and no digest) is a warning. */
+ *  - every image: tag "latest" or no tag (and no digest) is a warning; a reference outside the OCI grammar
+ *    (image-ref.ts: `nginx:1.a;b`) is an error, never a pinned image. */
 const NGINX_REPOS = new Set(['nginx', 'library/nginx', 'docker.io/nginx', 'docker.io/library/nginx', 'index.docker.io/library/nginx', 'mirror.gcr.io/library/nginx']);
 const CURL_REPOS = new Set(['curlimages/curl', 'docker.io/curlimages/curl']);
 
@@ -538,6 +540,11 @@ function checkImages(pods: PodTemplate[], rep: Reporter) {
     for (const { c, field } of allContainers(p.spec)) {
       if (typeof c?.image !== 'string') continue;
       const f = `${p.base}.${field}`;
+      const parsed = parseImageReference(c.image);
+      if (!parsed.valid) {
+        rep.add(p.owner, 'wiring/image-reference', `${f}.image`, `image "${c.image}" is not a valid image reference (${parsed.reason}): the kubelet cannot pull it (InvalidImageName)`, 'Write the image as [registry/]name[:tag][@sha256:digest], e.g. nginx:1.28.0.');
+        continue;
+      }
       const img = parseImage(c.image);
       if (!img.digest && (!img.tag || img.tag === 'latest')) {
         rep.add(p.owner, 'wiring/image-tag', `${f}.image`, `image "${c.image}" is not pinned (${img.tag ? 'tag latest' : 'no tag'})`, `Pin a version tag or digest, e.g. ${img.repo}:<version>.`);
