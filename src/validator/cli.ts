@@ -197,7 +197,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
         // never a stack trace, never exit 1 ("errors found") for a failure of the tool itself
         const message = `internal error, nothing was validated: ${describeError(e)}`;
         io.stderr(`${PROG}: ${escapeText(message)}\n`);
-        if (args.format === 'sarif') io.stdout(JSON.stringify(toSarif([], { baseDir: io.cwd ?? process.cwd(), notifications: [message] }), null, 2) + '\n');
+        if (args.format === 'sarif') io.stdout(JSON.stringify(toSarif([], { baseDir: process.cwd(), notifications: [message] }), null, 2) + '\n');
         return 2;
       }
   }

@@ -45,7 +45,7 @@ export const DEFAULT_MAX_YAML_NODES = 2_000_000;
  * recursively and runs out of stack near 800 levels, and the validator's own walks recurse too, so the
  * limit leaves them room.
  */
-export const MAX_DEPTH = 250;
+export const MAX_DEPTH = 500;
 
 /** The extensions `kubectl apply -f DIR` reads. */
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.json', '.yaml', '.yml'];
@@ -292,7 +292,7 @@ function firstDocumentTokens(body: string, maxDepth: number, fail: (offset: numb
   for (const lexeme of lexer.lex(body, false)) {
     for (const tok of parser.next(lexeme)) if (!take(tok)) return tokens;
     // the stack holds the document, its open collections and at most a scalar and a pair being built
-    if (parser.stack.length > maxDepth + 2) throw fail(parser.offset, `nested more than ${maxDepth} levels deep (maps, sequences and flow collections); kubectl's reader stops at 10,000, this reader at ${maxDepth}`);
+    if (parser.stack.length > maxDepth + 2) throw fail(parser.offset, `nested more than ${maxDepth} levels deep (maps and sequences)`);
   }
   for (const tok of parser.end()) if (!take(tok)) return tokens;
   return tokens;
@@ -320,8 +320,10 @@ function parseYamlStream(text: string, file: string, limits: ReadLimits, src: So
     if (doc.errors.length) throw fail(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0], maxDepth));
     try {
       const aliases = resolveAliases(doc);
-      budget -= expandedSize(doc.contents, aliases, budget);
+      const expanded = expandedSize(doc.contents, aliases, budget);
+      budget -= expanded.size;
       if (budget < 0) throw new Error(`${file}: more than ${maxNodes} YAML nodes with aliases expanded (maxYamlNodes); an alias bomb?`);
+      if (expanded.depth > maxDepth) throw fail(doc.contents?.range?.[0] ?? 0, `nested more than ${maxDepth} levels deep (maps and sequences${aliases.size ? ', aliases expanded' : ''})`);
       const value = toJs(doc.contents, { aliases, memo: new Map(), offsets, base, fail });
       const source = new YamlObjectSource(src, offsets, value, base + (doc.contents?.range?.[0] ?? 0));
       out.push({ value, source, items: () => source.items() });
@@ -355,38 +357,55 @@ function resolveAliases(doc: YAML.Document.Parsed): Map<YAML.Alias, YAML.Node> {
 }
 
 /**
- * Number of nodes a document becomes once its aliases are expanded, computed without expanding:
- * each node's size is memoized, so an alias costs one lookup. Stops counting past `limit`.
+ * Number of nodes a document becomes once its aliases are expanded, and how deep it is nested then, computed
+ * without expanding: each node's size and depth are memoized, so an alias costs one lookup. Stops counting
+ * past `limit`.
  */
-function expandedSize(root: unknown, aliases: Map<YAML.Alias, YAML.Node>, limit: number): number {
+function expandedSize(root: unknown, aliases: Map<YAML.Alias, YAML.Node>, limit: number): { size: number; depth: number } {
   const memo = new Map<unknown, number>();
+  const depths = new Map<unknown, number>();
   const active = new Set<unknown>();
+  let depth = 0;
   const size = (node: unknown): number => {
+    depth = 0;
     if (node === null || node === undefined) return 0;
     const known = memo.get(node);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      depth = depths.get(node)!;
+      return known;
+    }
     let n: number;
+    let d = 0;
     if (yaml().isAlias(node)) {
       const target = aliases.get(node)!;
       if (active.has(target)) throw new Error(`alias *${node.source} refers to a node that contains it`);
       n = size(target);
+      d = depth;
     } else if (yaml().isPair(node)) {
-      n = size(node.key) + size(node.value);
+      n = size(node.key);
+      d = depth;
+      n += size(node.value);
+      d = Math.max(d, depth);
     } else if (yaml().isCollection(node)) {
       active.add(node);
       n = 1;
       for (const item of node.items) {
         n += size(item);
+        d = Math.max(d, depth);
         if (n > limit) break;
       }
+      d++;
       active.delete(node);
     } else {
       n = 1;
     }
     memo.set(node, n);
+    depths.set(node, d);
+    depth = d;
     return n;
   };
-  return size(root);
+  const n = size(root);
+  return { size: n, depth };
 }
 
 /** What toJs needs: the aliases' targets, the values made so far, where keys are, and the document's offset. */
@@ -413,8 +432,14 @@ function resolveNode(node: YAML.Scalar, ctx: ToJsContext): Resolved {
   // replaces invalid UTF-8 with U+FFFD, as toString does)
   if (v instanceof Uint8Array) return { kind: 'str', value: Buffer.from(v).toString('utf8') };
   const text = typeof v === 'string' ? v : String(v);
+  if (node.tag === BINARY_TAG) {
+    // Go's base64.StdEncoding.DecodeString: padded, line breaks ignored
+    const b64 = text.replace(/[\r\n]/g, '');
+    if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw ctx.fail(node.range?.[0] ?? 0, 'a !!binary value that is not base64: kubectl refuses it (go-yaml v2: "!!binary value contains invalid base64 data")');
+    return { kind: 'str', value: Buffer.from(b64, 'base64').toString('utf8') };
+  }
   try {
-    return resolveScalar(text, node.type === 'PLAIN', node.tag === BINARY_TAG ? undefined : node.tag);
+    return resolveScalar(text, node.type === 'PLAIN', node.tag);
   } catch (e) {
     throw ctx.fail(node.range?.[0] ?? 0, (e as Error).message);
   }

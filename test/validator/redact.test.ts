@@ -149,7 +149,8 @@ describe('Secret content in read errors', () => {
     // GIVEN a Secret that does not parse (a bad indentation under the key), and one with a bad escape inside the key
     const broken = `apiVersion: v1\nkind: Secret\nmetadata: {name: k}\nstringData:\n  tls.key: "${PEM_LINES.join('\\n')}"\n   bad: x\n`;
     const escape = `apiVersion: v1\nkind: Secret\nmetadata: {name: k}\nstringData:\n  tls.key: "${PEM_LINES[1]}\\q${PEM_LINES[2]}"\n`;
-    for (const files of [{ 'broken.yaml': broken }, { 'escape.yaml': escape }, { 'secret.json': `{"kind": "Secret", "stringData": {"tls.key": "${PEM_LINES[1]}\\q${PEM_LINES[2]}"}}` }]) {
+    const cases: Array<{ [name: string]: string }> = [{ 'broken.yaml': broken }, { 'escape.yaml': escape }, { 'secret.json': `{"kind": "Secret", "stringData": {"tls.key": "${PEM_LINES[1]}\\q${PEM_LINES[2]}"}}` }];
+    for (const files of cases) {
       for (const [format, { code, out }] of Object.entries(outputs(files))) {
         expect([format, code]).toEqual([format, 2]);
         expect(out).toMatch(/line \d+, column \d+/);
