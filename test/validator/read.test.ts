@@ -407,6 +407,9 @@ describe('read as kubectl reads (issue 14)', () => {
     const [a, b] = parseManifestText(`${SIDECAR}---\n\ufeff${SIDECAR.replace('name: s', 'name: t')}`, 'cat.yaml');
     // THEN both objects are read whole, and the BOM is no column
     expect([a.metadata.name, b.metadata.name, b.spec.egress[0].hosts]).toEqual(['s', 't', ['./*']]);
+    // (the BOM was part of the first key: "\ufeffapiVersion", so the object had no apiVersion)
+    expect(Object.keys(b)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(validateManifests([b]).errors).toEqual([]);
     const file = path.join(dir('bom'), 'cat.yaml');
     fs.writeFileSync(file, `${SIDECAR}---\n\ufeff${SIDECAR}`);
     const r = readManifests([file]);
