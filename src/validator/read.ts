@@ -277,11 +277,13 @@ function yamlErrorMessage(e: YAML.YAMLError, maxDepth: number): string {
  * deeper than `maxDepth` stops it at once, after reading no more than that prefix: the yaml package's
  * composer recurses per level and its parser slows down with depth.
  */
-function firstDocumentTokens(body: string, maxDepth: number, fail: (offset: number, message: string) => Error): YAML.CST.Token[] {
+function firstDocumentTokens(body: string, maxDepth: number, fail: (offset: number, message: string) => Error): { tokens: YAML.CST.Token[]; aliases: boolean } {
   const lexer = new (yaml().Lexer)();
   const parser = new (yaml().Parser)();
   const tokens: YAML.CST.Token[] = [];
   let documents = 0;
+  // an alias is a lexeme of its own starting with "*" (a scalar starting with "*" must be quoted)
+  let aliases = false;
   const take = (tok: YAML.CST.Token): boolean => {
     if (tok.type === 'document' && ++documents > 1) return false;
     // after the first document only its end marker and comments belong to it
@@ -290,12 +292,13 @@ function firstDocumentTokens(body: string, maxDepth: number, fail: (offset: numb
     return true;
   };
   for (const lexeme of lexer.lex(body, false)) {
-    for (const tok of parser.next(lexeme)) if (!take(tok)) return tokens;
+    if (lexeme.charCodeAt(0) === 42) aliases = true;
+    for (const tok of parser.next(lexeme)) if (!take(tok)) return { tokens, aliases };
     // the stack holds the document, its open collections and at most a scalar and a pair being built
     if (parser.stack.length > maxDepth + 2) throw fail(parser.offset, `nested more than ${maxDepth} levels deep (maps and sequences)`);
   }
-  for (const tok of parser.end()) if (!take(tok)) return tokens;
-  return tokens;
+  for (const tok of parser.end()) if (!take(tok)) return { tokens, aliases };
+  return { tokens, aliases };
 }
 
 function parseYamlStream(text: string, file: string, limits: ReadLimits, src: SourceText): Doc[] {
@@ -314,12 +317,12 @@ function parseYamlStream(text: string, file: string, limits: ReadLimits, src: So
     const directive = directiveAt(text, base, chunk.end);
     if (directive >= 0) throw positioned(file, src, directive, directiveError(text, directive));
     const body = text.slice(base, chunk.end);
-    const tokens = firstDocumentTokens(body, maxDepth, fail);
+    const { tokens, aliases: hasAliases } = firstDocumentTokens(body, maxDepth, fail);
     const doc = [...new (yaml().Composer)(COMPOSE_OPTIONS).compose(tokens, false, body.length)][0];
     if (!doc) continue;
     if (doc.errors.length) throw fail(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0], maxDepth));
     try {
-      const aliases = resolveAliases(doc);
+      const aliases = hasAliases ? resolveAliases(doc) : new Map<YAML.Alias, YAML.Node>();
       const expanded = expandedSize(doc.contents, aliases, budget);
       budget -= expanded.size;
       if (budget < 0) throw new Error(`${file}: more than ${maxNodes} YAML nodes with aliases expanded (maxYamlNodes); an alias bomb?`);
