@@ -487,14 +487,14 @@ describe('fast and exact on hostile input (issue 14; the large sizes are in npm 
     expect(jsonMs).toBeLessThan(2000);
   });
 
-  test('20,000 small documents and 100 KB of bare --- lines are read in linear time', () => {
-    const docs = Array.from({ length: 20000 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`).join('');
+  test('10,000 small documents and 50 KB of bare --- lines are read in linear time', () => {
+    const docs = Array.from({ length: 10000 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`).join('');
     let objects: any[] = [];
     const ms = within(5000, () => { objects = parseManifestText(docs, 'many.yaml'); });
-    expect(objects).toHaveLength(20000);
-    expect(objects[19999].metadata.name).toBe('c19999');
+    expect(objects).toHaveLength(10000);
+    expect(objects[9999].metadata.name).toBe('c9999');
     expect(ms).toBeLessThan(5000);
-    const dashMs = within(2000, () => expect(parseManifestText('---\n'.repeat(25000), 'dashes.yaml')).toEqual([]));
+    const dashMs = within(2000, () => expect(parseManifestText('---\n'.repeat(12500), 'dashes.yaml')).toEqual([]));
     expect(dashMs).toBeLessThan(2000);
   });
 });
