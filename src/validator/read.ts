@@ -651,9 +651,5 @@ export function readManifests(paths: readonly string[], limits: ReadLimits = {})
       }
     }
   }
-  // kubectl apply refuses a run without objects ("error: no objects passed to apply")
-  if (result.objects.length === 0 && result.errors.length === 0 && result.read.length > 0) {
-    result.errors.push(`no objects in ${paths.join(', ')}: every file is empty or holds only comments and "---" lines (kubectl apply: "no objects passed to apply")`);
-  }
   return result;
 }
