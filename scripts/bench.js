@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench [-- --runs N] [--large-runs N] [--originations N] [--user-runs N] [--user-app-only]`: the performance figures the project
+// `npm run bench [-- --runs N] [--large-runs N] [--originations N] [--user-runs N] [--user-app-only] [--hostile-only]`: the performance figures the project
 // promises, each measured against an anchor run in the same process, alternately, so that a busy machine
 // slows both alike. Does not run the test suite; removes its temporary folder even when it fails.
 //
@@ -18,6 +18,11 @@
 //     and MUTUAL, an egress gateway, a lockdown), as a user runs it: `cdk8s synth` (ts-node, with the README's
 //     validation plugin block in its cdk8s.yaml) against `cdk8s-istio-egress synth` (lib/: run `npm run build`
 //     first), alternately, median of --user-runs N (default 3), ratio; both must write the same manifests.
+//  6. The validator on hostile input (issue 14): `node scripts/validate.js FILE` in a fresh process on 10 MiB, 2.5 MB
+//     and 1 MB of "[", a 10 KB JSON file nested 5,000 levels, 100,000 small documents (8 MB) and 1 MB of bare
+//     "---" lines, beside a plain parse of the same bytes by the yaml package (parseAllDocuments, its default
+//     options, stopped after 60 s), alternately, median of --large-runs N; wall time, peak RSS (budget: a few
+//     seconds and under 300 MB) and ratio. Only this section: --hostile-only.
 // Every anchor must write byte for byte what synth.js writes (checked), or the ratio would compare unequal work.
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -40,6 +45,7 @@ const largeRuns = opt('--large-runs', 3);
 const originations = opt('--originations', 10000);
 const userRuns = opt('--user-runs', 3);
 const userAppOnly = argv.includes('--user-app-only'); // section 5 alone
+const hostileOnly = argv.includes('--hostile-only'); // section 6 alone
 
 let work;
 function cleanup() {
@@ -240,11 +246,70 @@ async function userApp() {
   console.log(`  ratio:                                       ${(mo / ma).toFixed(3)}x (${(ma / mo).toFixed(1)} times faster; target: at most 0.1x)`);
 }
 
+/**
+ * Section 6: the validator on hostile input beside a plain parse by the yaml package, each in a fresh process
+ * that reports its peak RSS (process.resourceUsage().maxRSS, KB) on its last stderr line.
+ */
+async function hostile() {
+  const dir = path.join(work, 'hostile');
+  fs.mkdirSync(dir);
+  const doc = (i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c-${String(i).padStart(6, '0')}\n  namespace: default\n`;
+  const inputs = [
+    ['10 MiB of "["', 'open-10m.yaml', () => '['.repeat(10 * 1024 * 1024)],
+    ['2.5 MB of "["', 'open-2500k.yaml', () => '['.repeat(2_500_000)],
+    ['1 MB of "["', 'open-1m.yaml', () => '['.repeat(1_000_000)],
+    ['10 KB JSON nested 5,000 levels', 'deep.json', () => '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)],
+    ['100,000 small documents', 'many.yaml', () => Array.from({ length: 100_000 }, (_, i) => doc(i)).join('')],
+    ['1 MB of bare "---" lines', 'dashes.yaml', () => '---\n'.repeat(262_144)],
+  ];
+  const rss = 'process.on("exit", () => process.stderr.write(`\\nmaxrss ${process.resourceUsage().maxRSS}\\n`));';
+  const validator = `${rss} process.exitCode = require(${JSON.stringify(path.join(root, 'scripts/load-src.js'))}).loadValidator('cli').main([process.argv[1]]);`;
+  const plain = `${rss} const t = require('fs').readFileSync(process.argv[1], 'utf8'); require(${JSON.stringify(require.resolve('yaml', { paths: [root] }))}).parseAllDocuments(t);`;
+  const limit = 60_000;
+  const run = (script, file) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['-e', script, file], { cwd: root, encoding: 'utf8', timeout: limit, maxBuffer: 1 << 26 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const kb = Number(/maxrss (\d+)\s*$/.exec(r.stderr ?? '')?.[1] ?? NaN);
+    const timedOut = r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM';
+    return { ms, mb: kb / 1024, timedOut, status: r.status, line: (r.stderr ?? '').split('\n').find((l) => /error:/.test(l)) ?? '' };
+  };
+  spawnSync(process.execPath, ['-e', validator, path.join(root, 'dist')], { cwd: root }); // fills the bundle cache
+  console.log(`\nthe validator on hostile input (node scripts/validate.js FILE, fresh process) beside the yaml package's parseAllDocuments of the`);
+  console.log(`same bytes (fresh process, stopped after ${limit / 1000} s), median of ${largeRuns}; budget: a few seconds and under 300 MB:`);
+  console.log(`  ${'input'.padEnd(32)} ${'validator'.padStart(10)} ${'peak RSS'.padStart(9)}   ${'yaml parse'.padStart(10)} ${'peak RSS'.padStart(9)}   ratio  exit  what the validator says`);
+  for (const [label, name, make] of inputs) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, make());
+    const ours = [];
+    const theirs = [];
+    for (let i = 0; i < largeRuns; i++) {
+      await tick();
+      ours.push(run(validator, file));
+      // a plain parse that ran out of time once is not run again
+      if (!theirs.some((r) => r.timedOut)) theirs.push(run(plain, file));
+    }
+    const o = median(ours.map((r) => r.ms));
+    const p = theirs.some((r) => r.timedOut) ? undefined : median(theirs.map((r) => r.ms));
+    const mb = (x) => (Number.isFinite(x) ? `${Math.round(x)} MB` : '?');
+    const oMb = Math.max(...ours.map((r) => r.mb));
+    const pMb = Math.max(...theirs.map((r) => r.mb));
+    const over = o > 5000 || oMb > 300 ? ' OVER BUDGET' : '';
+    console.log(`  ${label.padEnd(32)} ${fmt(o).padStart(10)} ${mb(oMb).padStart(9)}   ${(p === undefined ? `> ${limit / 1000} s` : fmt(p)).padStart(10)} ${mb(pMb).padStart(9)}   `
+      + `${(p === undefined ? '-' : `${(o / p).toFixed(2)}x`).padStart(5)}  ${String(ours[0].status).padStart(4)}  ${ours[0].line.replace(/^.*?error: /, '').replace(file, name).slice(0, 70)}${over}`);
+    fs.rmSync(file, { force: true });
+  }
+}
+
 async function main() {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-egress-bench-'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules')); // the anchors require cdk8s from here
   if (userAppOnly) {
     await userApp();
+    return;
+  }
+  if (hostileOnly) {
+    await hostile();
     return;
   }
   const esbuild = require('esbuild');
@@ -266,6 +331,7 @@ async function main() {
   await scaling();
   await gateways();
   await userApp();
+  await hostile();
   console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other processes share the machine: compare ratios, not seconds)`);
 }
 
