@@ -69,7 +69,7 @@ describe('jsii assembly', () => {
     expect(assembly.docs.stability).toBe('stable');
     expect(assembly.targets.python).toEqual({ distName: 'cdk8s-istio-egress', module: 'cdk8s_istio_egress' });
     const factories = assembly.types['cdk8s-istio-egress.TlsCredential'].methods.filter((m: any) => m.static).map((m: any) => m.name);
-    expect(factories.sort()).toEqual(['fromCertManager', 'fromExistingSecret', 'fromPem']);
+    expect(factories.sort()).toEqual(['fromCertManager', 'fromExistingSecret', 'fromPem', 'isTlsCredential']);
     expect(assembly.types['cdk8s-istio-egress.IstioApiVersion'].members.map((m: any) => m.name)).toEqual(['V1', 'V1BETA1', 'V1ALPHA3']);
     // and no internal helper leaks into it
     expect(Object.keys(assembly.types).filter((t) => /CredentialPurpose|Resolved|OriginationSpec/.test(t))).toEqual([]);
