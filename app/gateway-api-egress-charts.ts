@@ -1,11 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GatewayApiEgressGateway } from '../src/gateway-api/gateway-api-egress-gateway';
-import { GatewayApiEgressTlsOrigination } from '../src/gateway-api/gateway-api-egress-tls-origination';
-import { MeshExternalNginx } from '../src/workloads/mesh-external-nginx';
-import { SleepClient } from '../src/workloads/sleep-client';
-import { TlsCredential } from '../src/credentials/tls-credential';
-import { checkProps, knownKeys } from '../src/private/props';
+import { GatewayApiEgressGateway, GatewayApiEgressTlsOrigination, MeshExternalNginx, SleepClient, TlsCredential } from 'cdk8s-istio-egress';
+import { checkProps, knownKeys } from './props';
 
 const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
 

@@ -1,14 +1,10 @@
 import { App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressGatewayMutualTlsOriginationChart, EgressGatewayTlsOriginationChart } from './egress-gateway-charts';
-import { EgressTlsOrigination } from '../src/sidecar/egress-tls-origination';
+import { EgressTlsOrigination, MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential } from 'cdk8s-istio-egress';
+import { checkProps, knownKeys } from './props';
 import { GatewayApiEgressMutualTlsOriginationChart, GatewayApiEgressTlsOriginationChart } from './gateway-api-egress-charts';
-import { MeshExternalNginx } from '../src/workloads/mesh-external-nginx';
-import { MutualTlsOrigination } from '../src/sidecar/mutual-tls-origination';
-import { SleepClient } from '../src/workloads/sleep-client';
-import { TlsCredential } from '../src/credentials/tls-credential';
 import { AmbientEgressTlsOriginationChart, EgressControlLockdownChart } from './topology-charts';
-import { checkProps, knownKeys } from '../src/private/props';
 
 const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
 const APP_PROPS = knownKeys<AppProps>({ outdir: true, outputFileExtension: true, yamlOutputType: true, recordConstructMetadata: true, resolvers: true });

@@ -1,9 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AmbientEgressTlsOrigination, EgressWaypoint } from '../src/ambient/ambient-egress';
-import { AllowedHostProtocol, OutboundLockdown } from '../src/lockdown/outbound-lockdown';
-import { SleepClient } from '../src/workloads/sleep-client';
-import { checkProps, knownKeys } from '../src/private/props';
+import { AllowedHostProtocol, AmbientEgressTlsOrigination, EgressWaypoint, OutboundLockdown, SleepClient } from 'cdk8s-istio-egress';
+import { checkProps, knownKeys } from './props';
 
 const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
 
