@@ -123,12 +123,14 @@ describe('user values of cdk8s-plus-28 types', () => {
 describe('loading', () => {
   /** Builds `make`'s app with freshly loaded sources and renders its charts; answers whether cdk8s-plus-28 was loaded. */
   const loadsPlus = (make: (lib: typeof import('../../src'), cdk8s: typeof import('cdk8s')) => import('cdk8s').App): boolean => loadsCdk8sPlus(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const app = make(require('../../src'), require('cdk8s'));
     for (const c of app.charts) c.toJson();
   });
 
   test('synthesizing the main app does not load cdk8s-plus-28', () => {
     // GIVEN / WHEN the main app is built and rendered / THEN
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(loadsPlus(() => require('../../app/main').buildApp({ outdir: 'unused' }))).toBe(false);
   });
 

@@ -8,7 +8,6 @@ import {
 } from '../../src/validator';
 import { IstioEgressValidation } from '../../src/validator/plugin';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SEED_DIR = path.join(__dirname, '..', 'fixtures', 'validator', 'seed');
 const BAD_DIR = path.join(__dirname, '..', 'fixtures', 'validator', 'bad');
 

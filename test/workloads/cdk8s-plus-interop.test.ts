@@ -133,7 +133,9 @@ describe('a cdk8s-plus-28 workload as the client (MeshWorkload.fromWorkload)', (
   test('loading the library and taking a workload by its shape does not load cdk8s-plus-28', () => {
     // GIVEN freshly loaded sources of the library
     const loaded = loadsCdk8sPlus(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const lib: typeof import('../../src') = require('../../src');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { App, Chart }: typeof import('cdk8s') = require('cdk8s');
       const c = new Chart(new App({ outdir: 'unused' }), 'c', { namespace: 'shop' });
       // WHEN an object shaped like a cdk8s-plus-28 Deployment becomes a client
