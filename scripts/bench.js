@@ -9,11 +9,11 @@
 //     against it, `node scripts/synth.js --each-file` (synth + validation + safe write: what `npm run synth`
 //     runs) of the main app, and the same with --no-validate. Medians of N runs, ratio.
 //  2. The same at 10,000 sidecar TLS originations: test/fixtures/bench/plain-many.ts against
-//     `node scripts/synth.js --app test/fixtures/bench/many-origins.ts`, and the validator's own share.
+//     `node scripts/synth.js --app` test/fixtures/bench/many-origins.ts (precompiled into .bench/), and the validator's own share.
 //  3. EgressTlsOrigination in one chart (100 / 1,000 / 10,000), each size in a fresh Node process:
 //     construct + synth, then validation of the synthesized objects.
 //  4. 1,000 hosts through one egress gateway (Istio API and Gateway API) beside 1,000 sidecar originations,
-//     `node scripts/synth.js --app test/fixtures/bench/gateway-many.ts` (budget: 3 s through a gateway).
+//     `node scripts/synth.js --app` test/fixtures/bench/gateway-many.ts (precompiled) (budget: 3 s through a gateway).
 //  5. A production-like user app (test/fixtures/apps/user-app: four charts in four namespaces, sidecar SIMPLE
 //     and MUTUAL, an egress gateway, a lockdown), as a user runs it: `cdk8s synth` (ts-node, with the README's
 //     validation plugin block in its cdk8s.yaml) against `cdk8s-istio-egress synth` (lib/: run `npm run build`
@@ -24,12 +24,14 @@
 //     options, stopped after 60 s), alternately, median of --large-runs N; wall time, peak RSS (budget: a few
 //     seconds and under 300 MB) and ratio. Only this section: --hostile-only.
 // Every anchor must write byte for byte what synth.js writes (checked), or the ratio would compare unequal work.
+// Everything measured runs the compiled lib/ (`npm run build` first), with Node's compile cache where Node has
+// one (22.1+), as the package's bin runs for users; on Node 20 nothing is cached.
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const root = path.resolve(__dirname, '..');
+const { checkBuilt, root } = require('./built');
 const argv = process.argv.slice(2);
 const opt = (name, def) => {
   const i = argv.indexOf(name);
@@ -48,8 +50,10 @@ const userAppOnly = argv.includes('--user-app-only'); // section 5 alone
 const hostileOnly = argv.includes('--hostile-only'); // section 6 alone
 
 let work;
+const apps = path.join(root, '.bench');
 function cleanup() {
   if (work) fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(apps, { recursive: true, force: true });
   work = undefined;
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -101,7 +105,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 async function compare(title, anchorJs, oursArgs, n, env = {}) {
   const anchorOut = path.join(work, 'out-anchor');
   const oursOut = path.join(work, 'out-synth');
-  // one untimed run each: fills the bundle caches (the anchor is precompiled too) and checks the outputs
+  // one untimed run each: fills Node's compile cache where Node has one (22.1+; the anchor is precompiled) and checks the outputs
   timed([anchorJs], { out: anchorOut, env });
   timed(['scripts/synth.js', '--out', oursOut, ...oursArgs], { out: oursOut, env });
   const note = sameOutput(anchorOut, oursOut, title);
@@ -133,11 +137,11 @@ async function compare(title, anchorJs, oursArgs, n, env = {}) {
 
 async function scaling() {
   const child = `
-const { loadSource, loadValidator } = require(${JSON.stringify(path.join(root, 'scripts/load-src.js'))});
+require('module').enableCompileCache?.();
 const { synthInMemory } = require(${JSON.stringify(path.join(root, 'scripts/synth.js'))});
 const n = Number(process.argv[1]);
 const t0 = performance.now();
-const lib = loadSource('src/index.ts');
+const lib = require(${JSON.stringify(path.join(root, 'lib/src/index.js'))});
 const { App, Chart } = require('cdk8s');
 const t1 = performance.now();
 const app = new App({ outdir: process.argv[2] });
@@ -146,13 +150,13 @@ for (let i = 0; i < n; i++) new lib.EgressTlsOrigination(chart, 'h' + i, { host:
 const t2 = performance.now();
 const objects = [...synthInMemory(app, 'bench').values()].flat();
 const t3 = performance.now();
-const v = loadValidator();
+const v = require(${JSON.stringify(path.join(root, 'lib/src/validator/index.js'))});
 const t4 = performance.now();
 const report = v.validateManifests(objects);
 const t5 = performance.now();
 console.log(JSON.stringify({ load: t1 - t0, construct: t2 - t1, synth: t3 - t2, vload: t4 - t3, validate: t5 - t4, errors: report.errors.length }));
 `;
-  console.log('\nEgressTlsOrigination in one chart, in memory (fresh process each; load = requiring the bundled library;');
+  console.log('\nEgressTlsOrigination in one chart, in memory (fresh process each; load = requiring the compiled library;');
   console.log('validate = validateManifests on the synthesized objects, after loading the validator):');
   console.log('      n     load  construct    synth   per 1k   validator load  validate   per 1k  errors');
   for (const n of [100, 1000, 10000]) {
@@ -178,16 +182,16 @@ async function wholeApp() {
 /**
  * Issue budget: 1,000 hosts through one egress gateway, construct + synth + validation, in 3 s or less on
  * this 2-core machine; beside the sidecar flow at the same number of hosts, each `node scripts/synth.js
- * --app test/fixtures/bench/gateway-many.ts` in a fresh process (FLOW, HOSTS), alternating.
+ * --app` test/fixtures/bench/gateway-many.ts (precompiled) in a fresh process (FLOW, HOSTS), alternating.
  */
 async function gateways() {
   const hosts = 1000;
   const flows = [['sidecar', 'EgressTlsOrigination (2 objects per host)'], ['gateway', 'EgressGatewayTlsOrigination, Istio API (5 per host)'],
     ['gateway-api', 'GatewayApiEgressTlsOrigination, Gateway API (4 per host)']];
   const out = path.join(work, 'out-gateways');
-  const args = ['scripts/synth.js', '--out', out, '--app', 'test/fixtures/bench/gateway-many.ts'];
+  const args = ['scripts/synth.js', '--out', out, '--app', '.bench/gateway-many.js'];
   const times = Object.fromEntries(flows.map(([f]) => [f, []]));
-  for (const [f] of flows) timed(args, { out, env: { FLOW: f, HOSTS: String(hosts) } }); // fills the bundle cache
+  for (const [f] of flows) timed(args, { out, env: { FLOW: f, HOSTS: String(hosts) } }); // fills the transpile and compile caches
   for (let i = 0; i < largeRuns; i++) {
     for (const [f] of flows) {
       await tick();
@@ -302,6 +306,7 @@ async function hostile() {
 }
 
 async function main() {
+  checkBuilt(); // every section runs lib/ (npm run build)
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-egress-bench-'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules')); // the anchors require cdk8s from here
   if (userAppOnly) {
@@ -321,13 +326,22 @@ async function main() {
       bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'silent',
     });
   }
+  // the apps synth.js runs, precompiled the same way (as a user's app is compiled before it runs), into .bench/
+  // of the repository, where `require('cdk8s-istio-egress')` resolves to this package's lib/
+  fs.mkdirSync(apps, { recursive: true });
+  for (const name of ['anchored-charts', 'many-origins', 'gateway-many']) {
+    esbuild.buildSync({
+      entryPoints: [path.join(root, 'test/fixtures/bench', `${name}.ts`)], outfile: path.join(apps, `${name}.js`),
+      bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'silent',
+    });
+  }
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model}, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
   await compare('the main app\'s task charts the anchor reproduces (egress-tls-origination and the two egress gateway tasks, --each-file)',
-    anchors['plain-main'], ['--each-file', '--app', 'test/fixtures/bench/anchored-charts.ts'], runs);
+    anchors['plain-main'], ['--each-file', '--app', '.bench/anchored-charts.js'], runs);
   await wholeApp();
   await compare(`${originations.toLocaleString('en')} sidecar TLS originations in one chart`, anchors['plain-many'],
-    ['--app', 'test/fixtures/bench/many-origins.ts'], largeRuns, { ORIGINATIONS: String(originations) });
+    ['--app', '.bench/many-origins.js'], largeRuns, { ORIGINATIONS: String(originations) });
   await scaling();
   await gateways();
   await userApp();

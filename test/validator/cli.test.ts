@@ -325,14 +325,6 @@ describe('positions', () => {
 });
 
 describe('entry points', () => {
-  test('npm run validate (scripts/validate.js) runs the same main()', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), BAD_DIR, '--format', 'sarif'], { encoding: 'utf8', cwd: ROOT });
-    expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).runs[0].tool.driver.name).toBe('cdk8s-istio-egress');
-    const v = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), '--version'], { encoding: 'utf8' });
-    expect(v.stdout).toBe(`${VERSION}\n`);
-  });
-
   test('the bin and lib/src/validator/cli.js run when compiled, and the bin is packed', () => {
     // GIVEN the validator compiled by tsc as the package ships it (lib/src/validator), and bin/ beside it
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'validator-bin-'));
