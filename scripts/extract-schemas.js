@@ -33,6 +33,10 @@
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
+// the validator's CEL parser, compiled (lib/): its trees are what the validator reads; the bindings in imports/
+// (which `npm run import` rewrites just before running this) are not its input
+require('./built').checkBuilt({ sources: ['src'] });
+const celAst = () => require('../lib/src/validator/cel-ast.js');
 
 const ROOT = path.resolve(__dirname, '..');
 let OUT = path.join(ROOT, 'imports', 'validation');
@@ -351,7 +355,6 @@ function main() {
   }
   const files = (args.length ? args : vendoredCrdFiles()).sort((a, b) => (sourceName(a) < sourceName(b) ? -1 : sourceName(a) > sourceName(b) ? 1 : 0));
   const counts = [];
-  const celAst = require('./load-src').loadValidator('cel-ast');
   for (const { release } of TARGETS) {
     const mine = filesOf(release, files);
     const { crds, rules } = extractCrds(mine);
@@ -361,7 +364,7 @@ function main() {
       keptGroups: KEPT_GROUPS,
       kinds: crds,
     });
-    writeJson(path.join(OUT, `cel-${release}.json`), celAst.precompileRules(celRules(crds)));
+    writeJson(path.join(OUT, `cel-${release}.json`), celAst().precompileRules(celRules(crds)));
     counts.push(`Istio ${release}: ${Object.keys(crds).length} CRD kinds (${rules} distinct CEL rules)`);
   }
   const k8s = extractK8s(K8S_DIR);

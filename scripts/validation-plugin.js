@@ -10,8 +10,8 @@
  *         warn: []          # rule ids downgraded to warnings, e.g. [wiring/selector-matches-workload]
  *         istio: '1.31'     # the Istio release validated for, '1.30' or '1.31' (default: the newest supported)
  *
- * Loads src/validator/plugin.ts from source (scripts/load-src.js).
+ * The plugin users name (lib/src/validator/plugin.js, compiled by `npm run build`), refused when lib/ is stale.
  */
-const { loadValidator } = require('./load-src');
+require('./built').checkBuilt();
 
-module.exports = { IstioEgressValidation: loadValidator('plugin').IstioEgressValidation };
+module.exports = { IstioEgressValidation: require('../lib/src/validator/plugin.js').IstioEgressValidation };
