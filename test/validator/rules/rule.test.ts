@@ -36,7 +36,7 @@ describe('the reporter', () => {
   test('follows the newest supported release, Istio 1.31, by default', () => {
     expect(DEFAULT_RELEASE).toBe('1.31');
     expect(new Reporter({}).release).toBe('1.31');
-    expect(new Reporter({}, undefined, '1.30').release).toBe('1.30');
+    expect(new Reporter({}, '1.30').release).toBe('1.30');
   });
 
   test('gives a finding the rule\'s id and default severity, or the severity the check gives', () => {
