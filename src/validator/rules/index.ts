@@ -8,10 +8,17 @@ import * as analyzers from './analyzer/analyzers';
 import * as celCrdValidations from './cel/crd-validations';
 import * as istioCommon from './istio/common';
 import * as istioDestinationRule from './istio/destination-rule';
+import * as istioEnvoyFilter from './istio/envoy-filter';
 import * as istioGateway from './istio/gateway';
+import * as istioPolicyTarget from './istio/policy-target';
+import * as istioProxyConfig from './istio/proxy-config';
 import * as istioServiceEntry from './istio/service-entry';
 import * as istioSidecar from './istio/sidecar';
+import * as istioTelemetry from './istio/telemetry';
 import * as istioVirtualService from './istio/virtual-service';
+import * as istioWasmPlugin from './istio/wasm-plugin';
+import * as istioWorkloadEntry from './istio/workload-entry';
+import * as istioWorkloadGroup from './istio/workload-group';
 import { isRule, RULE_FAMILIES, type Rule, type RuleFamily } from './rule';
 import * as schemaObjectMeta from './schema/object-meta';
 import * as schemaObjects from './schema/objects';
@@ -35,6 +42,13 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'istio/sidecar.ts': istioSidecar,
   'istio/gateway.ts': istioGateway,
   'istio/virtual-service.ts': istioVirtualService,
+  'istio/policy-target.ts': istioPolicyTarget,
+  'istio/envoy-filter.ts': istioEnvoyFilter,
+  'istio/workload-entry.ts': istioWorkloadEntry,
+  'istio/workload-group.ts': istioWorkloadGroup,
+  'istio/proxy-config.ts': istioProxyConfig,
+  'istio/telemetry.ts': istioTelemetry,
+  'istio/wasm-plugin.ts': istioWasmPlugin,
   'wiring/objects.ts': wiringObjects,
   'wiring/pitfalls.ts': wiringPitfalls,
   'analyzer/analyzers.ts': analyzers,
