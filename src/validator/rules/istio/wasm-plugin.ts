@@ -28,8 +28,8 @@ function parseRequestUri(u: string): { scheme: string } | { error: string } {
   const bad = /%(?![0-9a-fA-F]{2})(.{0,2})/.exec(u);
   if (bad) return { error: `parse ${JSON.stringify(u)}: invalid URL escape ${JSON.stringify(`%${bad[1]}`)}` };
   const m = SCHEME.exec(u);
-  // with a scheme, a request URI goes on with "/" ("localhost:5000/x" is not one: it is retried as http://)
-  if (m) return u.slice(m[0].length).startsWith('/') ? { scheme: m[1].toLowerCase() } : { error: `parse ${JSON.stringify(u)}: invalid URI for request` };
+  // a scheme followed by something else than "/" is an opaque URL: "localhost:5000/x" has the scheme "localhost"
+  if (m) return { scheme: m[1].toLowerCase() };
   if (u.startsWith(':')) return { error: `parse ${JSON.stringify(u)}: missing protocol scheme` };
   if (u.startsWith('/')) return { scheme: '' };
   return { error: `parse ${JSON.stringify(u)}: invalid URI for request` };
