@@ -33,7 +33,7 @@ export function expectClean(obj: any, except: string[] = []) {
 }
 /** Runs one check with a Reporter of `release` (a release the validator may not list yet). */
 export function checkIn(release: string, check: (o: Obj, rep: Reporter) => void, obj: any): Finding[] {
-  const rep = new Reporter({}, undefined, release as IstioRelease);
+  const rep = new Reporter({}, release as IstioRelease);
   check(makeObj(obj, 0, {}), rep);
   return rep.findings;
 }
