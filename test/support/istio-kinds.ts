@@ -1,5 +1,5 @@
 // Objects and finding helpers for the webhook rules of the Istio kinds checked object by object (Telemetry,
-// WasmPlugin, EnvoyFilter, WorkloadEntry, WorkloadGroup, ProxyConfig): test/validator/rules/istio/<kind>.test.ts.
+// WasmPlugin, TrafficExtension, EnvoyFilter, WorkloadEntry, WorkloadGroup, ProxyConfig): test/validator/rules/istio/<kind>.test.ts.
 import { formatFindings, validateManifests, type Finding } from '../../src/validator';
 import { makeObj, Reporter, type Obj } from '../../src/validator/context';
 import type { IstioRelease } from '../../src/validator/rules/rule';
@@ -11,6 +11,7 @@ export const API: Record<string, string> = {
   WorkloadEntry: 'networking.istio.io/v1',
   WorkloadGroup: 'networking.istio.io/v1',
   ProxyConfig: 'networking.istio.io/v1beta1',
+  TrafficExtension: 'extensions.istio.io/v1alpha1',
 };
 export function object(kind: string, spec: any, metadata: any = {}): any {
   return { apiVersion: API[kind], kind, metadata: { name: 'x', namespace: 'default', ...metadata }, spec };

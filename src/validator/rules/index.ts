@@ -15,6 +15,7 @@ import * as istioProxyConfig from './istio/proxy-config';
 import * as istioServiceEntry from './istio/service-entry';
 import * as istioSidecar from './istio/sidecar';
 import * as istioTelemetry from './istio/telemetry';
+import * as istioTrafficExtension from './istio/traffic-extension';
 import * as istioVirtualService from './istio/virtual-service';
 import * as istioWasmPlugin from './istio/wasm-plugin';
 import * as istioWorkloadEntry from './istio/workload-entry';
@@ -49,6 +50,7 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'istio/proxy-config.ts': istioProxyConfig,
   'istio/telemetry.ts': istioTelemetry,
   'istio/wasm-plugin.ts': istioWasmPlugin,
+  'istio/traffic-extension.ts': istioTrafficExtension,
   'wiring/objects.ts': wiringObjects,
   'wiring/pitfalls.ts': wiringPitfalls,
   'analyzer/analyzers.ts': analyzers,

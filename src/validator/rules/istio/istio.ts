@@ -2,7 +2,8 @@
  * Istio semantics not encoded in the CRDs, after istio/istio 1.30.3 pkg/config/validation and the analyzers:
  * ServiceEntry (service-entry.ts), DestinationRule (destination-rule.ts), Sidecar (sidecar.ts), Gateway (gateway.ts),
  * VirtualService (virtual-service.ts), EnvoyFilter (envoy-filter.ts), WorkloadEntry (workload-entry.ts), WorkloadGroup
- * (workload-group.ts), ProxyConfig (proxy-config.ts), Telemetry (telemetry.ts), WasmPlugin (wasm-plugin.ts), and the
+ * (workload-group.ts), ProxyConfig (proxy-config.ts), Telemetry (telemetry.ts), WasmPlugin (wasm-plugin.ts),
+ * TrafficExtension (traffic-extension.ts), and the
  * networking.istio.io/exportTo annotation of Services.
  */
 import type { Obj, Reporter } from '../../context';
@@ -15,6 +16,7 @@ import { checkServiceEntry } from './service-entry';
 import { checkProxyConfig } from './proxy-config';
 import { checkSidecar } from './sidecar';
 import { checkTelemetry } from './telemetry';
+import { checkTrafficExtension } from './traffic-extension';
 import { checkVirtualService } from './virtual-service';
 import { checkWasmPlugin } from './wasm-plugin';
 import { checkWorkloadEntry } from './workload-entry';
@@ -60,6 +62,7 @@ const OTHER_KINDS: { readonly [groupKind: string]: (o: Obj, rep: Reporter) => vo
   'networking.istio.io/ProxyConfig': checkProxyConfig,
   'telemetry.istio.io/Telemetry': checkTelemetry,
   'extensions.istio.io/WasmPlugin': checkWasmPlugin,
+  'extensions.istio.io/TrafficExtension': checkTrafficExtension,
 };
 
 function checkServiceAnnotation(o: Obj, rep: Reporter) {
