@@ -6,12 +6,15 @@
  */
 import * as analyzers from './analyzer/analyzers';
 import * as celCrdValidations from './cel/crd-validations';
+import * as istioAuthorizationPolicy from './istio/authorization-policy';
 import * as istioCommon from './istio/common';
 import * as istioDestinationRule from './istio/destination-rule';
 import * as istioEnvoyFilter from './istio/envoy-filter';
 import * as istioGateway from './istio/gateway';
+import * as istioPeerAuthentication from './istio/peer-authentication';
 import * as istioPolicyTarget from './istio/policy-target';
 import * as istioProxyConfig from './istio/proxy-config';
+import * as istioRequestAuthentication from './istio/request-authentication';
 import * as istioServiceEntry from './istio/service-entry';
 import * as istioSidecar from './istio/sidecar';
 import * as istioTelemetry from './istio/telemetry';
@@ -51,6 +54,9 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'istio/telemetry.ts': istioTelemetry,
   'istio/wasm-plugin.ts': istioWasmPlugin,
   'istio/traffic-extension.ts': istioTrafficExtension,
+  'istio/authorization-policy.ts': istioAuthorizationPolicy,
+  'istio/peer-authentication.ts': istioPeerAuthentication,
+  'istio/request-authentication.ts': istioRequestAuthentication,
   'wiring/objects.ts': wiringObjects,
   'wiring/pitfalls.ts': wiringPitfalls,
   'analyzer/analyzers.ts': analyzers,
