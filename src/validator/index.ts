@@ -57,9 +57,12 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
 /** The objects of a list with identical copies left out (the first one kept, with its position in the list). */
 function distinct(objects: any[]): Array<{ raw: any; i: number }> {
   const seen = new Map<string, string[]>();
+  const kept = new Set<unknown>();
   const out: Array<{ raw: any; i: number }> = [];
   objects.forEach((raw, i) => {
     if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+      if (kept.has(raw)) return; // the same object again (a YAML alias)
+      kept.add(raw);
       const group = typeof raw.apiVersion === 'string' && raw.apiVersion.includes('/') ? raw.apiVersion.split('/')[0] : '';
       const key = `${group}/${objectKey(raw)}`;
       const text = canonicalJson(raw);
