@@ -47,19 +47,19 @@ export const DUPLICATE_OBJECT = defineRule({
 export const ROLEBINDING_ROLE = defineRule({
   id: 'wiring/rolebinding-role',
   family: 'wiring',
-  severity: 'error',
-  description: 'A RoleBinding references a Role that is not in the output.',
+  severity: 'warning',
+  description: 'Could not check: a RoleBinding references a Role that is not in the output.',
   source: 'this project (Kubernetes RBAC)',
-  details: 'A RoleBinding references a Role that is not in the output (same namespace). A note (could not check) for a ClusterRole not in an output that has ClusterRoles.',
+  details: 'Could not check: a RoleBinding references a Role that is not in the output (same namespace). A warning: the API server accepts the binding, which grants nothing until the Role exists (another file may create it). A note for a ClusterRole not in an output that has ClusterRoles.',
 });
 
 export const ROLEBINDING_SUBJECT = defineRule({
   id: 'wiring/rolebinding-subject',
   family: 'wiring',
-  severity: 'error',
-  description: 'A RoleBinding binds a ServiceAccount that is not in the output.',
+  severity: 'warning',
+  description: 'Could not check: a RoleBinding binds a ServiceAccount that is not in the output.',
   source: 'this project (Kubernetes RBAC)',
-  details: 'A RoleBinding binds a ServiceAccount that is not in the output (a note when the client is deployed elsewhere).',
+  details: 'Could not check: a RoleBinding binds a ServiceAccount that is not in the output. A warning: the API server accepts the binding, which applies once the account exists (another file may create it); a note when the client is deployed elsewhere.',
 });
 
 export const SERVICEACCOUNT_USED = defineRule({
@@ -365,7 +365,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
     const ref = rb.raw?.roleRef;
     if (ref?.kind === 'Role' && rb.kind === 'RoleBinding') {
       if (!idx.find('Role', rb.namespace, ref.name)) {
-        rep.add(rb, ROLEBINDING_ROLE, 'roleRef.name', `Role "${ref.name}" is not in the output (namespace "${rb.namespace}")`, `Add the Role "${ref.name}" in namespace "${rb.namespace}", or fix roleRef.name.`);
+        rep.add(rb, ROLEBINDING_ROLE, 'roleRef.name', `could not check that Role "${ref.name}" exists: it is not in the output (namespace "${rb.namespace}"); the binding grants nothing until it exists`, `Add the Role "${ref.name}" in namespace "${rb.namespace}", or fix roleRef.name.`);
       }
     } else if (ref?.kind === 'ClusterRole' && idx.all('ClusterRole').length && !idx.find('ClusterRole', undefined, ref.name) && !/^(system:|cluster-admin$|admin$|edit$|view$)/.test(ref.name)) {
       rep.add(rb, ROLEBINDING_ROLE, 'roleRef.name', `could not check that ClusterRole "${ref.name}" exists: it is not in the output (which has other ClusterRoles), so it must be installed out of band`, 'Nothing to do if the ClusterRole is installed out of band; otherwise add it or fix roleRef.name.', 'note');
@@ -378,7 +378,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
       if (!sa && s.name !== 'default' && forRemoteClient(rb)) {
         rep.add(rb, ROLEBINDING_SUBJECT, `subjects[${i}]`, `${ELSEWHERE} that its ServiceAccount ${ns}/${s.name} exists`, `Make sure ServiceAccount "${s.name}" exists in namespace "${ns}".`, 'note');
       } else if (!sa && s.name !== 'default') {
-        rep.add(rb, ROLEBINDING_SUBJECT, `subjects[${i}]`, `ServiceAccount ${ns}/${s.name} is not in the output`, `Add ServiceAccount "${s.name}" in namespace "${ns}", or fix the subject.`);
+        rep.add(rb, ROLEBINDING_SUBJECT, `subjects[${i}]`, `could not check that ServiceAccount ${ns}/${s.name} exists: it is not in the output`, `Add ServiceAccount "${s.name}" in namespace "${ns}", or fix the subject.`);
       }
       const key = `${ns}/${s.name}`;
       if (!usedReported.has(key) && !pods.some(p => p.namespace === ns && podSa(p) === s.name)) {
