@@ -6,6 +6,7 @@ import { makeObj, Reporter } from '../../../../src/validator/context';
 import { MeshIndex } from '../../../../src/validator/mesh-index';
 import { validateManifests, type Finding } from '../../../../src/validator';
 import { byName, cnn, cnnVs, EGW_WARNINGS, errorsOf, ids, mine, NET, onlyError, passthrough, run } from '../../../support/egress-topologies';
+import { budget } from '../../../support/budget';
 
 describe('egress gateway TLS origination (§1)', () => {
   test('the documented objects give no error; the out-of-band gateway gives notes that say so', () => {
@@ -165,10 +166,20 @@ describe('analyzers (istioctl analyze equivalents)', () => {
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sleep', namespace: 'default' }, spec: { selector: { app: 'sleep' }, ports: [{ port: 80, name: 'http' }] } },
       { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'sleep', namespace: 'default' }, spec: { host: 'sleep', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] } },
     ];
-    const f = onlyError(objs, 'analyzer/subset-selects-no-pods', 'spec.subsets[1].labels');
-    expect(f.message).toMatch(/^IST0173 The Subset v2 defined in the DestinationRule does not select any pods/);
+    // severity contract: Istio's analyzer sees every pod of the cluster, the input only some (the v2 pods of Istio's
+    // bookinfo are deployed by another file): a warning that says what could not be checked, not an error
+    expect(errorsOf(objs)).toEqual([]);
+    const w = run(objs).filter(f => f.ruleId === 'analyzer/subset-selects-no-pods');
+    expect(w.map(f => `${f.severity} ${f.field}`)).toEqual(['warning spec.subsets[1].labels']);
+    expect(w[0].message).toMatch(/^IST0173 The Subset v2 defined in the DestinationRule does not select any pods.*could not check the pods deployed by other files\)$/);
     objs[2].spec.subsets.pop();
     expect(run(objs)).toEqual([]);
+    // the endpoints of a ServiceEntry are all in the input: a subset that selects none of them is an error
+    const se: any[] = [
+      { apiVersion: NET, kind: 'ServiceEntry', metadata: { name: 'db', namespace: 'default' }, spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: '10.0.0.1', labels: { version: 'v1' } }] } },
+      { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'db', namespace: 'default' }, spec: { host: 'db.example.com', subsets: [{ name: 'v2', labels: { version: 'v2' } }] } },
+    ];
+    expect(onlyError(se, 'analyzer/subset-selects-no-pods', 'spec.subsets[0].labels').message).toMatch(/^IST0173 The Subset v2 .*match no endpoint of ServiceEntry default\/db/);
   });
 
   test('an external DestinationRule host that matches no ServiceEntry or Service is a warning (IST0174)', () => {
@@ -212,7 +223,7 @@ describe('scale', () => {
     // THEN no error; the bound only catches a quadratic regression (which takes >10 s here): timings on an idle
     // machine are ~0.2-0.4 s and belong to `npm run bench`, as for the other validator rules
     expect(rep.findings.filter((f: Finding) => f.severity === 'error')).toEqual([]);
-    expect(ms).toBeLessThan(5000);
+    expect(ms).toBeLessThan(budget(5000));
     console.log(`analyzers + pitfalls on ${objs.length} objects: ${ms.toFixed(0)} ms`);
   });
 });
