@@ -97,7 +97,12 @@ function extractCrds(files) {
       const entry = { group, kind, plural: d.spec.names.plural, scope: d.spec.scope, versions: {} };
       const seen = [];
       for (const v of d.spec.versions) {
-        if (!v.served) continue;
+        // a version the CRD declares but does not serve (the Gateway API standard channel's v1alpha2 TCPRoute,
+        // which its experimental channel serves): listed, without a schema
+        if (!v.served) {
+          (entry.unserved = entry.unserved || []).push(v.name);
+          continue;
+        }
         const schema = stripDescriptions(v.schema && v.schema.openAPIV3Schema);
         const text = JSON.stringify(stable(schema));
         const same = seen.find(s => s.text === text);

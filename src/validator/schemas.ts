@@ -15,6 +15,8 @@ interface CrdEntry {
   plural: string;
   scope: 'Namespaced' | 'Cluster';
   versions: { [version: string]: { schema?: Schema; sameAs?: string } };
+  /** Versions the CRD declares with served: false (e.g. those only a Gateway API experimental channel serves). */
+  unserved?: string[];
 }
 interface CrdFile { kinds: { [groupKind: string]: CrdEntry }; keptGroups: string[] }
 /** An API version of a built-in kind that Kubernetes no longer serves (k8s.json "removed"). */
@@ -155,7 +157,7 @@ export type SchemaLookup =
   /** servedIn: the releases that serve it, when only some of k8sReleases() do. */
   | { found: 'k8s'; schema: Schema; defs: { [name: string]: Schema }; definition: string; servedIn?: string[] }
   /** servedVersions: versions of a CRD; apiVersions of a built-in kind (builtin: true), removed: when Kubernetes stopped serving it. */
-  | { found: 'unserved-version'; servedVersions: string[]; builtin?: boolean; removed?: RemovedApi }
+  | { found: 'unserved-version'; servedVersions: string[]; builtin?: boolean; removed?: RemovedApi; declared?: boolean }
   | { found: 'unknown-kind'; group: string; knownGroup: boolean };
 
 /** The schema of `apiVersion` `kind`: a CRD of the Istio `release` targeted (its CRD files), or a built-in kind. */
@@ -168,7 +170,7 @@ export function lookupSchema(apiVersion: string, kind: string, release: IstioRel
   if (entry) {
     const served = Object.keys(entry.versions);
     let v = entry.versions[version];
-    if (!v) return { found: 'unserved-version', servedVersions: served };
+    if (!v) return { found: 'unserved-version', servedVersions: served, ...(entry.unserved?.includes(version) ? { declared: true } : {}) };
     if (v.sameAs) v = entry.versions[v.sameAs];
     return { found: 'crd', schema: v.schema!, scope: entry.scope, servedVersions: served };
   }

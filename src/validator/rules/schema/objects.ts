@@ -30,7 +30,7 @@ export const SCHEMA_UNSERVED_VERSION = defineRule({
   severity: 'error',
   description: 'The version named by apiVersion is not served (by the CRD, or by Kubernetes for a built-in kind).',
   source: 'CRD spec.versions[].served; Kubernetes Deprecated API Migration Guide',
-  details: 'The version named by apiVersion is not served: by the CRD of this kind, or by Kubernetes for a built-in kind (a removed API version: the release that stopped serving it and its replacement). A note for a built-in API that only some of the supported Kubernetes releases (1.32 to 1.36) serve.',
+  details: 'The version named by apiVersion is not served: by the CRD of this kind, or by Kubernetes for a built-in kind (a removed API version: the release that stopped serving it and its replacement). A note for a built-in API that only some of the supported Kubernetes releases (1.32 to 1.36) serve. A warning for a Gateway API version the standard channel declares unserved and its experimental channel serves (TCPRoute v1alpha2 for Istio 1.31): which channel is installed is not in the input.',
 });
 
 export const SCHEMA_METADATA_NAME = defineRule({
@@ -87,6 +87,12 @@ export function checkSchema(o: Obj, rep: Reporter): void {
     if (removed) {
       rep.add(o, SCHEMA_UNSERVED_VERSION, 'apiVersion', `${o.apiVersion} ${o.kind} is no longer served: Kubernetes stopped serving it in ${removed.removedIn}; ${removed.use ? `use ${removed.use}` : removed.note ?? 'it has no replacement'}`,
         removed.use ? `Change apiVersion to ${removed.use} (https://kubernetes.io/docs/reference/using-api/deprecation-guide/ lists the field changes).` : 'Remove the object.');
+    } else if (found.declared && o.group === 'gateway.networking.k8s.io') {
+      // the standard channel declares the version unserved; the experimental channel, which Istio's TCP and TLS
+      // tasks install, serves it: which channel the cluster has is not in the input
+      rep.add(o, SCHEMA_UNSERVED_VERSION, 'apiVersion',
+        `could not check ${o.apiVersion} ${o.kind} structurally: the Gateway API standard channel of Istio ${rep.release} does not serve this version (served: ${found.servedVersions.join(', ')}), its experimental channel, whose CRDs are not vendored, does`,
+        `Use ${found.servedVersions.map(v => `${o.group}/${v}`).join(' or ')}, or make sure the cluster has the experimental-channel CRDs installed.`, 'warning');
     } else if (found.builtin) {
       rep.add(o, SCHEMA_UNSERVED_VERSION, 'apiVersion', `${o.kind} is not served in version ${o.apiVersion}; served versions: ${found.servedVersions.join(', ')}`, `Use one of: ${found.servedVersions.join(', ')}.`);
     } else {

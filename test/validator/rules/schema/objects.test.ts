@@ -21,9 +21,16 @@ describe('schema/namespace-scope', () => {
 describe('kinds of the Gateway API experimental channel', () => {
   test('TCPRoute v1alpha2 (Istio\'s tcp-echo sample) is a warning naming it, not an unknown-kind error', () => {
     const route = { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'tcp-echo', namespace: 'default' }, spec: { parentRefs: [{ name: 'tcp-echo-gateway' }] } };
-    const f = validateManifests([route]).findings.filter((x) => x.ruleId === 'schema/unknown-kind');
+    // Istio 1.30 (Gateway API v1.5.1): TCPRoute is a kind of the experimental channel only
+    const f = validateManifests([route], { istio: '1.30' }).findings.filter((x) => x.ruleId === 'schema/unknown-kind');
     expect(f.map((x) => `${x.severity} ${x.message}`)).toEqual([expect.stringMatching(/^warning could not check gateway.networking.k8s.io\/v1alpha2 TCPRoute structurally: it is a kind of the Gateway API's experimental channel/)]);
-    // a misspelt kind of the group stays an error
-    expect(validateManifests([{ ...route, kind: 'TCPRoutes' }]).errors.map((x) => x.ruleId)).toEqual(['schema/unknown-kind']);
+    // Istio 1.31 (v1.6.0): the standard channel has TCPRoute v1 and declares v1alpha2 unserved, which the
+    // experimental channel serves: a warning too, naming the served version
+    expect(validateManifests([route], { istio: '1.31' }).findings.filter((x) => x.ruleId.startsWith('schema/')).map((x) => `${x.severity} ${x.ruleId} ${x.message}`)).toEqual([
+      'warning schema/unserved-version could not check gateway.networking.k8s.io/v1alpha2 TCPRoute structurally: the Gateway API standard channel of Istio 1.31 does not serve this version (served: v1), its experimental channel, whose CRDs are not vendored, does',
+    ]);
+    // a misspelt kind of the group stays an error, and so does a version no channel declares
+    expect(validateManifests([{ ...route, kind: 'TCPRoutes' }], { istio: '1.30' }).errors.map((x) => x.ruleId)).toEqual(['schema/unknown-kind']);
+    expect(validateManifests([{ ...route, apiVersion: 'gateway.networking.k8s.io/v9' }], { istio: '1.31' }).errors.map((x) => x.ruleId)).toEqual(['schema/unserved-version']);
   });
 });
