@@ -13,6 +13,8 @@ import { validatePaths, type Finding } from '../../src/validator';
 const ROOT = path.join(__dirname, '..', 'fixtures', 'analyzers');
 const INPUTS = path.join(ROOT, 'istio-1.30.3');
 const README = path.join(ROOT, 'README.md');
+/** What Istio's harness adds to every case (AddDefaultResources): the default ingress gateway pod and Service. */
+const DEFAULTS = path.join(ROOT, 'default-ingress-gateway.yaml');
 
 interface Expected { readonly code: string; readonly message: string; readonly level: string; readonly object: string }
 interface Case { readonly name: string; readonly analyzer: string; readonly inputs: string[]; readonly expected: Expected[] }
@@ -36,7 +38,7 @@ function about(f: Finding, object: string): boolean {
 interface Outcome { readonly reproduced: number; readonly missed: Expected[]; readonly unexpectedErrors: Finding[]; readonly findings: Finding[] }
 
 function run(c: Case): Outcome {
-  const report = validatePaths(c.inputs.map((f) => path.join(INPUTS, f)));
+  const report = validatePaths([...c.inputs.map((f) => path.join(INPUTS, f)), DEFAULTS]);
   const findings = report.findings;
   const used = new Set<Finding>();
   const missed: Expected[] = [];
