@@ -354,6 +354,11 @@ function checkGateways(idx: MeshIndex, rep: Reporter) {
       m.set(gw, hb);
     }
   }
+  const keysByPort = new Map<number, string[]>();
+  for (const key of byKey.keys()) {
+    const port = Number(key.slice(key.lastIndexOf('~') + 1));
+    keysByPort.set(port, [...keysByPort.get(port) ?? [], key]);
+  }
   const selectorsOverlap = (a: string, b: string) => {
     if (a === b) return true;
     if (!a.includes(b) && !b.includes(a)) return false;
@@ -372,9 +377,10 @@ function checkGateways(idx: MeshIndex, rep: Reporter) {
       const bind = typeof s.bind === 'string' ? s.bind : '';
       const hosts: string[] = (Array.isArray(s.hosts) ? s.hosts : []).filter((h: unknown): h is string => typeof h === 'string');
       const others = new Map<string, Set<string>>();
-      for (const [key, m] of byKey) {
-        const [ksel, kport] = [key.slice(0, key.lastIndexOf('~')), key.slice(key.lastIndexOf('~') + 1)];
-        if (kport !== String(port) || !selectorsOverlap(selStr, ksel)) continue;
+      for (const key of keysByPort.get(port) ?? []) {
+        const m = byKey.get(key)!;
+        const ksel = key.slice(0, key.lastIndexOf('~'));
+        if (!selectorsOverlap(selStr, ksel)) continue;
         for (const [other, hb] of m) {
           if (other === gw) continue;
           const dup = hosts.filter(h => hb.has(h) && hb.get(h) === bind);
@@ -401,7 +407,8 @@ function checkGateways(idx: MeshIndex, rep: Reporter) {
 // --- Gateway ports on the gateway Service (gateway/gateway.go, IST0162) ------------------------------------------
 
 function checkGatewayServicePorts(idx: MeshIndex, rep: Reporter) {
-  const services = [...new Set(idx.serviceByHost.values())];
+  const servicesByNs = new Map<string, Obj[]>();
+  for (const svc of new Set(idx.serviceByHost.values())) servicesByNs.set(svc.namespace ?? 'default', [...servicesByNs.get(svc.namespace ?? 'default') ?? [], svc]);
   for (const gw of idx.gateways) {
     const spec = gw.raw?.spec;
     if (!spec || typeof spec !== 'object') continue;
@@ -411,9 +418,9 @@ function checkGatewayServicePorts(idx: MeshIndex, rep: Reporter) {
     const svcPorts = new Set<number>();
     const svcs: Obj[] = [];
     for (const p of pods) {
-      for (const svc of services) {
+      for (const svc of servicesByNs.get(p.namespace) ?? []) {
         const sel = svc.raw?.spec?.selector;
-        if ((svc.namespace ?? 'default') !== p.namespace || !sel || typeof sel !== 'object' || !Object.keys(sel).length) continue;
+        if (!sel || typeof sel !== 'object' || !Object.keys(sel).length) continue;
         if (!selectorMatches({ matchLabels: sel }, p.labels)) continue;
         if (!svcs.includes(svc)) svcs.push(svc);
         for (const sp of Array.isArray(svc.raw.spec.ports) ? svc.raw.spec.ports : []) {
@@ -448,13 +455,33 @@ function sameCertificate(a: any, b: any): boolean {
   return !!a?.serverCertificate && a.serverCertificate === b?.serverCertificate && !!a?.privateKey && a.privateKey === b?.privateKey;
 }
 
+/** A key under which two TLS settings can have the same certificate (sameCertificate), or '' when none. */
+function certKey(tls: any): string {
+  if (!tls || typeof tls !== 'object') return '';
+  if (typeof tls.credentialName === 'string' && tls.credentialName) return `cn:${tls.credentialName}`;
+  return typeof tls.serverCertificate === 'string' && tls.serverCertificate ? `file:${tls.serverCertificate}` : '';
+}
+
 function checkDuplicateCertificates(idx: MeshIndex, rep: Reporter) {
+  const byCert = new Map<string, Obj[]>();
+  for (const gw of idx.gateways) {
+    for (const sv of Array.isArray(gw.raw?.spec?.servers) ? gw.raw.spec.servers : []) {
+      const k = certKey(sv?.tls);
+      if (!k) continue;
+      const l = byCert.get(k) ?? [];
+      if (!l.includes(gw)) l.push(gw);
+      byCert.set(k, l);
+    }
+  }
+  byCert.delete('');
   for (const gw of idx.gateways) {
     const spec = gw.raw?.spec;
     if (!spec || typeof spec !== 'object') continue;
     const sel: { [k: string]: unknown } = spec.selector && typeof spec.selector === 'object' ? spec.selector : {};
     const servers: any[] = Array.isArray(spec.servers) ? spec.servers : [];
-    for (const other of idx.gateways) {
+    const candidates = new Set<Obj>();
+    for (const sv of servers) for (const o of byCert.get(certKey(sv?.tls)) ?? []) candidates.add(o);
+    for (const other of candidates) {
       if (other === gw) continue;
       const osel: { [k: string]: unknown } = other.raw?.spec?.selector && typeof other.raw.spec.selector === 'object' ? other.raw.spec.selector : {};
       // Istio's selectorSubset: every label of this Gateway's selector is in the other's (an empty selector: every Gateway)
@@ -641,7 +668,8 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
     }
     const ses = idx.serviceEntriesFor(host, vsNs);
     const svc = idx.serviceFor(d.host, vsNs);
-    if (!ses.length && svc) {
+    if (!ses.length && svc && r.gateways.has(MESH)) {
+      // sidecars of the VirtualService's namespace (or its exportTo) must see the Service; a gateway proxy lives elsewhere
       const hidden = serviceHiddenFrom(svc, vsNs, r.vs.raw?.spec?.exportTo);
       if (hidden) {
         rep.add(r.vs, DESTINATION_HOST, `${r.field}.host`,

@@ -22,7 +22,7 @@ export const SELECTOR_MATCHES_WORKLOAD = defineRule({
   severity: 'error',
   description: 'A DestinationRule workloadSelector or Service selector selects no pod template of the output.',
   source: 'this project',
-  details: 'A DestinationRule workloadSelector or Service selector selects no pod template of the output in its namespace (a note when the client is deployed elsewhere).',
+  details: 'A DestinationRule workloadSelector or Service selector selects no pod template of the output in its namespace, while the output has pod templates there. A note (could not check) when the client is deployed elsewhere or the output has no pod template in that namespace (the workloads are deployed out of band).',
 });
 
 export const SIDECAR_INJECTION = defineRule({
@@ -255,6 +255,12 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
             `Make sure the client's pods in namespace "${o.namespace}" carry the labels ${fmtLabels(ml)}.`, 'note');
           continue;
         }
+        if (!pods.some(p => p.namespace === o.namespace)) {
+          rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.workloadSelector.matchLabels',
+            `could not check that workloadSelector ${fmtLabels(ml)} selects a workload: the output has no pod template in namespace "${o.namespace}", so the workloads are deployed out of band`,
+            `Make sure the client's pods in namespace "${o.namespace}" carry the labels ${fmtLabels(ml)}.`, 'note');
+          continue;
+        }
         rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.workloadSelector.matchLabels',
           `workloadSelector ${fmtLabels(ml)} selects no pod template of the output in namespace "${o.namespace}"${describeCandidates(pods, o.namespace!)}`,
           `Make the labels match the client workload's pod template labels, or, if the workload is deployed elsewhere, downgrade with annotation validation.cdk8s-istio-egress.io/warn: "wiring/selector-matches-workload".`);
@@ -263,6 +269,12 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
       const sel = o.raw?.spec?.selector;
       if (!sel || typeof sel !== 'object' || !Object.keys(sel).length) continue;
       if (!pods.some(p => p.namespace === o.namespace && selectorMatches({ matchLabels: sel }, p.labels))) {
+        if (!pods.some(p => p.namespace === o.namespace)) {
+          rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.selector',
+            `could not check that Service selector ${fmtLabels(sel)} selects pods: the output has no pod template in namespace "${o.namespace}", so the backing workload is deployed out of band`,
+            `Nothing to do if the backing workload is deployed out of band with the labels ${fmtLabels(sel)}.`, 'note');
+          continue;
+        }
         rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.selector',
           `Service selector ${fmtLabels(sel)} selects no pod template of the output in namespace "${o.namespace}"${describeCandidates(pods, o.namespace!)}`,
           'Make spec.selector match the pod template labels of the backing Deployment.');
