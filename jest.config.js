@@ -4,8 +4,15 @@
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
-const project = (displayName, roots, ignore = []) => ({
+// The unit tests run the sources (src/); the task app and the test apps import the library by its package name,
+// as a user's app does, which the unit project maps to src/ (the other projects run the compiled lib/).
+const SOURCES = {
+  '^cdk8s-istio-egress$': '<rootDir>/src/index.ts',
+  '^cdk8s-istio-egress/(certificates|validator)$': '<rootDir>/src/$1/index.ts',
+};
+const project = (displayName, roots, ignore = [], moduleNameMapper = {}) => ({
   displayName,
+  moduleNameMapper,
   testEnvironment: 'node',
   roots,
   testMatch: ['**/*.test.ts'],
@@ -17,8 +24,8 @@ const project = (displayName, roots, ignore = []) => ({
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    project('unit', ['<rootDir>/test'], ['/test/integration/', '/test/e2e/']),
+    project('unit', ['<rootDir>/test'], ['/test/integration/', '/test/e2e/'], SOURCES),
     project('integration', ['<rootDir>/test/integration']),
-    project('e2e', ['<rootDir>/test/e2e']),
+    project('e2e', ['<rootDir>/test/e2e'], [], SOURCES),
   ],
 };

@@ -1,10 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EgressGateway } from '../src/egress-gateway/egress-gateway';
-import { EgressGatewayTlsOrigination } from '../src/egress-gateway/egress-gateway-tls-origination';
-import { MeshExternalNginx } from '../src/workloads/mesh-external-nginx';
-import { SleepClient } from '../src/workloads/sleep-client';
-import { TlsCredential } from '../src/credentials/tls-credential';
+import { EgressGateway, EgressGatewayTlsOrigination, MeshExternalNginx, SleepClient, TlsCredential } from 'cdk8s-istio-egress';
 
 /**
  * Istio's "Egress Gateways with TLS Origination" task, first part, with the task's object names: the

@@ -1,14 +1,9 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GatewayApiEgressGateway } from '../src/gateway-api/gateway-api-egress-gateway';
-import { GatewayApiEgressTlsOrigination } from '../src/gateway-api/gateway-api-egress-tls-origination';
-import { MeshExternalNginx } from '../src/workloads/mesh-external-nginx';
-import { SleepClient } from '../src/workloads/sleep-client';
-import { TlsCredential } from '../src/credentials/tls-credential';
-import { checkProps } from '../src/private/props';
-import { PROP_KEYS } from '../src/private/prop-keys.generated';
+import { GatewayApiEgressGateway, GatewayApiEgressTlsOrigination, MeshExternalNginx, SleepClient, TlsCredential } from 'cdk8s-istio-egress';
+import { checkProps, knownKeys } from './props';
 
-const CHART_PROPS = PROP_KEYS.ChartProps;
+const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
 
 /**
  * Istio's "Egress Gateways with TLS Origination" task, first part, "Gateway API" tab, with the task's object

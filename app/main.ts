@@ -1,18 +1,13 @@
 import { App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressGatewayMutualTlsOriginationChart, EgressGatewayTlsOriginationChart } from './egress-gateway-charts';
-import { EgressTlsOrigination } from '../src/sidecar/egress-tls-origination';
+import { EgressTlsOrigination, MeshExternalNginx, MutualTlsOrigination, SleepClient, TlsCredential } from 'cdk8s-istio-egress';
+import { checkProps, knownKeys } from './props';
 import { GatewayApiEgressMutualTlsOriginationChart, GatewayApiEgressTlsOriginationChart } from './gateway-api-egress-charts';
-import { MeshExternalNginx } from '../src/workloads/mesh-external-nginx';
-import { MutualTlsOrigination } from '../src/sidecar/mutual-tls-origination';
-import { SleepClient } from '../src/workloads/sleep-client';
-import { TlsCredential } from '../src/credentials/tls-credential';
 import { AmbientEgressTlsOriginationChart, EgressControlLockdownChart } from './topology-charts';
-import { checkProps } from '../src/private/props';
-import { PROP_KEYS } from '../src/private/prop-keys.generated';
 
-const CHART_PROPS = PROP_KEYS.ChartProps;
-const APP_PROPS = PROP_KEYS.AppProps;
+const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
+const APP_PROPS = knownKeys<AppProps>({ outdir: true, outputFileExtension: true, yamlOutputType: true, recordConstructMetadata: true, resolvers: true });
 
 /**
  * The whole scenario of Istio's "Egress TLS Origination" task, with the task's object names:

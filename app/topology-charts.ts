@@ -1,12 +1,9 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AmbientEgressTlsOrigination, EgressWaypoint } from '../src/ambient/ambient-egress';
-import { AllowedHostProtocol, OutboundLockdown } from '../src/lockdown/outbound-lockdown';
-import { SleepClient } from '../src/workloads/sleep-client';
-import { checkProps } from '../src/private/props';
-import { PROP_KEYS } from '../src/private/prop-keys.generated';
+import { AllowedHostProtocol, AmbientEgressTlsOrigination, EgressWaypoint, OutboundLockdown, SleepClient } from 'cdk8s-istio-egress';
+import { checkProps, knownKeys } from './props';
 
-const CHART_PROPS = PROP_KEYS.ChartProps;
+const CHART_PROPS = knownKeys<ChartProps>({ namespace: true, labels: true, disableResourceNameHashes: true });
 
 /**
  * Istio's ambient-mode "Egress gateways" task, with the task's object names: the namespace `istio-egress`

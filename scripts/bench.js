@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench [-- --runs N] [--large-runs N] [--originations N] [--user-runs N] [--user-app-only]`: the performance figures the project
+// `npm run bench [-- --runs N] [--large-runs N] [--originations N] [--user-runs N] [--user-app-only] [--hostile-only]`: the performance figures the project
 // promises, each measured against an anchor run in the same process, alternately, so that a busy machine
 // slows both alike. Does not run the test suite; removes its temporary folder even when it fails.
 //
@@ -9,22 +9,29 @@
 //     against it, `node scripts/synth.js --each-file` (synth + validation + safe write: what `npm run synth`
 //     runs) of the main app, and the same with --no-validate. Medians of N runs, ratio.
 //  2. The same at 10,000 sidecar TLS originations: test/fixtures/bench/plain-many.ts against
-//     `node scripts/synth.js --app test/fixtures/bench/many-origins.ts`, and the validator's own share.
+//     `node scripts/synth.js --app` test/fixtures/bench/many-origins.ts (precompiled into .bench/), and the validator's own share.
 //  3. EgressTlsOrigination in one chart (100 / 1,000 / 10,000), each size in a fresh Node process:
 //     construct + synth, then validation of the synthesized objects.
 //  4. 1,000 hosts through one egress gateway (Istio API and Gateway API) beside 1,000 sidecar originations,
-//     `node scripts/synth.js --app test/fixtures/bench/gateway-many.ts` (budget: 3 s through a gateway).
+//     `node scripts/synth.js --app` test/fixtures/bench/gateway-many.ts (precompiled) (budget: 3 s through a gateway).
 //  5. A production-like user app (test/fixtures/apps/user-app: four charts in four namespaces, sidecar SIMPLE
 //     and MUTUAL, an egress gateway, a lockdown), as a user runs it: `cdk8s synth` (ts-node, with the README's
 //     validation plugin block in its cdk8s.yaml) against `cdk8s-istio-egress synth` (lib/: run `npm run build`
 //     first), alternately, median of --user-runs N (default 3), ratio; both must write the same manifests.
+//  6. The validator on hostile input (issue 14): `node scripts/validate.js FILE` in a fresh process on 10 MiB, 2.5 MB
+//     and 1 MB of "[", a 10 KB JSON file nested 5,000 levels, 100,000 small documents (8 MB) and 1 MB of bare
+//     "---" lines, beside a plain parse of the same bytes by the yaml package (parseAllDocuments, its default
+//     options, stopped after 60 s), alternately, median of --large-runs N; wall time, peak RSS (budget: a few
+//     seconds and under 300 MB) and ratio. Only this section: --hostile-only.
 // Every anchor must write byte for byte what synth.js writes (checked), or the ratio would compare unequal work.
+// Everything measured runs the compiled lib/ (`npm run build` first), with Node's compile cache where Node has
+// one (22.1+), as the package's bin runs for users; on Node 20 nothing is cached.
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const root = path.resolve(__dirname, '..');
+const { checkBuilt, root } = require('./built');
 const argv = process.argv.slice(2);
 const opt = (name, def) => {
   const i = argv.indexOf(name);
@@ -40,10 +47,13 @@ const largeRuns = opt('--large-runs', 3);
 const originations = opt('--originations', 10000);
 const userRuns = opt('--user-runs', 3);
 const userAppOnly = argv.includes('--user-app-only'); // section 5 alone
+const hostileOnly = argv.includes('--hostile-only'); // section 6 alone
 
 let work;
+const apps = path.join(root, '.bench');
 function cleanup() {
   if (work) fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(apps, { recursive: true, force: true });
   work = undefined;
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -95,7 +105,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 async function compare(title, anchorJs, oursArgs, n, env = {}) {
   const anchorOut = path.join(work, 'out-anchor');
   const oursOut = path.join(work, 'out-synth');
-  // one untimed run each: fills the bundle caches (the anchor is precompiled too) and checks the outputs
+  // one untimed run each: fills Node's compile cache where Node has one (22.1+; the anchor is precompiled) and checks the outputs
   timed([anchorJs], { out: anchorOut, env });
   timed(['scripts/synth.js', '--out', oursOut, ...oursArgs], { out: oursOut, env });
   const note = sameOutput(anchorOut, oursOut, title);
@@ -127,11 +137,11 @@ async function compare(title, anchorJs, oursArgs, n, env = {}) {
 
 async function scaling() {
   const child = `
-const { loadSource, loadValidator } = require(${JSON.stringify(path.join(root, 'scripts/load-src.js'))});
+require('module').enableCompileCache?.();
 const { synthInMemory } = require(${JSON.stringify(path.join(root, 'scripts/synth.js'))});
 const n = Number(process.argv[1]);
 const t0 = performance.now();
-const lib = loadSource('src/index.ts');
+const lib = require(${JSON.stringify(path.join(root, 'lib/src/index.js'))});
 const { App, Chart } = require('cdk8s');
 const t1 = performance.now();
 const app = new App({ outdir: process.argv[2] });
@@ -140,13 +150,13 @@ for (let i = 0; i < n; i++) new lib.EgressTlsOrigination(chart, 'h' + i, { host:
 const t2 = performance.now();
 const objects = [...synthInMemory(app, 'bench').values()].flat();
 const t3 = performance.now();
-const v = loadValidator();
+const v = require(${JSON.stringify(path.join(root, 'lib/src/validator/index.js'))});
 const t4 = performance.now();
 const report = v.validateManifests(objects);
 const t5 = performance.now();
 console.log(JSON.stringify({ load: t1 - t0, construct: t2 - t1, synth: t3 - t2, vload: t4 - t3, validate: t5 - t4, errors: report.errors.length }));
 `;
-  console.log('\nEgressTlsOrigination in one chart, in memory (fresh process each; load = requiring the bundled library;');
+  console.log('\nEgressTlsOrigination in one chart, in memory (fresh process each; load = requiring the compiled library;');
   console.log('validate = validateManifests on the synthesized objects, after loading the validator):');
   console.log('      n     load  construct    synth   per 1k   validator load  validate   per 1k  errors');
   for (const n of [100, 1000, 10000]) {
@@ -172,16 +182,16 @@ async function wholeApp() {
 /**
  * Issue budget: 1,000 hosts through one egress gateway, construct + synth + validation, in 3 s or less on
  * this 2-core machine; beside the sidecar flow at the same number of hosts, each `node scripts/synth.js
- * --app test/fixtures/bench/gateway-many.ts` in a fresh process (FLOW, HOSTS), alternating.
+ * --app` test/fixtures/bench/gateway-many.ts (precompiled) in a fresh process (FLOW, HOSTS), alternating.
  */
 async function gateways() {
   const hosts = 1000;
   const flows = [['sidecar', 'EgressTlsOrigination (2 objects per host)'], ['gateway', 'EgressGatewayTlsOrigination, Istio API (5 per host)'],
     ['gateway-api', 'GatewayApiEgressTlsOrigination, Gateway API (4 per host)']];
   const out = path.join(work, 'out-gateways');
-  const args = ['scripts/synth.js', '--out', out, '--app', 'test/fixtures/bench/gateway-many.ts'];
+  const args = ['scripts/synth.js', '--out', out, '--app', '.bench/gateway-many.js'];
   const times = Object.fromEntries(flows.map(([f]) => [f, []]));
-  for (const [f] of flows) timed(args, { out, env: { FLOW: f, HOSTS: String(hosts) } }); // fills the bundle cache
+  for (const [f] of flows) timed(args, { out, env: { FLOW: f, HOSTS: String(hosts) } }); // fills the transpile and compile caches
   for (let i = 0; i < largeRuns; i++) {
     for (const [f] of flows) {
       await tick();
@@ -240,11 +250,71 @@ async function userApp() {
   console.log(`  ratio:                                       ${(mo / ma).toFixed(3)}x (${(ma / mo).toFixed(1)} times faster; target: at most 0.1x)`);
 }
 
+/**
+ * Section 6: the validator on hostile input beside a plain parse by the yaml package, each in a fresh process
+ * that reports its peak RSS (process.resourceUsage().maxRSS, KB) on its last stderr line.
+ */
+async function hostile() {
+  const dir = path.join(work, 'hostile');
+  fs.mkdirSync(dir);
+  const doc = (i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c-${String(i).padStart(6, '0')}\n  namespace: default\n`;
+  const inputs = [
+    ['10 MiB of "["', 'open-10m.yaml', () => '['.repeat(10 * 1024 * 1024)],
+    ['2.5 MB of "["', 'open-2500k.yaml', () => '['.repeat(2_500_000)],
+    ['1 MB of "["', 'open-1m.yaml', () => '['.repeat(1_000_000)],
+    ['10 KB JSON nested 5,000 levels', 'deep.json', () => '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)],
+    ['100,000 small documents', 'many.yaml', () => Array.from({ length: 100_000 }, (_, i) => doc(i)).join('')],
+    ['1 MB of bare "---" lines', 'dashes.yaml', () => '---\n'.repeat(262_144)],
+  ];
+  const rss = 'process.on("exit", () => process.stderr.write(`\\nmaxrss ${process.resourceUsage().maxRSS}\\n`));';
+  const validator = `${rss} process.exitCode = require(${JSON.stringify(path.join(root, 'lib/src/validator/cli.js'))}).main([process.argv[1]]);`;
+  const plain = `${rss} const t = require('fs').readFileSync(process.argv[1], 'utf8'); require(${JSON.stringify(require.resolve('yaml', { paths: [root] }))}).parseAllDocuments(t);`;
+  const limit = 60_000;
+  const run = (script, file) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['-e', script, file], { cwd: root, encoding: 'utf8', timeout: limit, maxBuffer: 1 << 26 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const kb = Number(/maxrss (\d+)\s*$/.exec(r.stderr ?? '')?.[1] ?? NaN);
+    const timedOut = r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM';
+    return { ms, mb: kb / 1024, timedOut, status: r.status, line: (r.stderr ?? '').split('\n').find((l) => /error:/.test(l)) ?? '' };
+  };
+  spawnSync(process.execPath, ['-e', validator, path.join(root, 'dist')], { cwd: root }); // warms the file cache
+  console.log(`\nthe validator on hostile input (node scripts/validate.js FILE, fresh process) beside the yaml package's parseAllDocuments of the`);
+  console.log(`same bytes (fresh process, stopped after ${limit / 1000} s), median of ${largeRuns}; budget: a few seconds and under 300 MB:`);
+  console.log(`  ${'input'.padEnd(32)} ${'validator'.padStart(10)} ${'peak RSS'.padStart(9)}   ${'yaml parse'.padStart(10)} ${'peak RSS'.padStart(9)}   ratio  exit  what the validator says`);
+  for (const [label, name, make] of inputs) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, make());
+    const ours = [];
+    const theirs = [];
+    for (let i = 0; i < largeRuns; i++) {
+      await tick();
+      ours.push(run(validator, file));
+      // a plain parse that ran out of time once is not run again
+      if (!theirs.some((r) => r.timedOut)) theirs.push(run(plain, file));
+    }
+    const o = median(ours.map((r) => r.ms));
+    const p = theirs.some((r) => r.timedOut) ? undefined : median(theirs.map((r) => r.ms));
+    const mb = (x) => (Number.isFinite(x) ? `${Math.round(x)} MB` : '?');
+    const oMb = Math.max(...ours.map((r) => r.mb));
+    const pMb = Math.max(...theirs.map((r) => r.mb));
+    const over = o > 5000 || oMb > 300 ? ' OVER BUDGET' : '';
+    console.log(`  ${label.padEnd(32)} ${fmt(o).padStart(10)} ${mb(oMb).padStart(9)}   ${(p === undefined ? `> ${limit / 1000} s` : fmt(p)).padStart(10)} ${mb(pMb).padStart(9)}   `
+      + `${(p === undefined ? '-' : `${(o / p).toFixed(2)}x`).padStart(5)}  ${String(ours[0].status).padStart(4)}  ${ours[0].line.replace(/^.*?error: /, '').replace(file, name).slice(0, 70)}${over}`);
+    fs.rmSync(file, { force: true });
+  }
+}
+
 async function main() {
+  checkBuilt(); // every section runs lib/ (npm run build)
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-egress-bench-'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules')); // the anchors require cdk8s from here
   if (userAppOnly) {
     await userApp();
+    return;
+  }
+  if (hostileOnly) {
+    await hostile();
     return;
   }
   const esbuild = require('esbuild');
@@ -256,16 +326,26 @@ async function main() {
       bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'silent',
     });
   }
+  // the apps synth.js runs, precompiled the same way (as a user's app is compiled before it runs), into .bench/
+  // of the repository, where `require('cdk8s-istio-egress')` resolves to this package's lib/
+  fs.mkdirSync(apps, { recursive: true });
+  for (const name of ['anchored-charts', 'many-origins', 'gateway-many']) {
+    esbuild.buildSync({
+      entryPoints: [path.join(root, 'test/fixtures/bench', `${name}.ts`)], outfile: path.join(apps, `${name}.js`),
+      bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'silent',
+    });
+  }
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model}, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
   await compare('the main app\'s task charts the anchor reproduces (egress-tls-origination and the two egress gateway tasks, --each-file)',
-    anchors['plain-main'], ['--each-file', '--app', 'test/fixtures/bench/anchored-charts.ts'], runs);
+    anchors['plain-main'], ['--each-file', '--app', '.bench/anchored-charts.js'], runs);
   await wholeApp();
   await compare(`${originations.toLocaleString('en')} sidecar TLS originations in one chart`, anchors['plain-many'],
-    ['--app', 'test/fixtures/bench/many-origins.ts'], largeRuns, { ORIGINATIONS: String(originations) });
+    ['--app', '.bench/many-origins.js'], largeRuns, { ORIGINATIONS: String(originations) });
   await scaling();
   await gateways();
   await userApp();
+  await hostile();
   console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other processes share the machine: compare ratios, not seconds)`);
 }
 

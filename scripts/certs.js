@@ -10,13 +10,12 @@
  * Files (seed names): example.com.crt/.key, <host>.crt/.key, client.example.com.crt/.key
  * in DIR (default .certs/, git-ignored); keys are written with mode 0600.
  *
- * No build step: src/certificates.ts is loaded from source (scripts/load-src.js); the logic lives
- * only there.
+ * Runs the package's `cdk8s-istio-egress/certificates` entry point (lib/, from `npm run build`); the logic
+ * lives only there.
  */
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { loadSource } = require('./load-src');
 
 const USAGE = `usage: node scripts/certs.js [--out DIR] [--host H] [--san X]... [--days N]
                            [--key-algorithm ALG] [--namespace NS] [--client-namespace NS] [--force]
@@ -72,7 +71,8 @@ async function main(argv) {
   }
   if (opts.help) { process.stdout.write(`${USAGE}\n`); return 0; }
 
-  const certs = loadSource('src/certificates/index.ts');
+  require('./built').checkBuilt();
+  const certs = require('cdk8s-istio-egress/certificates');
   if (!opts.force) {
     const bases = ['example.com', opts.host || certs.DEFAULT_SERVER_HOST, 'client.example.com'];
     const existing = bases.flatMap((b) => [`${b}.crt`, `${b}.key`]).filter((f) => fs.existsSync(path.join(opts.out, f)));

@@ -28,6 +28,10 @@
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
+// the validator's CEL parser, compiled (lib/): its trees are what the validator reads; the bindings in imports/
+// (which `npm run import` rewrites just before running this) are not its input
+require('./built').checkBuilt({ sources: ['src'] });
+const celAst = () => require('../lib/src/validator/cel-ast.js');
 
 const ROOT = path.resolve(__dirname, '..');
 let OUT = path.join(ROOT, 'imports', 'validation');
@@ -331,7 +335,7 @@ function main() {
     keptGroups: KEPT_GROUPS,
     kinds: crds,
   });
-  writeJson(path.join(OUT, 'cel.json'), require('./load-src').loadValidator('cel-ast').precompileRules(celRules(crds)));
+  writeJson(path.join(OUT, 'cel.json'), celAst().precompileRules(celRules(crds)));
   const k8s = extractK8s(K8S_DIR);
   writeJson(path.join(OUT, 'k8s.json'), k8s);
   process.stdout.write(`extract-schemas: ${Object.keys(crds).length} CRD kinds (${rules} distinct CEL rules), ` +

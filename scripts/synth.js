@@ -8,13 +8,14 @@
 // The validator checks the objects the app produced (no YAML is parsed back). For a small output it runs on
 // the main thread (it loads in ~20 ms from its code cache; a worker thread costs more than that to start).
 // From WORKER_MIN_OBJECTS objects on, it runs in a worker thread while the main thread renders the YAML.
+//
+// It runs the compiled code users run (lib/, from `npm run build`; a missing or stale lib/ is refused): the
+// output folder's guarantees of lib/src/synth/out-folder.js (shared with `cdk8s-istio-egress synth`), the
+// validator of the package's `cdk8s-istio-egress/validator` entry point, and the task app compiled into
+// lib/app/. A TypeScript --app is transpiled by the package's own loader, as `cdk8s-istio-egress synth`
+// runs a user's TypeScript app; it imports the library by its package name, which resolves to lib/.
 const path = require('path');
-const { enableCodeCache, loadSource, loadValidator, root } = require('./load-src');
-// the output folder's guarantees: src/synth/out-folder.ts, shared with `cdk8s-istio-egress synth` (run from source)
-const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step, showPath: show, summarize } = loadSource('src/synth/out-folder.ts');
-const { findPrivateKeys, privateKeyMessage, privateKeyWarning } = loadSource('src/synth/private-keys.ts');
-// scalars kubectl (go-yaml v2) would read as another type than cdk8s wrote them are double-quoted
-const { kubectlSafeText } = loadSource('src/synth/kubectl-safe.ts');
+const { checkBuilt, root } = require('./built');
 
 const USAGE = `usage: npm run synth [-- OPTIONS]
        node scripts/synth.js [OPTIONS]
@@ -29,8 +30,8 @@ Synthesizes the app, validates its objects offline, and only then writes the man
                   replace the ones the app writes, remove the others
   --allow-private-keys
                   write private keys into the output folder (refused otherwise: it ends up in git)
-  --app FILE      TypeScript module exporting buildApp({ outdir }) that returns a cdk8s App
-                  (default: app/main.ts)
+  --app FILE      module (.js, or .ts transpiled without type-checking) exporting buildApp({ outdir })
+                  that returns a cdk8s App (default: lib/app/main.js, app/main.ts compiled by npm run build)
   --each-file     validate each output file on its own instead of all together: for apps whose charts are
                   alternatives applied one at a time (this repository's main app: one Istio task per file)
   --no-validate   skip the offline validator (for measuring; never for output you commit)
@@ -46,7 +47,7 @@ class UsageError extends Error {}
 const WORKER_MIN_OBJECTS = 1000;
 
 function parseArgs(argv) {
-  const opts = { out: 'dist', app: 'app/main.ts', validate: true, eachFile: false, adopt: false, allowPrivateKeys: false, help: false };
+  const opts = { out: 'dist', app: 'lib/app/main.js', validate: true, eachFile: false, adopt: false, allowPrivateKeys: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -100,6 +101,13 @@ async function main(argv) {
     process.stdout.write(USAGE);
     return 0;
   }
+  checkBuilt();
+  // the output folder's guarantees, shared with `cdk8s-istio-egress synth`
+  const { checkOutFolder, writeOutFolder, recoverIfInterrupted, OutFolderError, step, showPath: show, summarize } = require('../lib/src/synth/out-folder.js');
+  const { findPrivateKeys, privateKeyMessage, privateKeyWarning } = require('../lib/src/synth/private-keys.js');
+  // scalars kubectl (go-yaml v2) would read as another type than cdk8s wrote them are double-quoted
+  const { kubectlSafeText } = require('../lib/src/synth/kubectl-safe.js');
+  lap('node+require');
   const out = path.resolve(opts.out);
   const shown = show(out);
   let worker;
@@ -109,10 +117,9 @@ async function main(argv) {
     checkOutFolder(out, { root, protect, shown });
     const recovered = recoverIfInterrupted(out, shown);
     if (recovered) console.error(recovered);
-    enableCodeCache();
     lap('check');
 
-    const { buildApp } = loadSource(opts.app);
+    const { buildApp } = loadApp(opts.app);
     lap('load');
     const app = buildApp?.({ outdir: out });
     if (!app) throw new Error(`${opts.app} must export a function buildApp({ outdir }) that returns a cdk8s App`);
@@ -137,7 +144,7 @@ async function main(argv) {
         checked = worker.validate(request);
         lap('post');
       } else {
-        checked = Promise.resolve(validateObjects(loadValidator(), request));
+        checked = Promise.resolve(validateObjects(require('cdk8s-istio-egress/validator'), request));
         lap('validate');
       }
     }
@@ -177,6 +184,18 @@ async function main(argv) {
     }
     if (times) console.error(`times (ms): ${Object.entries(times).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
   }
+}
+
+/** Requires the app module `file`: JavaScript as it is, TypeScript through the package's loader (lib/src/synth/typescript-loader.js). */
+function loadApp(file) {
+  const full = path.resolve(file);
+  if (full.endsWith('.ts')) {
+    const { TypeScriptLoader } = require('../lib/src/synth/typescript-loader.js');
+    const sourceMaps = Boolean(process.env.DEBUG);
+    new TypeScriptLoader({ entry: full, cacheDir: path.join(root, 'node_modules', '.cache', 'cdk8s-istio-egress', 'ts'), sourceMaps }).register();
+    if (sourceMaps) process.setSourceMapsEnabled(true);
+  }
+  return require(full);
 }
 
 /**
@@ -253,13 +272,11 @@ function startValidator() {
   const { Worker } = require('worker_threads');
   const worker = new Worker(`
     const { parentPort, workerData } = require('worker_threads');
-    const loader = require(workerData.loader);
-    loader.enableCodeCache();
-    const v = loader.loadValidator();
-    loader.saveCodeCache(); // a terminated worker does not see 'exit'
+    require('module').enableCompileCache?.();
+    const v = require(workerData.validator);
     ${validateObjects.toString()}
     parentPort.on('message', (request) => parentPort.postMessage(validateObjects(v, request)));
-  `, { eval: true, workerData: { loader: path.join(__dirname, 'load-src.js') } });
+  `, { eval: true, workerData: { validator: require.resolve('cdk8s-istio-egress/validator') } });
   const failed = new Promise((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined); // reported by validate()
   return {

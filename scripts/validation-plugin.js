@@ -9,8 +9,8 @@
  *       properties:
  *         warn: []          # rule ids downgraded to warnings, e.g. [wiring/selector-matches-workload]
  *
- * Loads src/validator/plugin.ts from source (scripts/load-src.js).
+ * The plugin users name (lib/src/validator/plugin.js, compiled by `npm run build`), refused when lib/ is stale.
  */
-const { loadValidator } = require('./load-src');
+require('./built').checkBuilt();
 
-module.exports = { IstioEgressValidation: loadValidator('plugin').IstioEgressValidation };
+module.exports = { IstioEgressValidation: require('../lib/src/validator/plugin.js').IstioEgressValidation };

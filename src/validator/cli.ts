@@ -191,8 +191,27 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
       io.stdout(rulesListing());
       return 0;
     default:
-      return validate(args, io);
+      try {
+        return validate(args, io);
+      } catch (e) {
+        // never a stack trace, never exit 1 ("errors found") for a failure of the tool itself
+        const message = `internal error, nothing was validated: ${describeError(e)}`;
+        io.stderr(`${PROG}: ${escapeText(message)}\n`);
+        if (args.format === 'sarif') io.stdout(JSON.stringify(toSarif([], { baseDir: process.cwd(), notifications: [message] }), null, 2) + '\n');
+        return 2;
+      }
   }
+}
+
+/**
+ * An unexpected exception in one line: its class and the first line of its message, cut at 200 characters,
+ * with anything quoted in it left out (V8's messages quote the data they failed on, which may be a Secret's).
+ */
+export function describeError(e: unknown): string {
+  const name = e instanceof Error ? e.constructor.name || 'Error' : typeof e;
+  const raw = e instanceof Error ? e.message : '';
+  const first = raw.split(/\r?\n/)[0].replace(/"[^"]*"?|'[^']*'?|`[^`]*`?/g, '"…"');
+  return first ? `${name}: ${first.length > 200 ? `${first.slice(0, 200)}…` : first}` : name;
 }
 
 function validate(args: Args, io: CliIo): number {

@@ -1,5 +1,4 @@
 import type { ObjectSource } from './position';
-import type { SecretValues } from './redact';
 import { WARN_ANNOTATION } from '../common/annotations';
 import { DEFAULT_RELEASE, enabledIn, severityIn, type IstioRelease, type Rule } from './rules/rule';
 import type { Finding, FindingObject, Severity, ValidateOptions } from './types';
@@ -26,8 +25,6 @@ export interface Obj {
 export class Reporter {
   readonly findings: Finding[] = [];
   private readonly runDowngrade: string[];
-  /** Values of the Secrets of the run: no finding may quote them (see redact.ts). */
-  private readonly secrets?: SecretValues;
   /** The refs of objects read from files, with their position, made on an object's first finding. */
   private readonly located = new Map<Obj, FindingObject>();
   /**
@@ -35,9 +32,8 @@ export class Reporter {
    * it applies, and what a check that differs between releases does (`rep.release`).
    */
   readonly release: IstioRelease;
-  constructor(options: ValidateOptions, secrets?: SecretValues, release: IstioRelease = DEFAULT_RELEASE) {
+  constructor(options: ValidateOptions, release: IstioRelease = DEFAULT_RELEASE) {
     this.runDowngrade = options.downgrade ?? [];
-    this.secrets = secrets;
     this.release = release;
   }
 
@@ -51,11 +47,10 @@ export class Reporter {
     const ruleId = rule.id;
     let sev: Severity = severity ?? severityIn(rule, this.release);
     if (sev === 'error' && (matchesAny(this.runDowngrade, ruleId) || (obj && matchesAny(objectDowngrades(obj.raw), ruleId)))) sev = 'warning';
-    const scrub = (t: string) => (this.secrets ? this.secrets.scrub(t) : t);
     const object = ref ?? (obj ? this.ref(obj) : { kind: '(unknown)', name: '(unknown)' });
     // the field's position in the file (an object reported through another's ref: that object's position)
     const at = !ref && obj?.source ? obj.source.locate(field) : object.line !== undefined ? { line: object.line, column: object.column } : undefined;
-    this.findings.push({ ruleId, severity: sev, object, field: scrub(field), ...(at ? { line: at.line, column: at.column } : {}), message: scrub(message), fix: scrub(fix) });
+    this.findings.push({ ruleId, severity: sev, object, field, ...(at ? { line: at.line, column: at.column } : {}), message, fix });
   }
 
   private ref(obj: Obj): FindingObject {

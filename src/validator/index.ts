@@ -16,7 +16,6 @@ import { makeObj, Reporter } from './context';
 import { checkIstio } from './rules/istio/istio';
 import { MeshIndex } from './mesh-index';
 import { parseManifestText, readManifests, type ReadLimits } from './read';
-import { SecretValues } from './redact';
 import { REMOTE_CLIENT_ANNOTATION, RULES, WARN_ANNOTATION, type RuleInfo } from './rules';
 import { celStats } from './rules/cel/crd-validations';
 import { checkSchema } from './rules/schema/objects';
@@ -38,8 +37,7 @@ export { escapeText } from './text';
 /** Validates a set of Kubernetes objects (all objects of one synth). */
 export function validateManifests(objects: any[], options: ValidateOptions = {}): ValidationReport {
   const present = objects.filter(o => o !== null && o !== undefined);
-  const secrets = new SecretValues(present);
-  const rep = new Reporter(options, secrets.empty ? undefined : secrets);
+  const rep = new Reporter(options);
   const objs = present.map((raw, i) => makeObj(raw, i, options));
   for (const o of objs) checkSchema(o, rep);
   const idx = new MeshIndex(objs);
@@ -80,10 +78,15 @@ export interface PathsReport extends ValidationReport {
 /**
  * Reads and validates files and folders as `kubectl apply -f PATH...` would see them: the `*.yaml`,
  * `*.yml` and `*.json` files of a folder (not recursive), a file named explicitly whatever its extension.
- * Unreadable paths do not throw: they are listed in `readErrors` and the rest is validated.
+ * Unreadable paths do not throw: they are listed in `readErrors` and the rest is validated; so is a run
+ * whose files hold no object at all (as `kubectl apply` refuses it).
  */
 export function validatePaths(paths: readonly string[], options: ValidateOptions & ReadLimits & EachFileOption = {}): PathsReport {
   const read = readManifests(paths, options);
+  // kubectl apply refuses a run without objects ("error: no objects passed to apply"): nothing was validated
+  if (read.objects.length === 0 && read.errors.length === 0 && read.read.length > 0) {
+    read.errors.push(`no objects in ${paths.join(', ')}: every file is empty or holds only comments and "---" lines (kubectl apply: "no objects passed to apply")`);
+  }
   const files = new Map<object, string>(options.files ?? []);
   for (const [o, f] of read.files) files.set(o, f);
   const sources = options.sources ? new Map([...options.sources, ...read.sources]) : read.sources;

@@ -6,7 +6,7 @@
  *
  * - Lines and columns are 1-based; columns count UTF-16 code units (SARIF's `utf16CodeUnits`, what
  *   editors and GitHub code scanning count). Lines end at `\r\n`, `\n` or `\r` (YAML's and JSON's line breaks).
- *   A byte order mark is not a column.
+ *   A byte order mark is not a column (at the start of the file or of a line).
  * - The line starts of a file are computed once, on the first position asked in that file.
  * - An object is at its first character: the first key of a YAML document (after `---` and comments), the
  *   `{` of a JSON value, or, for the items of a `List`, the item.
@@ -47,7 +47,9 @@ export class SourceText {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    // a byte order mark that starts a line (a document after "---" of concatenated files) is no column either
+    const bom = this.text.charCodeAt(starts[lo]) === 0xfeff && offset > starts[lo] ? 1 : 0;
+    return { line: lo + 1, column: offset - starts[lo] + 1 - bom };
   }
 }
 

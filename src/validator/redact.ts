@@ -1,88 +1,56 @@
 /**
- * Secret values never reach a finding. Two layers:
+ * Secret values never reach a finding or a read error. Redaction is structural, by where a value is, never
+ * by what it looks like or what other text it resembles:
  *
- * 1. the schema walker never quotes a value under a Secret's `data` / `stringData`
- *    (`isSecretDataField`, used by structural.ts through schema-check.ts);
- * 2. every finding passes through Reporter.add, which cuts out of its message, fix and field any run of
- *    `GRAM` or more characters that also occurs in a value under a Secret's `data` / `stringData` of the
- *    run (`SecretValues.scrub`), whatever rule quoted it and however it was escaped (raw or JSON).
+ * 1. the schema walker never quotes a value under a Secret's `data` / `stringData` (`isSecretDataField`,
+ *    used by structural.ts through schema-check.ts): it describes it (`describeSecretValue`: its type, its
+ *    length, and for a long value a short fingerprint);
+ * 2. the rules that read Secret values (the certificate checks of pitfalls.ts) report what they derive from
+ *    them (subjects, SANs), never the values;
+ * 3. parse errors (read.ts) carry a position and a message of their own, never a code frame or text of the
+ *    file: when a file does not parse, whether it holds a Secret cannot be told.
+ *
+ * Nothing compares the text of findings with Secret values: a finding about another object shows that
+ * object's own values as they are, whether or not a Secret holds the same text (matching text would tell
+ * whether a guess occurs in a Secret).
  */
+import { createHash } from 'crypto';
 
-/** What stands in for a secret value in findings. */
-export const REDACTED = '(redacted)';
-
-/** Shortest run of characters of a secret value that layer 2 recognizes. */
-const GRAM = 6;
+/**
+ * Shortest string that gets a fingerprint. Key material, certificates and tokens are longer; a short value
+ * (a PIN, a password) is described by type and length only, as a fingerprint of it could be matched
+ * against guesses offline.
+ */
+const FINGERPRINTED = 32;
 
 /** true when `field` (a finding's field path) is the `data` / `stringData` of a Secret or lies under it. */
 export function isSecretDataField(kind: string, field: string): boolean {
   return kind === 'Secret' && /^(data|stringData)(?=$|[.[])/.test(field);
 }
 
-/** The values under the `data` / `stringData` of the Secrets among `objects`, for scrubbing text. */
-export class SecretValues {
-  private readonly grams = new Set<string>();
+/**
+ * A value from a Secret, described without any of its content: `(redacted: a string of 1704 characters,
+ * sha256 1a2b3c4d)`, `(redacted: an integer)`, `(redacted: an object with 2 keys)`. The fingerprint (the
+ * first 8 hex digits of the SHA-256 of the string's UTF-8 bytes) lets a user tell which value is meant
+ * (`printf %s "$VALUE" | sha256sum`), for strings of 32 characters or more only.
+ */
+export function describeSecretValue(v: unknown): string {
+  return `(redacted: ${describe(v)})`;
+}
 
-  constructor(objects: readonly unknown[]) {
-    for (const o of objects) {
-      if (!o || typeof o !== 'object' || (o as any).kind !== 'Secret') continue;
-      for (const field of ['data', 'stringData']) {
-        const m = (o as any)[field];
-        if (m && typeof m === 'object' && !Array.isArray(m)) {
-          for (const v of Object.values(m)) this.addValue(v); // the keys name files, they are not secret
-        } else if (m !== undefined && m !== null) {
-          this.addValue(m);
-        }
-      }
-    }
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') {
+    const n = [...v].length;
+    const what = `a string of ${n} character${n === 1 ? '' : 's'}`;
+    return n >= FINGERPRINTED ? `${what}, sha256 ${createHash('sha256').update(v, 'utf8').digest('hex').slice(0, 8)}` : what;
   }
-
-  /** Whether any secret value is known (scrubbing is a no-op otherwise). */
-  get empty(): boolean {
-    return this.grams.size === 0;
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
+  if (typeof v === 'boolean') return 'a boolean';
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  if (typeof v === 'object') {
+    const n = Object.keys(v as object).length;
+    return `an object with ${n} key${n === 1 ? '' : 's'}`;
   }
-
-  private addValue(v: unknown, depth = 0): void {
-    if (depth > 64) return;
-    if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        this.addString(k);
-        this.addValue(x, depth + 1);
-      }
-      return;
-    }
-    if (v === undefined || v === null) return;
-    const s = String(v);
-    this.addString(s);
-    const json = JSON.stringify(s).slice(1, -1);
-    if (json !== s) this.addString(json);
-  }
-
-  private addString(s: string): void {
-    for (let i = 0; i + GRAM <= s.length; i++) this.grams.add(s.slice(i, i + GRAM));
-  }
-
-  /** `text` with every run of GRAM+ characters that occurs in a secret value replaced by REDACTED. */
-  scrub(text: string): string {
-    if (this.grams.size === 0 || text.length < GRAM) return text;
-    const hit = new Uint8Array(text.length);
-    let any = false;
-    for (let i = 0; i + GRAM <= text.length; i++) {
-      if (this.grams.has(text.slice(i, i + GRAM))) {
-        hit.fill(1, i, i + GRAM);
-        any = true;
-      }
-    }
-    if (!any) return text;
-    let out = '';
-    for (let i = 0; i < text.length;) {
-      if (!hit[i]) {
-        out += text[i++];
-        continue;
-      }
-      while (i < text.length && hit[i]) i++;
-      out += REDACTED;
-    }
-    return out;
-  }
+  return typeof v;
 }

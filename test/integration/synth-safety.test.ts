@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { createHash } from 'crypto';
-import { fingerprint, listing, makeSandbox } from '../support/synth-sandbox';
+import { fingerprint, listing, makeSandbox, rebuildSandboxApp } from '../support/synth-sandbox';
 
 // scripts/synth.js run as a child process in a copy of the repository (never on the repository itself).
 
@@ -429,6 +429,7 @@ describe('scripts/app.js (the app cdk8s synth runs)', () => {
     const bad = makeSandbox(path.join(tmp, 'bad-main'));
     const main = path.join(bad, 'app/main.ts');
     fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace("host: 'edition.cnn.com'", "host: 'https://edition.cnn.com/politics'"));
+    rebuildSandboxApp(bad);
     const out = path.join(tmp, 'app-out');
     const run = (env: Record<string, string>) => spawnSync(process.execPath, ['scripts/app.js'], {
       cwd: bad, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out, ...env },
@@ -442,6 +443,6 @@ describe('scripts/app.js (the app cdk8s synth runs)', () => {
     // WHEN debugging
     const d = run({ DEBUG: '1' });
     expect(d.status).toBe(1);
-    expect(d.stderr).toMatch(/\n +at .*egress-tls-origination\.ts:\d+/); // source-mapped stack
+    expect(d.stderr).toMatch(/\n +at .*lib\/src\/sidecar\/egress-tls-origination\.js:\d+/); // the stack of the compiled code users run
   });
 });

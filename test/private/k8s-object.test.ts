@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
@@ -6,6 +5,7 @@ import { MeshExternalNginx, MeshWorkload, MutualTlsOrigination, SleepClient, Tls
 import { API_VERSIONS, KubeKind } from '../../src/private/k8s-object';
 import { buildApp } from '../../app/main';
 import type { CertificateBundle } from '../../src/certificates';
+import { loadsCdk8sPlus } from '../support/loading';
 import { chart, one, testCertificates } from '../support/util';
 
 // The constructs emit their Kubernetes objects as plain ApiObjects (src/k8s-object.ts), not with cdk8s-plus-28's
@@ -121,30 +121,26 @@ describe('user values of cdk8s-plus-28 types', () => {
 });
 
 describe('loading', () => {
-  const root = path.resolve(__dirname, '../..');
-  /** Runs the bundled sources in a fresh Node process: synthesizes `code`'s app, answers whether cdk8s-plus-28 was loaded. */
-  const loadsPlus = (code: string): boolean => JSON.parse(execFileSync(process.execPath, ['-e', `
-    const { loadSource } = require('./scripts/load-src');
-    const lib = loadSource('src/index.ts');
-    const { App, Chart } = require('cdk8s');
-    const app = ${code};
-    app.synth = undefined;
+  /** Builds `make`'s app with freshly loaded sources and renders its charts; answers whether cdk8s-plus-28 was loaded. */
+  const loadsPlus = (make: (lib: typeof import('../../src'), cdk8s: typeof import('cdk8s')) => import('cdk8s').App): boolean => loadsCdk8sPlus(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const app = make(require('../../src'), require('cdk8s'));
     for (const c of app.charts) c.toJson();
-    console.log(JSON.stringify(Object.keys(require.cache).some((f) => f.includes('cdk8s-plus-28'))));
-  `], { cwd: root, encoding: 'utf8', env: { ...process.env, DEBUG: '' } }));
+  });
 
   test('synthesizing the main app does not load cdk8s-plus-28', () => {
     // GIVEN / WHEN the main app is built and rendered / THEN
-    expect(loadsPlus("loadSource('app/main.ts').buildApp({ outdir: 'unused' })")).toBe(false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(loadsPlus(() => require('../../app/main').buildApp({ outdir: 'unused' }))).toBe(false);
   });
 
   test('resources given as k8s.Quantity load cdk8s-plus-28, to render them', () => {
     // GIVEN / WHEN a SleepClient with resources / THEN
-    expect(loadsPlus(`(() => {
+    expect(loadsPlus((lib, { App, Chart }) => {
       const app = new App({ outdir: 'unused' });
       const quantity = { value: '10m' }; // shaped as k8s.Quantity, without loading it here
-      new lib.SleepClient(new Chart(app, 'c'), 'sleep', { resources: { limits: { cpu: quantity } } });
+      new lib.SleepClient(new Chart(app, 'c'), 'sleep', { resources: { limits: { cpu: quantity as any } } });
       return app;
-    })()`)).toBe(true);
+    })).toBe(true);
   });
 });

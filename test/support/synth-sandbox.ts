@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -5,14 +6,16 @@ import * as path from 'path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * A copy of the repository's scripts, sources and fixtures in `dir` (node_modules linked, package by
- * package, so that the bundle cache stays the copy's own), for running scripts/synth.js where a mistake
- * cannot harm the repository itself. Has an empty `.git/` and an uncommitted file, like a working clone.
+ * A copy of the repository's scripts, sources, compiled lib/ (from `npm run build`, with its timestamps, so
+ * that it is as current as the repository's) and fixtures in `dir` (node_modules linked, package by package,
+ * so that the caches stay the copy's own), for running scripts/synth.js where a mistake cannot harm the
+ * repository itself. Has an empty `.git/` and an uncommitted file, like a working clone.
  */
 export function makeSandbox(dir: string): string {
+  if (!fs.existsSync(path.join(ROOT, 'lib', '.built'))) throw new Error('the sandbox copies lib/: run `npm run build` first');
   fs.mkdirSync(dir, { recursive: true });
-  for (const f of ['scripts', 'src', 'app', 'imports', 'test/fixtures/apps', 'package.json', 'tsconfig.json', 'cdk8s.yaml', '.gitignore']) {
-    fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  for (const f of ['scripts', 'src', 'app', 'imports', 'lib', 'bin', 'test/fixtures/apps', 'package.json', 'tsconfig.json', 'tsconfig.app.json', 'cdk8s.yaml', '.gitignore']) {
+    fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true, preserveTimestamps: true });
   }
   fs.mkdirSync(path.join(dir, 'node_modules'));
   for (const e of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
@@ -47,4 +50,10 @@ export function fingerprint(dir: string): Record<string, string> {
 export function listing(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isDirectory())
     .map((e) => e.name).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** Recompiles the task app of a sandbox whose app/ was edited (what `npm run build` does for app/), so that its lib/ is current again. */
+export function rebuildSandboxApp(dir: string): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.app.json'], { cwd: dir, stdio: 'pipe' });
+  execFileSync(process.execPath, ['scripts/built.js', '--stamp'], { cwd: dir, stdio: 'pipe' });
 }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,7 +5,6 @@ import { formatFindings, parseYamlDocuments, RULES, validateDirectory, validateM
 import { IstioEgressValidation } from '../../src/validator/plugin';
 import { expectFinding, find, MUTUAL_DR, mutated, seed } from '../support/validator-seed';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SEED_DIR = path.join(__dirname, '..', 'fixtures', 'validator', 'seed');
 const BAD_DIR = path.join(__dirname, '..', 'fixtures', 'validator', 'bad');
 
@@ -96,17 +94,6 @@ describe('scale', () => {
 });
 
 describe('CLI and cdk8s plugin', () => {
-  test('scripts/validate.js exits 0 on the seed and 1 on errors', () => {
-    const ok = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), SEED_DIR], { encoding: 'utf8' });
-    expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/0 error\(s\), 2 warning\(s\), 5 note\(s\)/);
-    const bad = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), BAD_DIR], { encoding: 'utf8' });
-    expect(bad.status).toBe(1);
-    expect(bad.stdout).toMatch(/ERROR \[istio\/credential-without-selector\]/);
-    const warned = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), BAD_DIR, '--warn', 'istio/credential-without-selector,schema/unknown-field'], { encoding: 'utf8' });
-    expect(warned.status).toBe(0);
-  });
-
   test('plugin reports errors as violations and fails', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validator-plugin-'));
     const manifest = path.join(dir, 'app.k8s.yaml');
@@ -133,18 +120,3 @@ describe('CLI and cdk8s plugin', () => {
   });
 });
 
-describe('extraction', () => {
-  test('imports/validation is what scripts/extract-schemas.js produces (byte-stable)', () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'extract-schemas-'));
-    try {
-      const res = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'extract-schemas.js'), '--out', out], { encoding: 'utf8' });
-      expect(res.status).toBe(0);
-      for (const f of ['crds.json', 'k8s.json']) {
-        const same = fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(ROOT, 'imports', 'validation', f)));
-        expect({ f, same }).toEqual({ f, same: true });
-      }
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
-  });
-});

@@ -48,7 +48,7 @@ describe('the reporter', () => {
   test('uses the severity of the rule in the context\'s release, and drops rules the release does not have', () => {
     const softer = defineRule({ ...base, id: 'istio/softer', releases: { '1.30': { severity: 'warning', note: 'a warning in 1.30' } } });
     const gone = defineRule({ ...base, id: 'istio/gone', releases: { '1.30': { enabled: false } } });
-    const rep = new Reporter({}, undefined, '1.30');
+    const rep = new Reporter({}, '1.30');
     rep.add(obj, softer, 'spec', 'm', 'f');
     rep.add(obj, gone, 'spec', 'm', 'f');
     expect(rep.findings.map((f) => [f.ruleId, f.severity])).toEqual([['istio/softer', 'warning']]);

@@ -6,7 +6,7 @@
  * list-type uniqueness are checked. x-kubernetes-validations (CEL) rules met on the way are collected
  * so that the caller can evaluate them on structurally valid nodes.
  */
-import { REDACTED } from '../../redact';
+import { describeSecretValue } from '../../redact';
 import { defineRule, type Rule } from '../rule';
 
 export const SCHEMA_UNKNOWN_FIELD = defineRule({
@@ -220,7 +220,7 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
   const s = resolveRef(schema, ctx.defs);
   if (!s) return true;
   const issue = (rule: Rule, message: string, fix: string) => ctx.issues.push({ rule, field: path || '(root)', message, fix });
-  const display = (x: unknown) => (ctx.redact?.(path) ? REDACTED : quote(x));
+  const display = (x: unknown) => (ctx.redact?.(path) ? describeSecretValue(x) : quote(x));
 
   if (v === null) {
     if (s.nullable || ctx.defs) return true; // built-in objects: null means absent
@@ -274,7 +274,7 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
       const seen = new Set<string>();
       v.forEach((it, i) => {
         const k = JSON.stringify(keys.map(key => (it as any)?.[key]));
-        if (seen.has(k)) issue(SCHEMA_DUPLICATE, `duplicate entry with ${keys.join('/')} = ${ctx.redact?.(path) ? REDACTED : k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
+        if (seen.has(k)) issue(SCHEMA_DUPLICATE, `duplicate entry with ${keys.join('/')} = ${ctx.redact?.(path) ? describeSecretValue(keys.map(key => (it as any)?.[key])) : k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
         seen.add(k);
       });
     }

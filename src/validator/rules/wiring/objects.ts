@@ -5,6 +5,7 @@ import { looksLikeNginxConf, nginxFileRefs } from '../../nginx';
 import { REMOTE_CLIENT_ANNOTATION } from '../../../common/annotations';
 import { podTemplates, selectorMatches, type PodTemplate } from '../../pods';
 import { childPath } from '../schema/structural';
+import { parseImageReference } from '../../../common/image-ref';
 import { defineRule } from '../rule';
 
 export const NAMESPACE_EXISTS = defineRule({
@@ -146,6 +147,15 @@ export const IMAGE_TAG = defineRule({
   description: 'Image tag is "latest" or missing (not pinned).',
   source: 'this project',
   details: 'A warning for every container image whose tag is `latest`, or that has neither a tag nor a digest: what runs changes without a change to the manifests.',
+});
+
+export const IMAGE_REFERENCE = defineRule({
+  id: 'wiring/image-reference',
+  family: 'wiring',
+  severity: 'error',
+  description: 'The image is not a valid image reference ([registry/]name[:tag][@digest]): the kubelet refuses it.',
+  source: 'OCI distribution reference grammar; kubelet (InvalidImageName)',
+  details: 'The image is not a valid image reference ([registry/]name[:tag][@digest], the OCI reference grammar, `image-ref.ts`: `nginx:1.a;b`): the kubelet refuses it (InvalidImageName); such an image is never counted as pinned.',
 });
 
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system']);
@@ -618,7 +628,8 @@ function checkNginx(idx: Index, pods: PodTemplate[], rep: Reporter) {
  *    start as root (uid 0): runAsNonRoot: true without a non-zero runAsUser is refused by the kubelet;
  *    with readOnlyRootFilesystem: true, /var/cache/nginx and /var/run must be writable mounts.
  *  - curlimages/curl runs as the non-numeric user "curl_user": runAsNonRoot: true needs a numeric runAsUser.
- *  - every image: tag "latest" or no tag (and no digest) is a warning. */
+ *  - every image: tag "latest" or no tag (and no digest) is a warning; a reference outside the OCI grammar
+ *    (image-ref.ts: `nginx:1.a;b`) is an error, never a pinned image. */
 const NGINX_REPOS = new Set(['nginx', 'library/nginx', 'docker.io/nginx', 'docker.io/library/nginx', 'index.docker.io/library/nginx', 'mirror.gcr.io/library/nginx']);
 const CURL_REPOS = new Set(['curlimages/curl', 'docker.io/curlimages/curl']);
 
@@ -640,6 +651,11 @@ function checkImages(pods: PodTemplate[], rep: Reporter) {
     for (const { c, field } of allContainers(p.spec)) {
       if (typeof c?.image !== 'string') continue;
       const f = `${p.base}.${field}`;
+      const parsed = parseImageReference(c.image);
+      if (!parsed.valid) {
+        rep.add(p.owner, IMAGE_REFERENCE, `${f}.image`, `image "${c.image}" is not a valid image reference (${parsed.reason}): the kubelet cannot pull it (InvalidImageName)`, 'Write the image as [registry/]name[:tag][@sha256:digest], e.g. nginx:1.28.0.');
+        continue;
+      }
       const img = parseImage(c.image);
       if (!img.digest && (!img.tag || img.tag === 'latest')) {
         rep.add(p.owner, IMAGE_TAG, `${f}.image`, `image "${c.image}" is not pinned (${img.tag ? 'tag latest' : 'no tag'})`, `Pin a version tag or digest, e.g. ${img.repo}:<version>.`);

@@ -6,7 +6,7 @@ import * as path from 'path';
 // scripts/synth.js exits explicitly once its output has flushed (sparing Node the teardown of its heap):
 // no part of a long report may be lost, and the exit status must stay what it was.
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 let work: string;
 beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-speed-')); });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));

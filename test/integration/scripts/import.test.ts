@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 const CRDS = path.join(ROOT, 'crds');
 const K8S_SCHEMAS = path.join(ROOT, 'k8s-schemas');
 

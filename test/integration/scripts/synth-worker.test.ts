@@ -6,7 +6,7 @@ import * as path from 'path';
 // scripts/synth.js validates a small output on the main thread and a large one in a worker thread,
 // beside the YAML rendering: both must report the same findings and write the same files.
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 
 let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-worker-')); });

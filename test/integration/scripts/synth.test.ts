@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 const RECORD = '.cdk8s-istio-egress.sha256';
 
 /** `npm run synth`: the main app's files are alternative Istio tasks, validated one file at a time. */

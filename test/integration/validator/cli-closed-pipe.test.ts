@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 const VALIDATE = path.join(ROOT, 'scripts', 'validate.js');
 // relative to ROOT, the children's working folder
 const BAD_DIR = 'test/fixtures/validator/bad';
