@@ -102,3 +102,21 @@ describe('value validations of the schema', () => {
     expect([...of(ok, 'schema/pattern'), ...of(ok, 'schema/range')]).toEqual([]);
   });
 });
+
+describe('null fields', () => {
+  const dr = (spec: any) => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'default' }, spec });
+  test('a field left empty in a custom resource (trafficPolicy:) is pruned by the API server, not an error', () => {
+    const r = validateManifests([dr({ host: 'reviews', trafficPolicy: null, subsets: [{ name: 'v1', labels: { version: 'v1' } }] })]);
+    expect(r.findings.filter((f) => f.ruleId.startsWith('schema/') || f.ruleId.startsWith('istio/'))).toEqual([]);
+  });
+  test('a required field set to null is missing, in a custom resource as in a built-in kind', () => {
+    const r = validateManifests([dr({ host: null })]);
+    expect(r.errors.map((f) => `${f.ruleId} ${f.field}`)).toContain('schema/required spec.host');
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { ports: [{ port: null, name: 'http' }] } };
+    expect(validateManifests([svc]).errors.map((f) => `${f.ruleId} ${f.field}`)).toContain('schema/required spec.ports[0].port');
+  });
+  test('a null array item of a custom resource is still an error', () => {
+    const r = validateManifests([dr({ host: 'reviews', subsets: [null] })]);
+    expect(r.errors.map((f) => f.ruleId)).toContain('schema/type');
+  });
+});
