@@ -267,7 +267,7 @@ async function hostile() {
     ['1 MB of bare "---" lines', 'dashes.yaml', () => '---\n'.repeat(262_144)],
   ];
   const rss = 'process.on("exit", () => process.stderr.write(`\\nmaxrss ${process.resourceUsage().maxRSS}\\n`));';
-  const validator = `${rss} require('module').enableCompileCache?.(); process.exitCode = require(${JSON.stringify(path.join(root, 'lib/src/validator/cli.js'))}).main([process.argv[1]]);`;
+  const validator = `${rss} process.exitCode = require(${JSON.stringify(path.join(root, 'lib/src/validator/cli.js'))}).main([process.argv[1]]);`;
   const plain = `${rss} const t = require('fs').readFileSync(process.argv[1], 'utf8'); require(${JSON.stringify(require.resolve('yaml', { paths: [root] }))}).parseAllDocuments(t);`;
   const limit = 60_000;
   const run = (script, file) => {
@@ -278,7 +278,7 @@ async function hostile() {
     const timedOut = r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM';
     return { ms, mb: kb / 1024, timedOut, status: r.status, line: (r.stderr ?? '').split('\n').find((l) => /error:/.test(l)) ?? '' };
   };
-  spawnSync(process.execPath, ['-e', validator, path.join(root, 'dist')], { cwd: root }); // fills the compile cache (Node 22.1+)
+  spawnSync(process.execPath, ['-e', validator, path.join(root, 'dist')], { cwd: root }); // warms the file cache
   console.log(`\nthe validator on hostile input (node scripts/validate.js FILE, fresh process) beside the yaml package's parseAllDocuments of the`);
   console.log(`same bytes (fresh process, stopped after ${limit / 1000} s), median of ${largeRuns}; budget: a few seconds and under 300 MB:`);
   console.log(`  ${'input'.padEnd(32)} ${'validator'.padStart(10)} ${'peak RSS'.padStart(9)}   ${'yaml parse'.padStart(10)} ${'peak RSS'.padStart(9)}   ratio  exit  what the validator says`);

@@ -11,6 +11,7 @@ import { createHash } from 'crypto';
 import { Yaml } from 'cdk8s';
 import { kubectlMisreading } from '../common/kubectl-yaml';
 import { configMapKeyError, isLabelValue, isQualifiedName } from '../common/kubernetes-names';
+import { parseImageReference } from '../common/image-ref';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -362,10 +363,12 @@ export function validatePinnedImage(prop: string, image: string): string {
   if (typeof image !== 'string' || image.trim() === '' || /\s/.test(image)) {
     fail(prop, image, 'must be a container image reference such as "nginx:1.28.0"');
   }
-  if (image.includes('@sha256:')) return image;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-  if (!tag || tag === 'latest') {
+  const ref = parseImageReference(image);
+  if (!ref.valid) {
+    fail(prop, image, `must be a container image reference such as "nginx:1.28.0" ([registry/]name[:tag][@digest]; the kubelet refuses this one: ${ref.reason})`);
+  }
+  if (ref.digest) return image;
+  if (!ref.tag || ref.tag === 'latest') {
     fail(prop, image, 'must pin a tag or digest other than "latest" (e.g. "nginx:1.28.0"), so every synth deploys the same image');
   }
   return image;

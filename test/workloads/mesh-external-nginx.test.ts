@@ -117,6 +117,9 @@ describe('MeshExternalNginx', () => {
     test.each([
       ['an unpinned image', { image: 'nginx' }, /'image' must pin a tag or digest other than "latest".*\(got "nginx"\)/],
       ['the latest tag', { image: 'docker.io/library/nginx:latest' }, /'image' must pin a tag/],
+      // issue 14: a tag outside the OCI grammar is no pinned image (the kubelet refuses it: InvalidImageName)
+      ['a tag the kubelet refuses', { image: 'nginx:1.a;b' }, /'image' must be a container image reference .*the kubelet refuses this one: .*\(got "nginx:1\.a;b"\)/],
+      ['an upper-case repository', { image: 'Nginx:1.28.0' }, /'image' must be a container image reference/],
       ['an invalid namespace', { namespace: 'Mesh_External' }, /'namespace' must be a Kubernetes namespace name.*\(got "Mesh_External"\)/],
       ['an invalid name', { name: 'my.nginx' }, /'name' must be a Service name \(a DNS-1035 label\).*\(got "my.nginx"\)/],
       ['an invalid port', { port: 0 }, /'port' must be an integer from 1 to 65535 \(got 0\)/],

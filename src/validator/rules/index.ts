@@ -6,9 +6,13 @@
  */
 import * as analyzers from './analyzer/analyzers';
 import * as celCrdValidations from './cel/crd-validations';
+import * as istioAuthorizationPolicy from './istio/authorization-policy';
 import * as istioCommon from './istio/common';
 import * as istioDestinationRule from './istio/destination-rule';
 import * as istioGateway from './istio/gateway';
+import * as istioPeerAuthentication from './istio/peer-authentication';
+import * as istioPolicyTarget from './istio/policy-target';
+import * as istioRequestAuthentication from './istio/request-authentication';
 import * as istioServiceEntry from './istio/service-entry';
 import * as istioSidecar from './istio/sidecar';
 import * as istioVirtualService from './istio/virtual-service';
@@ -35,6 +39,10 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'istio/sidecar.ts': istioSidecar,
   'istio/gateway.ts': istioGateway,
   'istio/virtual-service.ts': istioVirtualService,
+  'istio/policy-target.ts': istioPolicyTarget,
+  'istio/authorization-policy.ts': istioAuthorizationPolicy,
+  'istio/peer-authentication.ts': istioPeerAuthentication,
+  'istio/request-authentication.ts': istioRequestAuthentication,
   'wiring/objects.ts': wiringObjects,
   'wiring/pitfalls.ts': wiringPitfalls,
   'analyzer/analyzers.ts': analyzers,

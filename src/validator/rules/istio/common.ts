@@ -13,7 +13,7 @@ export const ISTIO_METADATA = defineRule({
   severity: 'error',
   description: 'The istio.io/dry-run or internal.istio.io/webhook-always-reject annotation, which the webhook refuses here.',
   source: 'Istio validation.go validateMetadata',
-  details: 'validateMetadata: the istio.io/dry-run annotation (AuthorizationPolicy only) and internal.istio.io/webhook-always-reject on ServiceEntry, DestinationRule and Sidecar.',
+  details: 'validateMetadata: the istio.io/dry-run annotation (AuthorizationPolicy only, with a boolean value and action ALLOW or DENY: checkDryRunAnnotation) and internal.istio.io/webhook-always-reject on ServiceEntry, DestinationRule, Sidecar, AuthorizationPolicy, PeerAuthentication and RequestAuthentication.',
 });
 
 export const EXPORT_TO = defineRule({

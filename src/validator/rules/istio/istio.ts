@@ -1,13 +1,18 @@
 /**
  * Istio semantics not encoded in the CRDs, after istio/istio 1.30.3 pkg/config/validation and the analyzers:
  * ServiceEntry (service-entry.ts), DestinationRule (destination-rule.ts), Sidecar (sidecar.ts), Gateway (gateway.ts),
- * VirtualService (virtual-service.ts), and the networking.istio.io/exportTo annotation of Services.
+ * VirtualService (virtual-service.ts), AuthorizationPolicy (authorization-policy.ts), PeerAuthentication
+ * (peer-authentication.ts), RequestAuthentication (request-authentication.ts), and the networking.istio.io/exportTo
+ * annotation of Services.
  */
 import type { Obj, Reporter } from '../../context';
 import { fqdn, type MeshIndex } from '../../mesh-index';
 import { EXPORT_FIX, exportToErrors, IstioReport, checkIstioMetadata, EXPORT_TO } from './common';
+import { checkAuthorizationPolicy } from './authorization-policy';
 import { checkDestinationRule } from './destination-rule';
 import { checkGateway } from './gateway';
+import { checkPeerAuthentication } from './peer-authentication';
+import { checkRequestAuthentication } from './request-authentication';
 import { checkServiceEntry } from './service-entry';
 import { checkSidecar } from './sidecar';
 import { checkVirtualService } from './virtual-service';
@@ -36,6 +41,12 @@ export function checkIstio(objs: Obj[], rep: Reporter, idx: MeshIndex): void {
       checkGateway(o, rep);
     } else if (o.group === 'networking.istio.io' && o.kind === 'VirtualService') {
       checkVirtualService(o, rep);
+    } else if (o.group === 'security.istio.io' && o.kind === 'AuthorizationPolicy') {
+      checkAuthorizationPolicy(o, rep);
+    } else if (o.group === 'security.istio.io' && o.kind === 'PeerAuthentication') {
+      checkPeerAuthentication(o, rep);
+    } else if (o.group === 'security.istio.io' && o.kind === 'RequestAuthentication') {
+      checkRequestAuthentication(o, rep);
     } else if (o.apiVersion === 'v1' && o.kind === 'Service') {
       checkServiceAnnotation(o, rep);
     }

@@ -5,7 +5,7 @@ import { looksLikeNginxConf, nginxFileRefs } from '../../nginx';
 import { REMOTE_CLIENT_ANNOTATION } from '../../../common/annotations';
 import { podTemplates, selectorMatches, type PodTemplate } from '../../pods';
 import { childPath } from '../schema/structural';
-import { parseImageReference } from '../../image-ref';
+import { parseImageReference } from '../../../common/image-ref';
 import { defineRule } from '../rule';
 
 export const NAMESPACE_EXISTS = defineRule({

@@ -1,5 +1,6 @@
 import { validateManifests, type Finding, type ValidationReport } from '../../../../src/validator';
 import { expectFinding, find, mtlsTls, mutated, MUTUAL_DR } from '../../../support/validator-seed';
+import { budget } from '../../../support/budget';
 
 /**
  * Istio webhook rules and analyzers for ServiceEntry, DestinationRule and Sidecar (src/validator/rules/istio/*.ts):
@@ -192,7 +193,7 @@ describe('performance', () => {
     const r = validateManifests(objs.map((o, i) => ({ ...o, metadata: meta(`dr-${i}`) })));
     // THEN no findings, in well under the time a cluster round trip takes (generous bound for a shared 2-core machine)
     expect(r.findings.filter((f) => !f.ruleId.startsWith('analyzer/'))).toEqual([]); // the hosts are not in the output: IST0174 warnings
-    expect(Date.now() - t0).toBeLessThan(20000);
+    expect(Date.now() - t0).toBeLessThan(budget(20000));
   });
 });
 

@@ -1,6 +1,6 @@
 // Image references as the kubelet parses them (src/validator/image-ref.ts) and what the validator makes of them.
 import { validateManifests } from '../../src/validator';
-import { parseImageReference } from '../../src/validator/image-ref';
+import { parseImageReference } from '../../src/common/image-ref';
 
 const pod = (image: string) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' },
