@@ -11,7 +11,7 @@
  *
  * @bufbuild/cel (with @bufbuild/protobuf and @bufbuild/re2, about 130 modules) is loaded on first use only,
  * by celLib(): a validation without a CEL rule never loads it. The compiled package loads it from one file,
- * lib/vendor/cel.js, which `npm run build` bundles from those packages (scripts/vendor.js): a third of the
+ * lib/vendor/cel.js, which `npm run build` bundles from those packages (scripts/vendor.js): about half the
  * time of loading the packages' modules one by one. Without that file (the tests, which run src/), the
  * packages are loaded.
  */
