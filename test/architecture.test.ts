@@ -107,7 +107,7 @@ describe('the rule registry', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     expect([...ids].sort()).toEqual(REGISTRY.map((r) => r.id).sort());
     expect(new Set(REGISTRY.map((r) => r.id)).size).toBe(REGISTRY.length);
-    expect(REGISTRY.length).toBe(120);
+    expect(REGISTRY.length).toBe(128);
   });
 
   test('every rule id is <family>/<name> of the folder it is defined in', () => {

@@ -13,6 +13,7 @@
  */
 import { checkAnalyzers } from './rules/analyzer/analyzers';
 import { makeObj, Reporter } from './context';
+import { objectKey } from './object-key';
 import { checkIstio } from './rules/istio/istio';
 import { MeshIndex } from './mesh-index';
 import { parseManifestText, readManifests, type ReadLimits } from './read';
@@ -38,7 +39,9 @@ export { escapeText } from './text';
 export function validateManifests(objects: any[], options: ValidateOptions = {}): ValidationReport {
   const present = objects.filter(o => o !== null && o !== undefined);
   const rep = new Reporter(options);
-  const objs = present.map((raw, i) => makeObj(raw, i, options));
+  // a set, not a list: an object given twice with the same content (two files with the same client, one file
+  // named twice) is one object, checked and reported once
+  const objs = distinct(present).map(({ raw, i }) => makeObj(raw, i, options));
   for (const o of objs) checkSchema(o, rep);
   const idx = new MeshIndex(objs);
   checkIstio(objs, rep, idx);
@@ -47,6 +50,41 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
   // the wiring pitfalls need the mesh index the analyzers use; they run last, so findings keep their order
   checkPitfalls(idx, rep);
   return reportOf(rep.findings);
+}
+
+/** The objects of a list with identical copies left out (the first one kept, with its position in the list). */
+function distinct(objects: any[]): Array<{ raw: any; i: number }> {
+  const seen = new Map<string, string[]>();
+  const kept = new Set<unknown>();
+  const out: Array<{ raw: any; i: number }> = [];
+  objects.forEach((raw, i) => {
+    if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+      if (kept.has(raw)) return; // the same object again (a YAML alias)
+      kept.add(raw);
+      const group = typeof raw.apiVersion === 'string' && raw.apiVersion.includes('/') ? raw.apiVersion.split('/')[0] : '';
+      const key = `${group}/${objectKey(raw)}`;
+      const text = canonicalJson(raw);
+      const earlier = seen.get(key);
+      if (earlier?.includes(text)) return;
+      seen.set(key, [...earlier ?? [], text]);
+    }
+    out.push({ raw, i });
+  });
+  return out;
+}
+
+/** JSON with the keys of every map sorted: equal for equal content whatever the order the keys were written in. */
+function canonicalJson(v: unknown): string {
+  const seen = new Set<unknown>();
+  const sortKeys = (x: unknown): unknown => {
+    if (!x || typeof x !== 'object') return x;
+    if (seen.has(x)) return '(cycle)';
+    seen.add(x);
+    const r = Array.isArray(x) ? x.map(sortKeys) : Object.fromEntries(Object.keys(x).sort().map(k => [k, sortKeys((x as any)[k])]));
+    seen.delete(x);
+    return r;
+  };
+  return JSON.stringify(sortKeys(v));
 }
 
 /** The report of a list of findings: split by severity; ok when there is no error (notes and warnings never fail). */

@@ -601,6 +601,8 @@ function isConstructMetadata(file: string, values: unknown[]): boolean {
  */
 export function readManifests(paths: readonly string[], limits: ReadLimits = {}): ReadResult {
   const result: ReadResult = { objects: [], files: new Map(), sources: new Map(), read: [], errors: [], skipped: [] };
+  // a set of files: one named twice, or by another path (a symlink, ./x and x), is read once
+  const readAs = new Map<string, string>();
   for (const p of paths) {
     let st: fs.Stats;
     try {
@@ -626,6 +628,13 @@ export function readManifests(paths: readonly string[], limits: ReadLimits = {})
       files = [p];
     }
     for (const file of files) {
+      const real = realPath(file);
+      const first = readAs.get(real);
+      if (first !== undefined) {
+        result.skipped.push(first === file ? `${file}: named more than once, read once` : `${file}: the same file as ${first}, read once`);
+        continue;
+      }
+      readAs.set(real, file);
       let values: any[];
       let sources: ObjectSource[];
       try {
@@ -652,4 +661,13 @@ export function readManifests(paths: readonly string[], limits: ReadLimits = {})
     }
   }
   return result;
+}
+
+/** The canonical path of a file (symlinks resolved), or its absolute path when it cannot be resolved (the read reports why). */
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
 }

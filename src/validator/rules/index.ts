@@ -9,13 +9,20 @@ import * as celCrdValidations from './cel/crd-validations';
 import * as istioAuthorizationPolicy from './istio/authorization-policy';
 import * as istioCommon from './istio/common';
 import * as istioDestinationRule from './istio/destination-rule';
+import * as istioEnvoyFilter from './istio/envoy-filter';
 import * as istioGateway from './istio/gateway';
 import * as istioPeerAuthentication from './istio/peer-authentication';
 import * as istioPolicyTarget from './istio/policy-target';
+import * as istioProxyConfig from './istio/proxy-config';
 import * as istioRequestAuthentication from './istio/request-authentication';
 import * as istioServiceEntry from './istio/service-entry';
 import * as istioSidecar from './istio/sidecar';
+import * as istioTelemetry from './istio/telemetry';
+import * as istioTrafficExtension from './istio/traffic-extension';
 import * as istioVirtualService from './istio/virtual-service';
+import * as istioWasmPlugin from './istio/wasm-plugin';
+import * as istioWorkloadEntry from './istio/workload-entry';
+import * as istioWorkloadGroup from './istio/workload-group';
 import { isRule, RULE_FAMILIES, type Rule, type RuleFamily } from './rule';
 import * as schemaObjectMeta from './schema/object-meta';
 import * as schemaObjects from './schema/objects';
@@ -40,6 +47,13 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'istio/gateway.ts': istioGateway,
   'istio/virtual-service.ts': istioVirtualService,
   'istio/policy-target.ts': istioPolicyTarget,
+  'istio/envoy-filter.ts': istioEnvoyFilter,
+  'istio/workload-entry.ts': istioWorkloadEntry,
+  'istio/workload-group.ts': istioWorkloadGroup,
+  'istio/proxy-config.ts': istioProxyConfig,
+  'istio/telemetry.ts': istioTelemetry,
+  'istio/wasm-plugin.ts': istioWasmPlugin,
+  'istio/traffic-extension.ts': istioTrafficExtension,
   'istio/authorization-policy.ts': istioAuthorizationPolicy,
   'istio/peer-authentication.ts': istioPeerAuthentication,
   'istio/request-authentication.ts': istioRequestAuthentication,

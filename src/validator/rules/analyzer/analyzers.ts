@@ -115,7 +115,7 @@ export const SUBSET_SELECTS_NO_PODS = defineRule({
   severity: 'error',
   description: 'The labels of a DestinationRule subset select no pod or endpoint behind its host (503 UH).',
   source: 'Istio analyzer IST0173 DestinationRuleSubsetNotSelectPods',
-  details: 'IST0173 DestinationRuleSubsetNotSelectPods: the labels of a DestinationRule subset select no pod template behind the Service (or no endpoint of the ServiceEntry) of the output for its host (503 UH).',
+  details: 'IST0173 DestinationRuleSubsetNotSelectPods: the labels of a DestinationRule subset select no pod template behind the Service (or no endpoint of the ServiceEntry) of the output for its host (503 UH). An error for ServiceEntry endpoints (all in the input); a warning (could not check) for a Service\'s pods: Istio\'s analyzer sees every pod of the cluster, the input only some, and the pods of a version are often deployed by another file (Istio\'s bookinfo subsets v2/v3).',
 });
 
 export const UNKNOWN_DR_HOST = defineRule({
@@ -400,8 +400,8 @@ function checkDestinationRules(idx: MeshIndex, rep: Reporter) {
         const behind = (idx.podsByNs.get(svc.namespace!) ?? []).filter(p => selectorMatches({ matchLabels: svc.raw.spec.selector }, p.labels));
         if (behind.length && !behind.some(p => selectorMatches({ matchLabels: sel }, p.labels))) {
           rep.add(dr, SUBSET_SELECTS_NO_PODS, `spec.subsets[${i}].labels`,
-            `IST0173 The Subset ${s.name} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream). (labels ${fmtLabels(labels)}; pods behind Service ${svc.namespace}/${svc.name}: ${behind.map(p => `${p.owner.kind}/${p.owner.name} {${fmtLabels(p.labels)}}`).join(', ')})`,
-            'Make the subset labels match the pod template labels of the version it stands for.');
+            `IST0173 The Subset ${s.name} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream). (labels ${fmtLabels(labels)}; pods behind Service ${svc.namespace}/${svc.name}: ${behind.map(p => `${p.owner.kind}/${p.owner.name} {${fmtLabels(p.labels)}}`).join(', ')}; could not check the pods deployed by other files)`,
+            'Nothing to do if the pods of this version are deployed by another file; otherwise make the subset labels match the pod template labels of the version it stands for.', 'warning');
         }
       } else if (ses.length) {
         const eps: any[] = ses.flatMap(se => (Array.isArray(se.raw?.spec?.endpoints) ? se.raw.spec.endpoints : []));

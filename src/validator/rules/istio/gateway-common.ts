@@ -99,17 +99,20 @@ export function durationErr(value: unknown): string | undefined {
  */
 export function regexErr(re: string, where: string): string | undefined {
   if (re.length > 1024) return `${q(where)}: regex is too large, max length allowed is 1024`;
-  let problem: string | undefined;
-  if (/\(\?<?[=!]/.test(re)) problem = 'error parsing regexp: invalid or unsupported Perl syntax: look-around';
-  else if (/(^|[^\\])(\\\\)*\\[1-9]/.test(re)) problem = 'error parsing regexp: invalid escape sequence: back-reference';
-  else {
-    try {
-      new RegExp(re.replace(/\(\?P</g, '(?<').replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU]+:/g, '(?:'));
-    } catch (e) {
-      problem = `error parsing regexp: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
-    }
-  }
+  const problem = re2Error(re);
   return problem ? `${q(where)}: ${problem}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)` : undefined;
+}
+
+/** Why RE2 (Go's regexp.Compile) refuses `re`, as "error parsing regexp: ...", or undefined (see regexErr). */
+export function re2Error(re: string): string | undefined {
+  if (/\(\?<?[=!]/.test(re)) return 'error parsing regexp: invalid or unsupported Perl syntax: look-around';
+  if (/(^|[^\\])(\\\\)*\\[1-9]/.test(re)) return 'error parsing regexp: invalid escape sequence: back-reference';
+  try {
+    new RegExp(re.replace(/\(\?P</g, '(?<').replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU]+:/g, '(?:'));
+  } catch (e) {
+    return `error parsing regexp: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
+  }
+  return undefined;
 }
 
 /** The one match type set on a StringMatch (exact, prefix or regex), if any. */

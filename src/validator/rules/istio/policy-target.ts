@@ -1,5 +1,5 @@
 /**
- * What AuthorizationPolicy, RequestAuthentication and PeerAuthentication share in Istio 1.30.3's webhook
+ * What AuthorizationPolicy, RequestAuthentication, PeerAuthentication, Telemetry, WasmPlugin, TrafficExtension and ProxyConfig share in Istio 1.30.3's webhook
  * (pkg/config/validation/validation.go): validateWorkloadSelector (the istio.io/type/v1beta1 selector's
  * matchLabels), validatePolicyTargetReference(s) and validateOneOfSelectorType. Istio 1.31 validates them the same.
  */
@@ -11,7 +11,7 @@ export const POLICY_SELECTOR = defineRule({
   id: 'istio/policy-selector',
   family: 'istio',
   severity: 'error',
-  description: 'The selector of an AuthorizationPolicy, RequestAuthentication or PeerAuthentication has an empty or wildcard label, or no labels.',
+  description: 'The selector of a policy (security kinds, Telemetry, WasmPlugin, TrafficExtension, ProxyConfig) has an empty or wildcard label, or no labels.',
   source: 'Istio validation.go validateWorkloadSelector',
   details: 'validateWorkloadSelector: no empty key and no "*" in a matchLabels key or value (errors); a selector without matchLabels is a warning, as in Istio ("workload selector specified without labels": it selects every workload of the namespace).',
 });
@@ -20,7 +20,7 @@ export const POLICY_TARGET_REF = defineRule({
   id: 'istio/policy-target-ref',
   family: 'istio',
   severity: 'error',
-  description: 'targetRef/targetRefs of a security policy name no Service, ServiceEntry, Gateway or GatewayClass of the own namespace, or are set with a selector.',
+  description: 'A policy\'s targetRef(s) name no Service, ServiceEntry, Gateway or GatewayClass of its own namespace, or come with a selector.',
   source: 'Istio validation.go validatePolicyTargetReference(s), validateOneOfSelectorType',
   details: 'validatePolicyTargetReference: a name, no namespace (cross-namespace references are not supported), group/kind one of core/Service, networking.istio.io/ServiceEntry, gateway.networking.k8s.io/Gateway or gateway.networking.k8s.io/GatewayClass; validateOneOfSelectorType: at most one of selector, targetRef and targetRefs.',
 });

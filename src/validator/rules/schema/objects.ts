@@ -69,6 +69,12 @@ export function checkSchema(o: Obj, rep: Reporter): void {
   checkObjectMeta(o, rep);
 
   const found = lookupSchema(o.apiVersion, o.kind);
+  if (found.found === 'unknown-kind' && isExperimentalGatewayApi(o.group, o.kind)) {
+    rep.add(o, SCHEMA_UNKNOWN_KIND, 'apiVersion',
+      `could not check ${o.apiVersion} ${o.kind} structurally: it is a kind of the Gateway API's experimental channel, whose CRDs are not vendored (Istio serves it when they are installed)`,
+      'Make sure the experimental-channel CRDs of the Gateway API release Istio is built against are installed.', 'warning');
+    return;
+  }
   if (found.found === 'unknown-kind') {
     rep.add(o, SCHEMA_UNKNOWN_KIND, 'apiVersion',
       found.knownGroup ? `no schema known for ${o.apiVersion} ${o.kind}; not validated structurally` : `could not check ${o.apiVersion} ${o.kind} structurally: no schema is known for its API group`,
@@ -165,4 +171,10 @@ function checkNames(o: Obj, rep: Reporter) {
   if (typeof ns === 'string' && ns && (ns.length > 63 || !DNS1123_LABEL.test(ns))) {
     rep.add(o, SCHEMA_METADATA_NAME, 'metadata.namespace', `invalid namespace ${JSON.stringify(ns)}: must be a DNS-1123 label`, 'Use a valid namespace name.');
   }
+}
+
+/** Kinds of the Gateway API's experimental channel (istio supports them; only the standard channel's CRDs are vendored). */
+const EXPERIMENTAL_GATEWAY_KINDS = new Set(['TCPRoute', 'UDPRoute', 'BackendLBPolicy', 'BackendTrafficPolicy']);
+function isExperimentalGatewayApi(group: string, kind: string): boolean {
+  return group === 'gateway.networking.x-k8s.io' || (group === 'gateway.networking.k8s.io' && EXPERIMENTAL_GATEWAY_KINDS.has(kind));
 }

@@ -285,7 +285,7 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
     if (s.maxProperties !== undefined && keys.length > s.maxProperties) issue(SCHEMA_RANGE, `must have at most ${s.maxProperties} entr(y/ies)`, 'Remove entries.');
     if (Array.isArray(s.required)) {
       for (const r of s.required) {
-        if (obj[r] === undefined || (obj[r] === null && ctx.defs)) ctx.issues.push({ rule: SCHEMA_REQUIRED, field: childPath(path, r), message: `required field "${r}" is missing`, fix: `Set ${childPath(path, r)}.` });
+        if (obj[r] === undefined || obj[r] === null) ctx.issues.push({ rule: SCHEMA_REQUIRED, field: childPath(path, r), message: `required field "${r}" is missing`, fix: `Set ${childPath(path, r)}.` });
       }
     }
     const props: { [k: string]: Schema } | undefined = s.properties;
@@ -293,7 +293,8 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
     const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
     for (const k of keys) {
       const pv = obj[k];
-      if (pv === undefined) continue;
+      // the API server drops a field set to null (a custom resource's pruning of non-nullable nulls; a built-in's decoding)
+      if (pv === undefined || (pv === null && !(ps0(props, k)?.nullable))) continue;
       const ps = props ? props[k] : undefined;
       const cp = childPath(path, k);
       if (ps) {
@@ -341,4 +342,8 @@ function levenshtein(a: string, b: string): number {
     }
   }
   return d[a.length][b.length];
+}
+
+function ps0(props: { [k: string]: Schema } | undefined, k: string): Schema | undefined {
+  return props ? props[k] : undefined;
 }

@@ -23,7 +23,7 @@ export const SELECTOR_MATCHES_WORKLOAD = defineRule({
   severity: 'error',
   description: 'A DestinationRule workloadSelector or Service selector selects no pod template of the output.',
   source: 'this project',
-  details: 'A DestinationRule workloadSelector or Service selector selects no pod template of the output in its namespace (a note when the client is deployed elsewhere).',
+  details: 'A DestinationRule workloadSelector or Service selector selects no pod template (nor, for a Service, WorkloadEntry) of the output in its namespace. A note when the client is deployed elsewhere; a warning (could not check) when the output has no pod template and no WorkloadEntry in that namespace at all (the workloads are deployed by other files).',
 });
 
 export const SIDECAR_INJECTION = defineRule({
@@ -47,44 +47,46 @@ export const DUPLICATE_OBJECT = defineRule({
 export const ROLEBINDING_ROLE = defineRule({
   id: 'wiring/rolebinding-role',
   family: 'wiring',
-  severity: 'error',
-  description: 'A RoleBinding references a Role that is not in the output.',
+  severity: 'warning',
+  description: 'Could not check: a RoleBinding references a Role that is not in the output.',
   source: 'this project (Kubernetes RBAC)',
-  details: 'A RoleBinding references a Role that is not in the output (same namespace). A note (could not check) for a ClusterRole not in an output that has ClusterRoles.',
+  details: 'Could not check: a RoleBinding references a Role that is not in the output (same namespace). A warning: the API server accepts the binding, which grants nothing until the Role exists (another file may create it). A note for a ClusterRole not in an output that has ClusterRoles.',
 });
 
 export const ROLEBINDING_SUBJECT = defineRule({
   id: 'wiring/rolebinding-subject',
   family: 'wiring',
-  severity: 'error',
-  description: 'A RoleBinding binds a ServiceAccount that is not in the output.',
+  severity: 'warning',
+  description: 'Could not check: a RoleBinding binds a ServiceAccount that is not in the output.',
   source: 'this project (Kubernetes RBAC)',
-  details: 'A RoleBinding binds a ServiceAccount that is not in the output (a note when the client is deployed elsewhere).',
+  details: 'Could not check: a RoleBinding binds a ServiceAccount that is not in the output. A warning: the API server accepts the binding, which applies once the account exists (another file may create it); a note when the client is deployed elsewhere.',
 });
 
 export const SERVICEACCOUNT_USED = defineRule({
   id: 'wiring/serviceaccount-used',
   family: 'wiring',
-  severity: 'error',
-  description: 'A ServiceAccount bound by a RoleBinding is used by no pod of the output.',
+  severity: 'note',
+  description: 'Could not check: a ServiceAccount bound by a RoleBinding is used by no pod of the output.',
   source: 'this project (Kubernetes RBAC)',
-  details: 'A ServiceAccount bound by a RoleBinding is used by no pod of the output (a note when the client is deployed elsewhere).',
+  details: 'Could not check: a ServiceAccount bound by a RoleBinding is used by no pod of the output. A note, not an error: the account may be run by pods deployed elsewhere, or its token used by a person or a program outside the cluster.',
 });
 
 export const SERVICEACCOUNT_EXISTS = defineRule({
   id: 'wiring/serviceaccount-exists',
   family: 'wiring',
-  severity: 'error',
-  description: 'A pod runs as a ServiceAccount (not "default") that is not in the output.',
+  severity: 'warning',
+  description: 'Could not check: a pod runs as a ServiceAccount (not "default") that is not in the output.',
   source: 'this project (Kubernetes ServiceAccount admission)',
+  details: 'Could not check: a pod runs as a ServiceAccount (not "default"; an empty serviceAccountName is "default") that is not in the output. A warning: the ServiceAccount admission refuses the pods until the account exists, which another file may create.',
 });
 
 export const CONFIGMAP_EXISTS = defineRule({
   id: 'wiring/configmap-exists',
   family: 'wiring',
-  severity: 'error',
-  description: 'A ConfigMap mounted (or referenced) by a pod is not in the output.',
+  severity: 'warning',
+  description: 'Could not check: a ConfigMap mounted (or referenced) by a pod is not in the output.',
   source: 'this project (kubelet volume mounts)',
+  details: 'Could not check: a ConfigMap mounted (or referenced, not optional) by a pod is not in the output. A warning: the pod does not start until the ConfigMap exists, which another file or a kubectl create may provide.',
 });
 
 export const SECRET_EXISTS = defineRule({
@@ -111,7 +113,7 @@ export const PORT_CHAIN = defineRule({
   severity: 'error',
   description: 'ServiceEntry targetPort, Service port/targetPort and containerPort do not line up.',
   source: 'this project',
-  details: 'ServiceEntry targetPort -> Service port/targetPort -> containerPort do not line up when the ServiceEntry host is a Service of the output.',
+  details: 'ServiceEntry targetPort -> Service port/targetPort -> containerPort do not line up: an error when a ServiceEntry whose host is a Service of the output targets a port that Service does not have, or when a Service\'s named targetPort is no containerPort name of the pods it selects (on every Service: the endpoints get no port). A numeric targetPort that is not a declared containerPort is a note, and only on a ServiceEntry host\'s Service: containerPorts are informational in Kubernetes (a container may listen on any port).',
 });
 
 export const CONFIG_KEY = defineRule({
@@ -272,9 +274,18 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
     } else if (o.apiVersion === 'v1' && o.kind === 'Service') {
       const sel = o.raw?.spec?.selector;
       if (!sel || typeof sel !== 'object' || !Object.keys(sel).length) continue;
+      // Istio's WorkloadEntries are endpoints of the Services that select their labels (VMs, external workloads)
+      const entries = objs.filter(w => w.group === 'networking.istio.io' && w.kind === 'WorkloadEntry' && (w.namespace ?? 'default') === o.namespace);
+      if (entries.some(w => selectorMatches({ matchLabels: sel }, labelsOf(w.raw?.spec?.labels)))) continue;
       if (!pods.some(p => p.namespace === o.namespace && selectorMatches({ matchLabels: sel }, p.labels))) {
+        if (!entries.length && !pods.some(p => p.namespace === o.namespace)) {
+          rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.selector',
+            `could not check that Service selector ${fmtLabels(sel)} selects pods: the output has no pod template or WorkloadEntry in namespace "${o.namespace}", so its workloads are deployed by other files`,
+            `Nothing to do if the pods labelled ${fmtLabels(sel)} are deployed with another file; otherwise make spec.selector match the pod template labels of the backing Deployment.`, 'warning');
+          continue;
+        }
         rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.selector',
-          `Service selector ${fmtLabels(sel)} selects no pod template of the output in namespace "${o.namespace}"${describeCandidates(pods, o.namespace!)}`,
+          `Service selector ${fmtLabels(sel)} selects no pod template${entries.length ? ' or WorkloadEntry' : ''} of the output in namespace "${o.namespace}"${describeCandidates(pods, o.namespace!)}`,
           'Make spec.selector match the pod template labels of the backing Deployment.');
       }
     }
@@ -324,12 +335,16 @@ function describeCandidates(pods: PodTemplate[], ns: string): string {
   if (!c.length) return ' (no pod templates in that namespace)';
   return ` (pod templates there: ${c.map(p => `${p.owner.kind}/${p.owner.name} ${fmtLabels(p.labels)}`).join('; ')})`;
 }
+function labelsOf(l: unknown): { [k: string]: string } {
+  return l && typeof l === 'object' && !Array.isArray(l) ? l as { [k: string]: string } : {};
+}
 function fmtLabels(l: { [k: string]: unknown }): string {
   return '{' + Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') + '}';
 }
 
 function podSa(p: PodTemplate): string {
-  return p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default';
+  // an empty name is no name: the pod runs as the namespace's "default" account
+  return p.spec?.serviceAccountName || p.spec?.serviceAccount || 'default';
 }
 
 /**
@@ -350,7 +365,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
     const ref = rb.raw?.roleRef;
     if (ref?.kind === 'Role' && rb.kind === 'RoleBinding') {
       if (!idx.find('Role', rb.namespace, ref.name)) {
-        rep.add(rb, ROLEBINDING_ROLE, 'roleRef.name', `Role "${ref.name}" is not in the output (namespace "${rb.namespace}")`, `Add the Role "${ref.name}" in namespace "${rb.namespace}", or fix roleRef.name.`);
+        rep.add(rb, ROLEBINDING_ROLE, 'roleRef.name', `could not check that Role "${ref.name}" exists: it is not in the output (namespace "${rb.namespace}"); the binding grants nothing until it exists`, `Add the Role "${ref.name}" in namespace "${rb.namespace}", or fix roleRef.name.`);
       }
     } else if (ref?.kind === 'ClusterRole' && idx.all('ClusterRole').length && !idx.find('ClusterRole', undefined, ref.name) && !/^(system:|cluster-admin$|admin$|edit$|view$)/.test(ref.name)) {
       rep.add(rb, ROLEBINDING_ROLE, 'roleRef.name', `could not check that ClusterRole "${ref.name}" exists: it is not in the output (which has other ClusterRoles), so it must be installed out of band`, 'Nothing to do if the ClusterRole is installed out of band; otherwise add it or fix roleRef.name.', 'note');
@@ -363,7 +378,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
       if (!sa && s.name !== 'default' && forRemoteClient(rb)) {
         rep.add(rb, ROLEBINDING_SUBJECT, `subjects[${i}]`, `${ELSEWHERE} that its ServiceAccount ${ns}/${s.name} exists`, `Make sure ServiceAccount "${s.name}" exists in namespace "${ns}".`, 'note');
       } else if (!sa && s.name !== 'default') {
-        rep.add(rb, ROLEBINDING_SUBJECT, `subjects[${i}]`, `ServiceAccount ${ns}/${s.name} is not in the output`, `Add ServiceAccount "${s.name}" in namespace "${ns}", or fix the subject.`);
+        rep.add(rb, ROLEBINDING_SUBJECT, `subjects[${i}]`, `could not check that ServiceAccount ${ns}/${s.name} exists: it is not in the output`, `Add ServiceAccount "${s.name}" in namespace "${ns}", or fix the subject.`);
       }
       const key = `${ns}/${s.name}`;
       if (!usedReported.has(key) && !pods.some(p => p.namespace === ns && podSa(p) === s.name)) {
@@ -374,7 +389,7 @@ function checkRbac(idx: Index, pods: PodTemplate[], rep: Reporter) {
           return;
         }
         rep.add(sa ?? rb, SERVICEACCOUNT_USED, sa ? 'metadata.name' : `subjects[${i}]`,
-          `ServiceAccount ${key} is bound by ${rb.kind} ${rb.name} but no pod template of the output runs as it`,
+          `could not check who uses ServiceAccount ${key}: it is bound by ${rb.kind} ${rb.name} but no pod template of the output runs as it (pods deployed elsewhere, or a token used outside the cluster)`,
           `Set serviceAccountName: ${s.name} on the client Deployment, or downgrade with annotation validation.cdk8s-istio-egress.io/warn: "wiring/serviceaccount-used" if the pods are deployed elsewhere.`);
       }
     });
@@ -385,7 +400,7 @@ function checkPodRefs(idx: Index, pods: PodTemplate[], rep: Reporter) {
   for (const p of pods) {
     const sa = podSa(p);
     if (sa !== 'default' && !idx.find('ServiceAccount', p.namespace, sa)) {
-      rep.add(p.owner, SERVICEACCOUNT_EXISTS, `${p.base}.serviceAccountName`, `ServiceAccount ${p.namespace}/${sa} is not in the output; pods cannot be created without it`, `Add a ServiceAccount "${sa}" in namespace "${p.namespace}".`);
+      rep.add(p.owner, SERVICEACCOUNT_EXISTS, `${p.base}.serviceAccountName`, `could not check that ServiceAccount ${p.namespace}/${sa} exists: it is not in the output; pods cannot be created until it exists`, `Add a ServiceAccount "${sa}" in namespace "${p.namespace}".`);
     }
     const vols: any[] = Array.isArray(p.spec?.volumes) ? p.spec.volumes : [];
     vols.forEach((v, i) => {
@@ -416,7 +431,7 @@ function checkCmRef(idx: Index, p: PodTemplate, rep: Reporter, name: string, opt
   if (typeof name !== 'string') return;
   const cm = idx.configMap(p.namespace, name);
   if (!cm) {
-    if (!optional) rep.add(p.owner, CONFIGMAP_EXISTS, `${field}.name`, `ConfigMap ${p.namespace}/${name} is not in the output; the pod will not start`, `Add the ConfigMap "${name}" in namespace "${p.namespace}" to the chart, or fix the name.`);
+    if (!optional) rep.add(p.owner, CONFIGMAP_EXISTS, `${field}.name`, `could not check that ConfigMap ${p.namespace}/${name} exists: it is not in the output; the pod will not start until it exists`, `Add the ConfigMap "${name}" in namespace "${p.namespace}" to the chart, or fix the name.`);
     return;
   }
   (items ?? []).forEach((it: any, i: number) => {
@@ -484,6 +499,8 @@ function checkCredentials(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Rep
 }
 
 function checkPortChain(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Reporter) {
+  // the Services that are ServiceEntry hosts: the chain the rule is about
+  const seServices = new Set<Obj>();
   for (const se of objs) {
     if (!(se.group === 'networking.istio.io' && se.kind === 'ServiceEntry')) continue;
     const hosts: unknown[] = Array.isArray(se.raw?.spec?.hosts) ? se.raw.spec.hosts : [];
@@ -493,6 +510,7 @@ function checkPortChain(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Repor
       if (!m) continue;
       const svc = idx.all('Service').find(s => s.apiVersion === 'v1' && s.name === m[1] && s.namespace === m[2]);
       if (!svc) continue;
+      seServices.add(svc);
       const sPorts: any[] = Array.isArray(svc.raw?.spec?.ports) ? svc.raw.spec.ports : [];
       (Array.isArray(se.raw.spec.ports) ? se.raw.spec.ports : []).forEach((p: any, i: number) => {
         if (typeof p?.number !== 'number') return;
@@ -518,10 +536,12 @@ function checkPortChain(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Repor
       const tp = sp?.targetPort ?? sp?.port;
       if (typeof tp === 'string') {
         if (!cports.some(c => c?.name === tp)) rep.add(svc, PORT_CHAIN, `spec.ports[${i}].targetPort`, `named targetPort "${tp}" is not a containerPort name of ${backing.map(b => `${b.owner.kind}/${b.owner.name}`).join(', ')}`, 'Name the container port accordingly or use its number.');
-      } else if (typeof tp === 'number' && cports.length && !cports.some(c => c?.containerPort === tp)) {
+      } else if (typeof tp === 'number' && cports.length && seServices.has(svc) && !cports.some(c => c?.containerPort === tp)) {
+        // containerPorts are informational: the container may listen on a port it does not declare
+        const declared = [...new Set(cports.map(c => c?.containerPort))].join(', ');
         rep.add(svc, PORT_CHAIN, `spec.ports[${i}].${sp.targetPort !== undefined ? 'targetPort' : 'port'}`,
-          `Service port ${sp.port} forwards to ${tp}, but the selected pods declare containerPorts ${cports.map(c => c?.containerPort).join(', ')} (${backing.map(b => `${b.owner.kind}/${b.owner.name}`).join(', ')})`,
-          `Set targetPort to the port the container listens on (${cports.map(c => c?.containerPort).join(', ')}).`);
+          `could not check that the pods listen on ${tp}: Service port ${sp.port} forwards to ${tp}, which the selected pods do not declare (containerPorts ${declared} of ${backing.map(b => `${b.owner.kind}/${b.owner.name}`).join(', ')}); containerPorts are informational, so the container may still listen on it`,
+          `Nothing to do if the container listens on ${tp}; otherwise set targetPort to the port it listens on (${declared}).`, 'note');
       }
     });
   }

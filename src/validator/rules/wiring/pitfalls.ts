@@ -64,7 +64,7 @@ export const DR_VISIBILITY = defineRule({
   severity: 'error',
   description: 'The DestinationRule a proxy needs is not on its DestinationRule lookup path (503 NC cluster_not_found).',
   source: 'istio/istio#30730; istio.io egress-gateway page warning',
-  details: 'Pitfall (istio/istio#30730, egress-gateway page warning): the DestinationRule that defines a routed subset (or originates TLS at a gateway) is not on the DestinationRule lookup path of the proxy that needs it (its own namespace, then the service namespace, then istio-system, with exportTo): 503 NC cluster_not_found or no origination.',
+  details: 'Pitfall (istio/istio#30730, egress-gateway page warning): the DestinationRule that defines a routed subset (or originates TLS at a gateway) is not on the DestinationRule lookup path of the proxy that needs it (its own namespace, then the service namespace, then istio-system, with exportTo): 503 NC cluster_not_found or no origination. A warning (could not check) for proxies the input does not describe: a gateway that selects no pod of the output, or sidecars of a namespace where no pod of the output is known to be injected (pod label, or namespace of the output labelled for injection).',
 });
 
 export const GATEWAY_EXPORT_TO = defineRule({
@@ -283,7 +283,7 @@ function checkCredentialNamespace(idx: MeshIndex, rep: Reporter) {
 // --- RBAC narrowed --------------------------------------------------------------------------------------------
 
 function podSa(p: PodTemplate): string {
-  return p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default';
+  return p.spec?.serviceAccountName || p.spec?.serviceAccount || 'default'; // "" is the default account
 }
 
 function coversSecrets(r: any): boolean {
@@ -333,14 +333,25 @@ function checkNarrowedRoles(idx: MeshIndex, rep: Reporter) {
 
 // --- DestinationRule visibility (subset, origination at a gateway) --------------------------------------------
 
-function clientNamespaces(idx: MeshIndex, vs: Obj): string[] {
+/**
+ * The namespaces whose sidecars use the routes of `vs`, and whether sidecars are known to run there: a pod of the
+ * output that opts in, or whose namespace (in the output) is labelled for injection. The VirtualService's own
+ * namespace is always a candidate; whether it has sidecars is unknown when the input describes no injected pod there.
+ */
+function clientNamespaces(idx: MeshIndex, vs: Obj): Array<{ ns: string; known: boolean }> {
   const ns = vs.namespace ?? 'default';
-  const out = new Set<string>([ns]);
+  const known = (n: string) => (idx.podsByNs.get(n) ?? []).some(p => !idx.gatewayPodSet.has(p) && idx.injected(p) && injectionKnown(idx, p));
+  const out = new Map<string, boolean>([[ns, known(ns)]]);
   for (const [pns, pods] of idx.podsByNs) {
     if (pns === ns || !visibleFrom(vs, vs.raw?.spec?.exportTo, pns)) continue;
-    if (pods.some(p => !idx.gatewayPodSet.has(p) && idx.injected(p))) out.add(pns);
+    if (pods.some(p => !idx.gatewayPodSet.has(p) && idx.injected(p))) out.set(pns, known(pns));
   }
-  return [...out];
+  return [...out].map(([n, k]) => ({ ns: n, known: k }));
+}
+
+/** Whether the input says a pod is injected (its label or annotation, or its namespace of the output), rather than assuming it. */
+function injectionKnown(idx: MeshIndex, p: PodTemplate): boolean {
+  return (p.labels['sidecar.istio.io/inject'] ?? p.annotations['sidecar.istio.io/inject']) === 'true' || idx.namespaces.has(p.namespace);
 }
 
 function describeLookup(idx: MeshIndex, host: string, proxyNs: string, found: Obj[]): string {
@@ -352,11 +363,13 @@ function describeLookup(idx: MeshIndex, host: string, proxyNs: string, found: Ob
 function checkVisibility(idx: MeshIndex, rep: Reporter) {
   const reported = new Set<string>();
   const originatingByHost = new Map<string, Obj[]>();
-  const report = (r: RouteDestination, proxyNs: string, what: string, msg: string, fix: string, field: string) => {
-    const key = `${r.vs.index}|${field}|${proxyNs}`;
+  const report = (r: RouteDestination, p: { ns: string; known: boolean; unknown: string }, what: string, msg: string, fix: string, field: string) => {
+    const key = `${r.vs.index}|${field}|${p.ns}`;
     if (reported.has(key)) return;
     reported.add(key);
-    rep.add(r.vs, DR_VISIBILITY, field, `${what}: ${msg}`, fix);
+    // a proxy the input does not describe (no pod there, injection unknown) may not exist: could not check
+    if (p.known) rep.add(r.vs, DR_VISIBILITY, field, `${what}: ${msg}`, fix);
+    else rep.add(r.vs, DR_VISIBILITY, field, `could not check: ${p.unknown}; if it exists, ${what}: ${msg}`, fix, 'warning');
   };
   for (const r of idx.routes) {
     const d = r.destination;
@@ -364,12 +377,18 @@ function checkVisibility(idx: MeshIndex, rep: Reporter) {
     const vsNs = r.vs.namespace ?? 'default';
     const host = fqdn(d.host, vsNs);
     if (!idx.drByHostNs.has(host) && !idx.drWildcards.length) continue;
-    const proxies: Array<{ ns: string; who: string; gateway: boolean }> = [];
-    if (r.gateways.has(MESH)) for (const c of clientNamespaces(idx, r.vs)) proxies.push({ ns: c, who: `sidecars in namespace "${c}"`, gateway: false });
+    const proxies: Array<{ ns: string; who: string; gateway: boolean; known: boolean; unknown: string }> = [];
+    if (r.gateways.has(MESH)) {
+      for (const c of clientNamespaces(idx, r.vs)) {
+        proxies.push({ ns: c.ns, who: `sidecars in namespace "${c.ns}"`, gateway: false, known: c.known, unknown: `whether sidecars run in namespace "${c.ns}" is not in the input (no pod of the output there is known to be injected)` });
+      }
+    }
     for (const g of r.gateways) {
       if (g === MESH) continue;
       const gn = idx.gatewayNamespaces(g);
-      for (const n of gn.namespaces) proxies.push({ ns: n, who: `the gateway proxy of ${g} in "${n}"${gn.assumed ? ' (assumed: no gateway pod in the output)' : ''}`, gateway: true });
+      for (const n of gn.namespaces) {
+        proxies.push({ ns: n, who: `the gateway proxy of ${g} in "${n}"${gn.assumed ? ' (assumed: no gateway pod in the output)' : ''}`, gateway: true, known: !gn.assumed, unknown: `where the gateway proxy of ${g} runs is not in the input (no pod of the output is selected by it)` });
+      }
     }
     const defining = typeof d.subset === 'string' && d.subset ? idx.subsetDefiners(host, d.subset) : [];
     let originating = originatingByHost.get(host);
@@ -381,7 +400,7 @@ function checkVisibility(idx: MeshIndex, rep: Reporter) {
       const eff = idx.effectiveDestinationRules(host, p.ns);
       if (defining.length && !eff.some(dr => defining.includes(dr))) {
         const target = defining[0];
-        report(r, p.ns, `subset "${d.subset}" of ${host} is defined by DestinationRule ${defining.map(ref).join(', ')}, but ${p.who} cannot see it`,
+        report(r, p, `subset "${d.subset}" of ${host} is defined by DestinationRule ${defining.map(ref).join(', ')}, but ${p.who} cannot see it`,
           `${describeLookup(idx, host, p.ns, eff)}; requests fail with 503 NC cluster_not_found (outbound|${d.port?.number ?? ''}|${d.subset}|${host})`,
           eff.length
             ? `Add subset "${d.subset}" to ${eff.map(ref).join(', ')} (a DestinationRule in the proxy's namespace shadows those of other namespaces), or remove that DestinationRule.`
@@ -391,7 +410,7 @@ function checkVisibility(idx: MeshIndex, rep: Reporter) {
       if (!p.gateway) continue;
       if (originating.length && !eff.some(dr => originating.includes(dr))) {
         const target = originating[0];
-        report(r, p.ns, `DestinationRule ${originating.map(ref).join(', ')} originates TLS for ${host}, but ${p.who} cannot see it`,
+        report(r, p, `DestinationRule ${originating.map(ref).join(', ')} originates TLS for ${host}, but ${p.who} cannot see it`,
           `${describeLookup(idx, host, p.ns, eff)}; the gateway sends plaintext to ${host}${typeof d.port?.number === 'number' ? `:${d.port.number}` : ''}`,
           eff.length
             ? `Move the TLS settings into ${eff.map(ref).join(', ')}, which shadows ${ref(target)} for the gateway, or delete it.`

@@ -17,3 +17,13 @@ describe('schema/namespace-scope', () => {
     expect(schema([clusterIssuer({ name: 'selfsigned' })])).toEqual([]);
   });
 });
+
+describe('kinds of the Gateway API experimental channel', () => {
+  test('TCPRoute v1alpha2 (Istio\'s tcp-echo sample) is a warning naming it, not an unknown-kind error', () => {
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'tcp-echo', namespace: 'default' }, spec: { parentRefs: [{ name: 'tcp-echo-gateway' }] } };
+    const f = validateManifests([route]).findings.filter((x) => x.ruleId === 'schema/unknown-kind');
+    expect(f.map((x) => `${x.severity} ${x.message}`)).toEqual([expect.stringMatching(/^warning could not check gateway.networking.k8s.io\/v1alpha2 TCPRoute structurally: it is a kind of the Gateway API's experimental channel/)]);
+    // a misspelt kind of the group stays an error
+    expect(validateManifests([{ ...route, kind: 'TCPRoutes' }]).errors.map((x) => x.ruleId)).toEqual(['schema/unknown-kind']);
+  });
+});

@@ -60,15 +60,38 @@ describe('pitfalls', () => {
     // WHEN the DestinationRule moves to istio-system (exported to all): visible everywhere
     byName(objs, 'DestinationRule', 'egressgateway-for-cnn').metadata.namespace = 'istio-system';
     expect(errorsOf(objs)).toEqual([]);
-    // a DestinationRule in istio-system exported only to itself is not
+    // a DestinationRule in istio-system exported only to itself is not: an error for "apps", whose injected client is
+    // in the input, a warning (could not check) for "default", where the input shows no sidecar
     byName(objs, 'DestinationRule', 'egressgateway-for-cnn').spec.exportTo = ['.'];
-    expect(errorsOf(objs).map(x => x.ruleId)).toEqual(['wiring/dr-visibility', 'wiring/dr-visibility']);
+    expect(errorsOf(objs).map(x => `${x.ruleId} ${x.message.includes('"apps"')}`)).toEqual(['wiring/dr-visibility true']);
+    const w = run(objs).filter(x => x.ruleId === 'wiring/dr-visibility' && x.severity === 'warning');
+    expect(w.map(x => x.message)).toEqual([expect.stringMatching(/^could not check: whether sidecars run in namespace "default" is not in the input .*; if it exists, subset "cnn" of istio-egressgateway.istio-system.svc.cluster.local is defined by DestinationRule istio-system\/egressgateway-for-cnn, but sidecars in namespace "default" cannot see it/)]);
+  });
+
+  test('a DestinationRule visibility that depends on sidecars the input does not show is a warning, not an error', () => {
+    // GIVEN the subset DestinationRule is in "apps", the VirtualService (mesh) in "default", and no pod of "default" in the input
+    const objs = cnn();
+    byName(objs, 'DestinationRule', 'egressgateway-for-cnn').metadata.namespace = 'apps';
+    byName(objs, 'DestinationRule', 'egressgateway-for-cnn').spec.exportTo = ['.'];
+    expect(errorsOf(objs)).toEqual([]);
+    expect(run(objs).filter(x => x.ruleId === 'wiring/dr-visibility').map(x => `${x.severity} ${x.field}`)).toEqual(['warning spec.http[0].route[0].destination.subset']);
+    // WHEN the input shows an injected client in "default": the 503 is certain, an error
+    objs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'curl', namespace: 'default' }, spec: {
+      selector: { matchLabels: { app: 'curl' } }, template: { metadata: { labels: { app: 'curl', 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [{ name: 'curl', image: 'curlimages/curl:8.11.1' }] } } } });
+    const f = onlyError(objs, 'wiring/dr-visibility', 'spec.http[0].route[0].destination.subset');
+    expect(f.message).toMatch(/^subset "cnn" of .* but sidecars in namespace "default" cannot see it/);
   });
 
   test('fails when a DestinationRule in the client namespace shadows the one defining the subset', () => {
     const objs = cnn();
     byName(objs, 'DestinationRule', 'egressgateway-for-cnn').metadata.namespace = 'istio-system';
     objs.push({ apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'egw-lb', namespace: 'default' }, spec: { host: EGW, trafficPolicy: { loadBalancer: { simple: 'LEAST_REQUEST' } } } });
+    // no pod of "default" in the input: whether sidecars there use the route could not be checked (warning)
+    expect(run(objs).filter(x => x.ruleId === 'wiring/dr-visibility').map(x => x.severity)).toEqual(['warning']);
+    // the client of the task, injected by its namespace's label: an error
+    objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', labels: { 'istio-injection': 'enabled' } } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'curl', namespace: 'default' }, spec: {
+        selector: { matchLabels: { app: 'curl' } }, template: { metadata: { labels: { app: 'curl' } }, spec: { containers: [{ name: 'curl', image: 'curlimages/curl:8.11.1' }] } } } });
     const f = onlyError(objs, 'wiring/dr-visibility', 'spec.http[0].route[0].destination.subset');
     expect(f.message).toMatch(/it uses DestinationRule default\/egw-lb \(subsets: none\), which shadows the others/);
   });
@@ -76,8 +99,15 @@ describe('pitfalls', () => {
   test('fails when the originating DestinationRule is not visible to the egress gateway', () => {
     const objs = cnn();
     byName(objs, 'DestinationRule', 'originate-tls-for-edition-cnn-com').spec.exportTo = ['.'];
+    // the gateway's pods are not in the input (istioctl installs them): where the proxy runs is assumed, a warning
+    const w = run(objs).filter(x => x.ruleId === 'wiring/dr-visibility');
+    expect(w.map(x => `${x.severity} ${x.field}`)).toEqual(['warning spec.http[1].route[0].destination.host']);
+    expect(w[0].message).toMatch(/^could not check: where the gateway proxy of default\/istio-egressgateway runs is not in the input .*; if it exists, DestinationRule default\/originate-tls-for-edition-cnn-com originates TLS for edition.cnn.com, but the gateway proxy of default\/istio-egressgateway in "istio-system" \(assumed: no gateway pod in the output\) cannot see it.*the gateway sends plaintext to edition.cnn.com:443/);
+    // WHEN the input has the gateway's Deployment in istio-system: an error
+    objs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-egressgateway', namespace: 'istio-system' }, spec: {
+      selector: { matchLabels: { istio: 'egressgateway' } }, template: { metadata: { labels: { istio: 'egressgateway' } }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } } });
     const f = onlyError(objs, 'wiring/dr-visibility', 'spec.http[1].route[0].destination.host');
-    expect(f.message).toMatch(/originates TLS for edition.cnn.com, but the gateway proxy of default\/istio-egressgateway in "istio-system" \(assumed: no gateway pod in the output\) cannot see it.*the gateway sends plaintext to edition.cnn.com:443/);
+    expect(f.message).toMatch(/originates TLS for edition.cnn.com, but the gateway proxy of default\/istio-egressgateway in "istio-system" cannot see it.*the gateway sends plaintext to edition.cnn.com:443/);
   });
 
   test('fails when a PASSTHROUGH server gets http routes, or a terminating server tls routes', () => {
