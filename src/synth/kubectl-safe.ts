@@ -6,8 +6,15 @@
  * (`cdk8s-istio-egress synth` and the repository's `npm run synth`) on the files before they are moved
  * into place. Internal.
  */
-import { isPair, isScalar, parseAllDocuments, visit } from 'yaml';
+import type * as YAML from 'yaml';
 import { kubectlMisreading } from '../common/kubectl-yaml';
+
+let yamlModule: typeof YAML | undefined;
+/** The yaml package, loaded on first use: a text without a suspect word is never parsed. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlModule ??= require('yaml') as typeof YAML);
+}
 
 /** A plain scalar of a file that kubectl would misread. */
 export interface Misread {
@@ -33,8 +40,17 @@ function isSuspect(word: string): boolean {
   return s;
 }
 
+/**
+ * Plain scalars the `yaml` package's YAML 1.1 schema reads as an int (decimal), a bool or null, after its
+ * tags' own tests (yaml/dist/schema/yaml-1.1): answered without loading the package, which cdk8s's numbers
+ * and booleans would otherwise load (72 modules) in every synth.
+ */
+const NOT_STRING_11 = /^(?:[-+]?[0-9]+|Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF|~|[Nn]ull|NULL)$/;
+
 /** Whether the `yaml` package's YAML 1.1 schema, the one cdk8s writes with, reads the plain scalar `word` as a string. */
-function stringIn11(word: string): boolean {
+export function stringIn11(word: string): boolean {
+  if (NOT_STRING_11.test(word)) return false;
+  const { isScalar, parseAllDocuments } = yaml();
   const doc = parseAllDocuments(`${word}\n`, { version: '1.1' });
   if (!Array.isArray(doc) || doc.length !== 1 || doc[0].errors.length > 0) return false;
   const node = doc[0].contents;
@@ -85,6 +101,7 @@ function whole(text: string): { readonly text: string; readonly quoted: readonly
 
 /** The misread plain scalars of `text` (offsets moved by `offset`), or undefined when it does not parse. */
 function misreadsIn(text: string, offset: number): Edit[] | undefined {
+  const { isPair, parseAllDocuments, visit } = yaml();
   const docs = parseAllDocuments(text, { version: '1.1' });
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return undefined;
   const edits: Edit[] = [];

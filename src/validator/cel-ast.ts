@@ -8,18 +8,51 @@
  * (ids are small), any other bigint as `{"$n": "<decimal>"}`, bytes as `{"$b": "<base64>"}`, and a key whose
  * value is undefined as `{"$u": 1}`. decodeAst(encodeAst(parse(rule))) is deep-equal to parse(rule)
  * (test/validator-cel-ast.test.ts checks every rule of cel-<release>.json).
+ *
+ * @bufbuild/cel (with @bufbuild/protobuf and @bufbuild/re2, about 130 modules) is loaded on first use only,
+ * by celLib(): a validation without a CEL rule never loads it. The compiled package loads it from one file,
+ * lib/vendor/cel.js, which `npm run build` bundles from those packages (scripts/vendor.js): about half the
+ * time of loading the packages' modules one by one. Without that file (the tests, which run src/), the
+ * packages are loaded.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from '@bufbuild/cel';
+import type * as Cel from '@bufbuild/cel';
+import type * as CelExt from '@bufbuild/cel/ext';
 
-export type ParsedRule = ReturnType<typeof parse>;
+export type ParsedRule = ReturnType<typeof Cel.parse>;
+
+/** What the validator uses of @bufbuild/cel and @bufbuild/cel/ext, and the parser's `@bufbuild/cel <version>`. */
+export type CelLib = typeof Cel & Pick<typeof CelExt, 'strings'> & { readonly version: string | undefined };
+
+/** The bundle `npm run build` writes (scripts/vendor.js), relative to this module's folder in lib/src/validator/. */
+const BUNDLE = path.join(__dirname, '..', '..', 'vendor', 'cel.js');
+
+let lib: CelLib | undefined;
+/** @bufbuild/cel, loaded on the first call: from lib/vendor/cel.js when it exists, else from the packages. */
+export function celLib(): CelLib {
+  if (lib) return lib;
+  if (fs.existsSync(BUNDLE)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    lib = require(BUNDLE) as CelLib;
+  } else {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    lib = { ...(require('@bufbuild/cel') as typeof Cel), strings: (require('@bufbuild/cel/ext') as typeof CelExt).strings, version: packageVersion() };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
+  return lib;
+}
 
 /**
  * The parser that runs here (`@bufbuild/cel <version>`), as cel-<release>.json records it: trees another version wrote
  * are not used. Undefined when its package.json cannot be found.
  */
 export function parserVersion(): string | undefined {
+  return celLib().version;
+}
+
+/** `@bufbuild/cel <version>` of the installed package, from its package.json. */
+function packageVersion(): string | undefined {
   try {
     let dir = path.dirname(require.resolve('@bufbuild/cel'));
     for (;;) {
@@ -76,7 +109,7 @@ export function precompileRules(rules: Iterable<string>): { parser: string | und
     if (/\boldSelf\b/.test(rule)) continue; // transition rules are never compiled (cel.ts)
     let parsed: ParsedRule;
     try {
-      parsed = parse(rule);
+      parsed = celLib().parse(rule);
     } catch {
       continue;
     }

@@ -13,12 +13,12 @@
  * Like the API server, which applies the structural schema's defaults before it evaluates the rules,
  * toCel() fills absent properties that have a `default` (Gateway API rules rely on it: an HTTPRoute
  * rule without `matches` is validated as if it had the default PathPrefix "/" match).
+ *
+ * @bufbuild/cel is loaded when the first rule is compiled (celLib() of cel-ast.ts), not with this module.
  */
 import { isIP as netIsIp } from 'net';
 import * as path from 'path';
-import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
-import { decodeAst, parserVersion, type ParsedRule } from './cel-ast';
+import { celLib, decodeAst, parserVersion, type CelLib, type ParsedRule } from './cel-ast';
 import { JsonEntries, readText } from './json-entries';
 import { DEFAULT_RELEASE, type IstioRelease } from './rules/rule';
 import { validationDataDir } from './schemas';
@@ -60,18 +60,22 @@ function isCidr(s: string): boolean {
   return Number(m[2]) <= (netIsIp(m[1]) === 4 ? 32 : 128);
 }
 
-const k8sFuncs = [
-  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isUrl(s)),
-  celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
-    if (!isUrl(s)) throw new Error(`URL parse error during conversion from string: ${s}`);
-    return s;
-  }),
-  celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return schemeOf(this);
-  }),
-  celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIp(s)),
-  celFunc('isCIDR', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isCidr(s)),
-];
+/** The Kubernetes CEL library functions above, for the environment. */
+function k8sFuncs() {
+  const { celFunc, celMethod, CelScalar } = celLib();
+  return [
+    celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isUrl(s)),
+    celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
+      if (!isUrl(s)) throw new Error(`URL parse error during conversion from string: ${s}`);
+      return s;
+    }),
+    celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return schemeOf(this);
+    }),
+    celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIp(s)),
+    celFunc('isCIDR', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isCidr(s)),
+  ];
+}
 
 // Calls that the planner handles itself (not looked up among the functions).
 const PLANNER_CALLS = new Set(['_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__']);
@@ -104,9 +108,9 @@ function unboundFunctions(node: unknown, out: Set<string> = new Set()): Set<stri
   return out;
 }
 
-let envCache: ReturnType<typeof celEnv> | undefined;
+let envCache: ReturnType<CelLib['celEnv']> | undefined;
 function env() {
-  if (!envCache) envCache = celEnv({ funcs: [...strings, ...k8sFuncs] });
+  if (!envCache) envCache = celLib().celEnv({ funcs: [...celLib().strings, ...k8sFuncs()] });
   return envCache;
 }
 
@@ -133,7 +137,7 @@ function parseRule(rule: string, release: IstioRelease): ParsedRule {
     parsedRules.set(release, rules);
   }
   const text = rules?.get(rule);
-  return text === undefined ? parse(rule) : decodeAst(text);
+  return text === undefined ? celLib().parse(rule) : decodeAst(text);
 }
 
 const compiled = new Map<string, CompiledRule>();
@@ -150,7 +154,7 @@ export function compileRule(rule: string, release: IstioRelease = DEFAULT_RELEAS
       if (unbound.length) {
         c = { ok: false, reason: `cannot compile: unsupported function(s) ${unbound.join(', ')}` };
       } else {
-        c = { ok: true, program: plan(env(), parsed) as unknown as Program };
+        c = { ok: true, program: celLib().plan(env(), parsed) as unknown as Program };
       }
     } catch (e) {
       c = { ok: false, reason: `cannot compile: ${(e as Error).message}` };
@@ -200,7 +204,7 @@ export function evalRule(rule: string, schema: Schema, value: unknown, celValue?
   } catch (e) {
     return { status: 'error', reason: (e as Error).message };
   }
-  if (isCelError(r)) return { status: 'error', reason: r.message };
+  if (celLib().isCelError(r)) return { status: 'error', reason: r.message };
   if (r === true) return { status: 'pass' };
   if (r === false) return { status: 'fail' };
   return { status: 'error', reason: `rule did not evaluate to a bool (got ${String(r)})` };

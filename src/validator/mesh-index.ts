@@ -9,6 +9,8 @@ import { podTemplates, selectorMatches, type PodTemplate } from './pods';
 /** The `mesh` pseudo-gateway of VirtualService `gateways`. */
 export const MESH = 'mesh';
 /** Istio's default root (config) namespace, also the namespace of gateways installed by istioctl / Helm. */
+const POLICY_KINDS = new Set(['security.istio.io/AuthorizationPolicy', 'security.istio.io/RequestAuthentication', 'telemetry.istio.io/Telemetry', 'extensions.istio.io/WasmPlugin']);
+
 export const ROOT_NAMESPACE = 'istio-system';
 
 const CLUSTER_SUFFIX = '.svc.cluster.local';
@@ -110,6 +112,8 @@ export class MeshIndex {
   readonly clusterRoles = new Map<string, Obj>();
   readonly roleBindings: Obj[] = [];
   readonly namespaces = new Map<string, Obj>();
+  /** AuthorizationPolicies, RequestAuthentications, Telemetries and WasmPlugins: the policies with a workload selector. */
+  readonly selectorPolicies: Obj[] = [];
   /** ServiceEntries by exact host; wildcard hosts in `seWildcards`. */
   readonly seByHost = new Map<string, Obj[]>();
   readonly seWildcards: Array<{ host: string; se: Obj }> = [];
@@ -171,6 +175,8 @@ export class MeshIndex {
           case 'Sidecar': this.sidecars.push(o); break;
           default: break;
         }
+      } else if (POLICY_KINDS.has(`${o.group}/${o.kind}`)) {
+        this.selectorPolicies.push(o);
       } else if (o.group === 'gateway.networking.k8s.io' && o.kind === 'HTTPRoute') {
         this.httpRoutes.push(o);
       } else if (o.group === 'gateway.networking.k8s.io' && o.kind === 'ReferenceGrant') {

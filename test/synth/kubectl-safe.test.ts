@@ -1,7 +1,7 @@
 import { Yaml } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { goYamlResolve } from '../../src/common/kubectl-yaml';
-import { kubectlSafeFile, kubectlSafeText, quoteForKubectl } from '../../src/synth/kubectl-safe';
+import { kubectlSafeFile, kubectlSafeText, quoteForKubectl, stringIn11 } from '../../src/synth/kubectl-safe';
 
 /** Every plain scalar of `text` as kubectl resolves it (go-yaml v2), with its position: [source, tag]. */
 function kubectlPlainScalars(text: string): Array<[string, string]> {
@@ -89,5 +89,20 @@ describe('quoteForKubectl', () => {
   test('returns a text that does not parse unchanged (the validator reports it)', () => {
     const text = 'a: 0o17\n  b: [\n';
     expect(quoteForKubectl(text)).toEqual({ text, quoted: [] });
+  });
+});
+
+describe('stringIn11', () => {
+  // GIVEN plain scalars of every shape kubectl misreads, with the ints, bools and nulls answered without the yaml package
+  const words = ['0', '1', '80', '443', '15008', '-1', '+7', '007', '0755', '08', '99999999999999999999', 'true', 'True', 'TRUE', 'false', 'False',
+    'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'yes', 'Yes', 'YES', 'no', 'No', 'NO', 'y', 'Y', 'n', 'N', 'null', 'Null', 'NULL', '~',
+    'tRue', 'oN', 'nULL', '0o17', '0X1F', '0B101', '1e1_0', '1_000', '0x1f', '1.5', '.inf', '-.Inf', '.nan', '1e3', '0b1', '+0X1F', '<<', 'yES'];
+  test('answers for each word what the yaml package YAML 1.1 schema reads: a string or not', () => {
+    // WHEN each is asked; THEN the answer is the package's own reading of the word as a one-line document
+    for (const word of words) {
+      const doc = parseAllDocuments(`${word}\n`, { version: '1.1' }) as any[];
+      const expected = doc.length === 1 && doc[0].errors.length === 0 && doc[0].contents?.type === 'PLAIN' && typeof doc[0].contents.value === 'string';
+      expect([word, stringIn11(word)]).toEqual([word, expected]);
+    }
   });
 });

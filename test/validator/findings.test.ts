@@ -200,6 +200,14 @@ describe('certificate verification as Istio 1.24+ does it', () => {
     expect(severity).toBe('note');
     expect(message).toMatch(/at port number:443: the DestinationRule applies at a gateway, which verifies the server certificate with the CA certificate \(ca\.crt\) of Secret "client" named by credentialName/);
   });
+  test('SIMPLE with credentialName and no workloadSelector: the IST0128 warning that the sidecar ignores its CA, not an error', () => {
+    // Istio 1.30.3 analyzers_test.go "destinationrule with credentialname, simple at destinationlevel, no workloadSelector" expects IST0128
+    const r = validateManifests([se(), dr({ mode: 'SIMPLE', credentialName: 'client' })]);
+    expect(r.errors.map((f) => f.ruleId)).not.toContain('istio/credential-without-selector');
+    const w = r.findings.filter((f) => f.ruleId === 'istio/tls-ca-certificates');
+    expect(w.map((f) => f.severity)).toEqual(['warning']);
+    expect(w[0].message).toMatch(/^IST0129: .*sidecars ignore credentialName "client" on a DestinationRule without workloadSelector, so the CA certificate \(ca\.crt\) of that Secret is not used/);
+  });
   test('no IST0128/IST0129 note where a sidecar ignores credentialName (the error says so)', () => {
     const r = validateManifests([se(), dr({ mode: 'MUTUAL', credentialName: 'client' })]);
     expect(r.findings.filter((f) => f.ruleId === 'istio/tls-ca-certificates')).toEqual([]);

@@ -7,8 +7,9 @@
  */
 import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
-import { selectorMatches } from '../../pods';
+import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { X509Certificate } from 'node:crypto';
 
 export const GATEWAY_NOT_FOUND = defineRule({
   id: 'analyzer/gateway-not-found',
@@ -115,7 +116,7 @@ export const SUBSET_SELECTS_NO_PODS = defineRule({
   severity: 'error',
   description: 'The labels of a DestinationRule subset select no pod or endpoint behind its host (503 UH).',
   source: 'Istio analyzer IST0173 DestinationRuleSubsetNotSelectPods',
-  details: 'IST0173 DestinationRuleSubsetNotSelectPods: the labels of a DestinationRule subset select no pod template behind the Service (or no endpoint of the ServiceEntry) of the output for its host (503 UH). An error for ServiceEntry endpoints (all in the input); a warning (could not check) for a Service\'s pods: Istio\'s analyzer sees every pod of the cluster, the input only some, and the pods of a version are often deployed by another file (Istio\'s bookinfo subsets v2/v3).',
+  details: 'IST0173 DestinationRuleSubsetNotSelectPods: the labels of a DestinationRule subset select no pod template behind the Service (or no endpoint of the ServiceEntry) of the output for its host (503 UH). An error for ServiceEntry endpoints (all in the input); a warning (could not check) for a Service\'s pods: Istio\'s analyzer sees every pod of the cluster, the input only some, and the pods of a version are often deployed by another file (Istio\'s bookinfo subsets v2/v3); a note when no pod template of the output is behind the Service at all. Labels of the node topology keys (topology.kubernetes.io/region, zone, topology.istio.io/subzone) are not checked, since Istio matches them against the nodes.',
 });
 
 export const UNKNOWN_DR_HOST = defineRule({
@@ -136,6 +137,96 @@ export const SE_ADDRESS_COLLISION = defineRule({
   details: 'IST0134 ServiceEntryAddressesRequired, across objects: ServiceEntries for different hosts share a TCP (or unset-protocol) port without spec.addresses; they share one 0.0.0.0:<port> listener and only one of them gets the traffic unless DNS auto-allocation is on.',
 });
 
+export const GATEWAY_PORT_NOT_ON_SERVICE = defineRule({
+  id: 'analyzer/gateway-port-not-on-service',
+  family: 'analyzer',
+  severity: 'warning',
+  description: 'A Gateway server port is not a port (or target port) of the Service of the gateway pods.',
+  source: 'Istio analyzer IST0162 GatewayPortNotDefinedOnService',
+  details: 'IST0162 GatewayPortNotDefinedOnService (Istio: warning): a server port of a Gateway whose pods are in the output is neither a TCP port nor a target port of a Service of the output selecting those pods, so it is not reachable through the gateway Service. A note (could not check) when no Service of the output selects the gateway pods.',
+});
+
+export const GATEWAY_DUPLICATE_CERTIFICATE = defineRule({
+  id: 'analyzer/gateway-duplicate-certificate',
+  family: 'analyzer',
+  severity: 'warning',
+  description: 'Two Gateways on the same workloads serve the same certificate (HTTP/2 connection reuse can give 404s).',
+  source: 'Istio analyzer IST0138 GatewayDuplicateCertificate',
+  details: 'IST0138 GatewayDuplicateCertificate (Istio: warning): a TLS server of a Gateway and a TLS server of another Gateway whose selector contains all its labels use the same credentialName (or the same serverCertificate and privateKey); a client reusing an HTTP/2 connection for the other host gets 404.',
+});
+
+export const INVALID_GATEWAY_CREDENTIAL = defineRule({
+  id: 'analyzer/invalid-gateway-credential',
+  family: 'analyzer',
+  severity: 'error',
+  description: 'The Secret a Gateway credentialName names holds no valid certificate and key (TLS handshakes fail).',
+  source: 'Istio analyzer IST0161 InvalidGatewayCredential',
+  details: 'IST0161 InvalidGatewayCredential: the Secret of the output named by a Gateway server credentialName, in the namespace of the gateway pods of the output, has no certificate/key pair (tls.crt and tls.key, or cert and key), or its certificate is not PEM, expired or not yet valid.',
+});
+
+export const SIDECAR_SELECTOR = defineRule({
+  id: 'analyzer/sidecar-selector',
+  family: 'analyzer',
+  severity: 'note',
+  description: 'Could not check: a Sidecar workloadSelector selects no pod template of the output in its namespace.',
+  source: 'Istio analyzer IST0101 ReferencedResourceNotFound (Sidecar selector)',
+  details: 'IST0101 ReferencedResourceNotFound "Referenced selector not found", as a note (could not check): the workloadSelector of a Sidecar selects no pod template of the output in its namespace; the workload may be deployed out of band, else the Sidecar applies to nothing.',
+});
+
+export const SIDECAR_INEFFECTIVE = defineRule({
+  id: 'analyzer/sidecar-ineffective',
+  family: 'analyzer',
+  severity: 'warning',
+  description: 'A Sidecar applies to ambient workloads (or an ambient namespace): it has no effect.',
+  source: 'Istio analyzer IST0167 IneffectivePolicy (Sidecar)',
+  details: 'IST0167 IneffectivePolicy (Istio: warning): a namespace-wide Sidecar in a Namespace of the output labelled istio.io/dataplane-mode=ambient (and not istio-injection=enabled or istio.io/rev), or a Sidecar whose workloadSelector selects only pods in ambient mode (annotated ambient.istio.io/redirection: enabled, or in such a namespace without opting out), has no impact: ambient workloads have no sidecar.',
+});
+
+export const SE_ADDRESSES_REQUIRED = defineRule({
+  id: 'analyzer/se-addresses-required',
+  family: 'analyzer',
+  severity: 'note',
+  description: 'Could not check: a ServiceEntry TCP port without addresses works only with DNS auto-allocation (mesh config).',
+  source: 'Istio analyzer IST0134 ServiceEntryAddressesRequired',
+  details: 'IST0134 ServiceEntryAddressesRequired (Istio: warning unless the mesh config enables ISTIO_META_DNS_CAPTURE with ISTIO_META_DNS_AUTO_ALLOCATE or PILOT_ENABLE_IP_AUTOALLOCATE): a ServiceEntry without spec.addresses has a port of protocol TCP or unset. As a note, since the mesh config is not in the input; analyzer/se-address-collision is the warning when another ServiceEntry of the output shares the port.',
+});
+
+export const INEFFECTIVE_SELECTOR = defineRule({
+  id: 'analyzer/ineffective-selector',
+  family: 'analyzer',
+  severity: 'warning',
+  description: 'A policy selects Gateway API gateway pods with selector: it has no effect on them (use targetRefs).',
+  source: 'Istio analyzer IST0166 IneffectiveSelector',
+  details: 'IST0166 IneffectiveSelector (Istio: warning): an AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin without targetRef(s) whose selector matches a pod of the output labelled gateway.networking.k8s.io/gateway-name, or whose selector itself names that label: Istio ignores selectors for Gateway API gateways; attach the policy with targetRefs instead.',
+});
+
+export const GATEWAY_CREDENTIAL_NOT_FOUND = defineRule({
+  id: 'analyzer/gateway-credential-not-found',
+  family: 'analyzer',
+  severity: 'note',
+  description: 'Could not check: the Secret a Gateway credentialName names is not in the output (namespace of the gateway pods).',
+  source: 'Istio analyzer IST0101 ReferencedResourceNotFound (credentialName)',
+  details: 'IST0101 ReferencedResourceNotFound "Referenced credentialName not found", as a note (could not check; an error in istioctl analyze, which sees the cluster): a Gateway server credentialName names a Secret that is neither in the output nor issued by a cert-manager Certificate of the output, in the namespace of the gateway pods of the output.',
+});
+
+export const INGRESS_ROUTE_RULES_NOT_AFFECTED = defineRule({
+  id: 'analyzer/ingress-route-rules-not-affected',
+  family: 'analyzer',
+  severity: 'warning',
+  description: 'A gateway route to a host without subset skips the subsets another VirtualService of that host routes to.',
+  source: 'Istio analyzer IST0140 IngressRouteRulesNotAffected',
+  details: 'IST0140 IngressRouteRulesNotAffected (Istio: warning): a VirtualService bound to a Gateway routes HTTP to a host without subset, while another VirtualService whose hosts include that host routes it to subsets; VirtualServices do not chain, so the gateway requests ignore those subset rules.',
+});
+
+export const INTERNAL_GATEWAY_REF = defineRule({
+  id: 'analyzer/internal-gateway-ref',
+  family: 'analyzer',
+  severity: 'warning',
+  description: 'A VirtualService binds to an internal gateway name Istio generates (a name with "~"), not to a Gateway.',
+  source: 'Istio analyzer IST0165 ReferencedInternalGateway',
+  details: 'IST0165 ReferencedInternalGateway (Istio: warning): a spec.gateways entry of a VirtualService is an internal name that Istio generates for a Kubernetes Ingress or Gateway API Gateway (it contains "~"); such references are not supported and may break.',
+});
+
 /** Runs the analyzers and the pitfall rules over the objects of one validation run. */
 export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkGatewayRefs(idx, rep);
@@ -144,6 +235,8 @@ export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkDestinations(idx, rep);
   checkDestinationRules(idx, rep);
   checkServiceEntryAddresses(idx, rep);
+  checkIneffectiveSelectors(idx, rep);
+  checkIngressSubsets(idx, rep);
 }
 
 // --- VirtualService gateways (virtualservice/gateways.go) -------------------------------------------------------
@@ -172,6 +265,12 @@ function checkGatewayRefs(idx: MeshIndex, rep: Reporter) {
     };
     specGws.forEach((g, i) => {
       if (typeof g !== 'string' || g === MESH) return;
+      if (g.includes('~')) {
+        rep.add(vs, INTERNAL_GATEWAY_REF, `spec.gateways[${i}]`,
+          `IST0165 Ingress or Gateway ${g} referenced in VirtualService ${ns}/${vs.name} is an internal name generated by Istio (from a Kubernetes Ingress or Gateway API Gateway), not a Gateway resource`,
+          'Route with an HTTPRoute attached to the Gateway API Gateway (or an Ingress rule), or bind the VirtualService to an Istio Gateway resource.');
+        return;
+      }
       const key = gatewayKey(g, ns);
       const gw = idx.gatewayByKey.get(key);
       if (!gw) { notFound(g, `spec.gateways[${i}]`); return; }
@@ -219,92 +318,328 @@ function gatewayHostsFor(gw: Obj, vsNs: string): string[] {
 
 // --- Gateways: selector (gateway/gateway.go) and conflicts (gateway/conflictinggateway.go) ----------------------
 
+/** Istio's string form of a label selector (klabels.SelectorFromSet(...).String()): sorted k=v, comma-joined. */
+function selectorString(sel: unknown): string {
+  if (!sel || typeof sel !== 'object') return '';
+  const m = sel as { [k: string]: unknown };
+  return Object.keys(m).sort().map(k => `${k}=${m[k]}`).join(',');
+}
+
 function checkGateways(idx: MeshIndex, rep: Reporter) {
-  // servers by selector~port, then by exact host (wildcard hosts kept apart): conflicts are found without comparing all pairs
-  type Entry = { gw: Obj; server: number };
-  const byKey = new Map<string, { exact: Map<string, Entry[]>; wild: Array<Entry & { host: string }> }>();
+  // Istio's ConflictingGatewayAnalyzer: servers keyed by selector~port; a Gateway conflicts with the Gateways of its
+  // own selector, or of a selector contained in its own (or containing it) when a pod of the output carries both;
+  // a server conflicts when one of its hosts (as written, with the same bind) is a host of another Gateway's server
+  // on that port (model.CheckDuplicates). Every Gateway involved is reported, once per server.
+  type Hosts = Map<string, string>; // host -> bind
+  const byKey = new Map<string, Map<Obj, Hosts>>();
+  const sels = new Map<Obj, string>();
   for (const gw of idx.gateways) {
     const spec = gw.raw?.spec;
     if (!spec || typeof spec !== 'object') continue;
-    const sel = spec.selector && typeof spec.selector === 'object' ? spec.selector : {};
-    const selStr = Object.keys(sel).sort().map(k => `${k}=${sel[k]}`).join(',');
+    const selStr = selectorString(spec.selector);
+    sels.set(gw, selStr);
     if (selStr && !idx.gatewayPods(gw).length) {
       rep.add(gw, GATEWAY_SELECTOR, 'spec.selector',
         `IST0101 Referenced selector not found: "${selStr}": could not check that the gateway runs, no pod template of the output carries these labels, so it must be installed out of band`,
         `Install the gateway with matching labels (istioctl: istio-egressgateway pods are labelled istio=egressgateway; the Helm gateway chart labels istio=<release name without "istio-">), or fix spec.selector.`);
     }
-    (Array.isArray(spec.servers) ? spec.servers : []).forEach((s: any, i: number) => {
+    for (const s of Array.isArray(spec.servers) ? spec.servers : []) {
+      const port = s?.port?.number;
+      if (typeof port !== 'number') continue;
+      const key = `${selStr}~${port}`;
+      let m = byKey.get(key);
+      if (!m) byKey.set(key, m = new Map());
+      const hb: Hosts = m.get(gw) ?? new Map();
+      for (const h of Array.isArray(s.hosts) ? s.hosts : []) if (typeof h === 'string') hb.set(h, typeof s.bind === 'string' ? s.bind : '');
+      m.set(gw, hb);
+    }
+  }
+  const keysByPort = new Map<number, string[]>();
+  for (const key of byKey.keys()) {
+    const port = Number(key.slice(key.lastIndexOf('~') + 1));
+    keysByPort.set(port, [...keysByPort.get(port) ?? [], key]);
+  }
+  const selectorsOverlap = (a: string, b: string) => {
+    if (a === b) return true;
+    if (!a.includes(b) && !b.includes(a)) return false;
+    const parse = (x: string) => Object.fromEntries(x.split(',').filter(Boolean).map(kv => kv.split('=', 2)));
+    const sa = parse(a);
+    const sb = parse(b);
+    return idx.pods.some(p => selectorMatches({ matchLabels: sa }, p.labels) && selectorMatches({ matchLabels: sb }, p.labels));
+  };
+  for (const gw of idx.gateways) {
+    const selStr = sels.get(gw);
+    if (selStr === undefined) continue;
+    const gwName = `${gw.namespace ?? 'default'}/${gw.name}`;
+    (Array.isArray(gw.raw.spec.servers) ? gw.raw.spec.servers : []).forEach((s: any, i: number) => {
       const port = s?.port?.number;
       if (typeof port !== 'number') return;
-      const hosts: string[] = (Array.isArray(s.hosts) ? s.hosts : []).filter((h: unknown): h is string => typeof h === 'string').map((h: string) => (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h));
-      const key = `${selStr}~${port}`;
-      let slot = byKey.get(key);
-      if (!slot) byKey.set(key, slot = { exact: new Map(), wild: [] });
-      const conflicts = new Map<Obj, { server: number; hosts: Set<string> }>();
-      const note = (e: Entry, h: string) => {
-        if (e.gw === gw) return;
-        const c = conflicts.get(e.gw) ?? { server: e.server, hosts: new Set<string>() };
-        c.hosts.add(h);
-        conflicts.set(e.gw, c);
-      };
-      for (const h of hosts) {
-        if (h.startsWith('*')) {
-          for (const [eh, es] of slot.exact) if (hostMatches(h, eh)) es.forEach(e => note(e, h));
-        } else {
-          (slot.exact.get(h) ?? []).forEach(e => note(e, h));
-        }
-        for (const w of slot.wild) if (hostMatches(h, w.host)) note(w, h);
-      }
-      for (const [other, c] of conflicts) {
-        rep.add(gw, CONFLICTING_GATEWAYS, `spec.servers[${i}]`,
-          `IST0145 Conflict with gateways ${other.namespace}/${other.name} (workload selector ${selStr || '(none)'}, port ${port}, hosts ${[...c.hosts].join(',')}): the same gateway workload gets two servers for one port and host, and only one wins`,
-          `Merge the servers into one Gateway, or serve distinct hosts / ports (spec.servers[${i}] of ${gw.namespace}/${gw.name} and spec.servers[${c.server}] of ${other.namespace}/${other.name}).`);
-      }
-      for (const h of hosts) {
-        if (h.startsWith('*')) slot.wild.push({ gw, server: i, host: h });
-        else {
-          const l = slot.exact.get(h) ?? [];
-          l.push({ gw, server: i });
-          slot.exact.set(h, l);
+      const bind = typeof s.bind === 'string' ? s.bind : '';
+      const hosts: string[] = (Array.isArray(s.hosts) ? s.hosts : []).filter((h: unknown): h is string => typeof h === 'string');
+      const others = new Map<string, Set<string>>();
+      for (const key of keysByPort.get(port) ?? []) {
+        const m = byKey.get(key)!;
+        const ksel = key.slice(0, key.lastIndexOf('~'));
+        if (!selectorsOverlap(selStr, ksel)) continue;
+        for (const [other, hb] of m) {
+          if (other === gw) continue;
+          const dup = hosts.filter(h => hb.has(h) && hb.get(h) === bind);
+          if (!dup.length) continue;
+          const name = `${other.namespace ?? 'default'}/${other.name}`;
+          const set = others.get(name) ?? new Set<string>();
+          dup.forEach(h => set.add(h));
+          others.set(name, set);
         }
       }
+      if (!others.size) return;
+      const names = [...others.keys()].sort();
+      const dupHosts = [...new Set(names.flatMap(n => [...others.get(n)!]))];
+      rep.add(gw, CONFLICTING_GATEWAYS, `spec.servers[${i}]`,
+        `IST0145 Conflict with gateways ${names.join(',')} (workload selector ${selStr || '(none)'}, port ${port}, hosts ${dupHosts.join(',')}): the same gateway workload gets two servers for one port and host, and only one wins`,
+        `Merge the servers into one Gateway, or serve distinct hosts / ports (spec.servers[${i}] of ${gwName} and the servers of ${names.join(', ')} on port ${port}).`);
     });
   }
+  checkGatewayServicePorts(idx, rep);
+  checkDuplicateCertificates(idx, rep);
+  checkGatewayCredentials(idx, rep);
+}
+
+// --- Gateway ports on the gateway Service (gateway/gateway.go, IST0162) ------------------------------------------
+
+function checkGatewayServicePorts(idx: MeshIndex, rep: Reporter) {
+  const servicesByNs = new Map<string, Obj[]>();
+  for (const svc of new Set(idx.serviceByHost.values())) servicesByNs.set(svc.namespace ?? 'default', [...servicesByNs.get(svc.namespace ?? 'default') ?? [], svc]);
+  for (const gw of idx.gateways) {
+    const spec = gw.raw?.spec;
+    if (!spec || typeof spec !== 'object') continue;
+    const pods = idx.gatewayPods(gw);
+    if (!pods.length) continue; // analyzer/gateway-selector says so
+    const targetPorts = new Set<number>();
+    const svcPorts = new Set<number>();
+    const svcs: Obj[] = [];
+    for (const p of pods) {
+      for (const svc of servicesByNs.get(p.namespace) ?? []) {
+        const sel = svc.raw?.spec?.selector;
+        if (!sel || typeof sel !== 'object' || !Object.keys(sel).length) continue;
+        if (!selectorMatches({ matchLabels: sel }, p.labels)) continue;
+        if (!svcs.includes(svc)) svcs.push(svc);
+        for (const sp of Array.isArray(svc.raw.spec.ports) ? svc.raw.spec.ports : []) {
+          if ((sp?.protocol ?? 'TCP') !== 'TCP' || typeof sp.port !== 'number') continue;
+          svcPorts.add(sp.port);
+          targetPorts.add(typeof sp.targetPort === 'number' && sp.targetPort !== 0 ? sp.targetPort : sp.port);
+        }
+      }
+    }
+    const selStr = selectorString(spec.selector);
+    (Array.isArray(spec.servers) ? spec.servers : []).forEach((s: any, i: number) => {
+      const port = s?.port?.number;
+      if (typeof port !== 'number' || targetPorts.has(port) || svcPorts.has(port)) return;
+      const what = pods.map(p => `${p.owner.kind}/${p.owner.name}`).join(', ');
+      rep.add(gw, GATEWAY_PORT_NOT_ON_SERVICE, `spec.servers[${i}].port.number`,
+        svcs.length
+          ? `IST0162 The gateway is listening on a target port (port ${port}) that is not defined in the Service associated with its workload instances (Pod selector ${selStr}). If you need to access the gateway port through the gateway Service, it will not be available. (Services ${svcs.map(x => `${x.namespace}/${x.name}`).join(', ')} of the gateway pods ${what} expose ports ${[...svcPorts].join(', ') || 'none'}, target ports ${[...targetPorts].join(', ') || 'none'})`
+          : `IST0162 The gateway is listening on a target port (port ${port}) that is not defined in the Service associated with its workload instances (Pod selector ${selStr}): could not check it, no Service of the output selects the gateway pods ${what}, so it must be installed out of band`,
+        `Add port ${port} (or a port with targetPort ${port}) to the gateway Service, or listen on a port the Service exposes.`,
+        svcs.length ? undefined : 'note');
+    });
+  }
+}
+
+// --- Duplicate certificates (gateway/certificate.go, IST0138) ----------------------------------------------------
+
+function sameCertificate(a: any, b: any): boolean {
+  const ca = typeof a?.credentialName === 'string' ? a.credentialName : '';
+  const cb = typeof b?.credentialName === 'string' ? b.credentialName : '';
+  if (ca && cb) return ca === cb;
+  if (ca || cb) return false;
+  return !!a?.serverCertificate && a.serverCertificate === b?.serverCertificate && !!a?.privateKey && a.privateKey === b?.privateKey;
+}
+
+/** A key under which two TLS settings can have the same certificate (sameCertificate), or '' when none. */
+function certKey(tls: any): string {
+  if (!tls || typeof tls !== 'object') return '';
+  if (typeof tls.credentialName === 'string' && tls.credentialName) return `cn:${tls.credentialName}`;
+  return typeof tls.serverCertificate === 'string' && tls.serverCertificate ? `file:${tls.serverCertificate}` : '';
+}
+
+function checkDuplicateCertificates(idx: MeshIndex, rep: Reporter) {
+  const byCert = new Map<string, Obj[]>();
+  for (const gw of idx.gateways) {
+    for (const sv of Array.isArray(gw.raw?.spec?.servers) ? gw.raw.spec.servers : []) {
+      const k = certKey(sv?.tls);
+      if (!k) continue;
+      const l = byCert.get(k) ?? [];
+      if (!l.includes(gw)) l.push(gw);
+      byCert.set(k, l);
+    }
+  }
+  byCert.delete('');
+  for (const gw of idx.gateways) {
+    const spec = gw.raw?.spec;
+    if (!spec || typeof spec !== 'object') continue;
+    const sel: { [k: string]: unknown } = spec.selector && typeof spec.selector === 'object' ? spec.selector : {};
+    const servers: any[] = Array.isArray(spec.servers) ? spec.servers : [];
+    const candidates = new Set<Obj>();
+    for (const sv of servers) for (const o of byCert.get(certKey(sv?.tls)) ?? []) candidates.add(o);
+    for (const other of candidates) {
+      if (other === gw) continue;
+      const osel: { [k: string]: unknown } = other.raw?.spec?.selector && typeof other.raw.spec.selector === 'object' ? other.raw.spec.selector : {};
+      // Istio's selectorSubset: every label of this Gateway's selector is in the other's (an empty selector: every Gateway)
+      if (!Object.keys(sel).every(k => Object.prototype.hasOwnProperty.call(osel, k) && osel[k] === sel[k])) continue;
+      const oservers: any[] = Array.isArray(other.raw?.spec?.servers) ? other.raw.spec.servers : [];
+      servers.forEach((s, i) => {
+        oservers.forEach((o, j) => {
+          if (!s?.tls || !o?.tls || !sameCertificate(s.tls, o.tls)) return;
+          const cert = s.tls.credentialName ? `credentialName "${s.tls.credentialName}"` : `serverCertificate ${s.tls.serverCertificate}`;
+          rep.add(gw, GATEWAY_DUPLICATE_CERTIFICATE, `spec.servers[${i}].tls`,
+            `IST0138 Duplicate certificate in multiple gateways may cause 404s if HTTP2 connection reuse happens: ${gw.namespace}/${gw.name}, ${other.namespace}/${other.name} (${cert}, server ${j} of ${other.namespace}/${other.name}; the workloads of this Gateway's selector also run the other one)`,
+            'Serve the hosts that share a certificate from one Gateway server, or give each Gateway its own certificate.');
+        });
+      });
+    }
+  }
+}
+
+// --- Gateway credentials (gateway/secret.go, IST0161) -------------------------------------------------------------
+
+function checkGatewayCredentials(idx: MeshIndex, rep: Reporter) {
+  for (const gw of idx.gateways) {
+    const spec = gw.raw?.spec;
+    if (!spec || typeof spec !== 'object') continue;
+    const pods = idx.gatewayPods(gw);
+    if (!pods.length) continue;
+    const ns = pods[0].namespace;
+    (Array.isArray(spec.servers) ? spec.servers : []).forEach((s: any, i: number) => {
+      const cn = s?.tls?.credentialName;
+      if (typeof cn !== 'string' || !cn) return;
+      const secret = idx.secretByKey.get(`${ns}/${cn}`);
+      if (!secret) {
+        if (!idx.issuedSecrets.has(`${ns}/${cn}`)) {
+          rep.add(gw, GATEWAY_CREDENTIAL_NOT_FOUND, `spec.servers[${i}].tls.credentialName`,
+            `IST0101 Referenced credentialName not found: "${cn}": could not check it, Secret ${ns}/${cn} (the namespace of the gateway pods ${pods.map(p => `${p.owner.kind}/${p.owner.name}`).join(', ')}) is not in the output and no cert-manager Certificate of the output issues it, so it must exist out of band`,
+            `Create Secret ${ns}/${cn} (tls.crt and tls.key) before the gateway serves TLS, or fix credentialName.`);
+        }
+        return;
+      }
+      const problem = credentialProblem(secret.raw);
+      if (!problem) return;
+      rep.add(gw, INVALID_GATEWAY_CREDENTIAL, `spec.servers[${i}].tls.credentialName`,
+        `IST0161 The credential provided by the Gateway ${gw.name} in namespace ${ns} is invalid, which can lead to a failed TLS handshake: Secret ${ns}/${cn} ${problem}`,
+        `Put a PEM certificate and its key in Secret ${ns}/${cn} (kubernetes.io/tls: tls.crt and tls.key; or generic: cert and key), valid now.`);
+    });
+  }
+}
+
+/** Why a gateway credential Secret cannot serve (Istio's ExtractCertInfo + ValidateCertificate), or undefined. */
+function credentialProblem(secret: any): string | undefined {
+  const data: { [k: string]: unknown } = { ...(secret?.data ?? {}) };
+  const text = (k: string): string | undefined => {
+    const d = data[k];
+    if (typeof d === 'string') return Buffer.from(d, 'base64').toString('utf8');
+    const sd = secret?.stringData?.[k];
+    return typeof sd === 'string' ? sd : undefined;
+  };
+  const pairs: Array<[string, string]> = [['tls.crt', 'tls.key'], ['cert', 'key']];
+  const pair = pairs.find(([c, k]) => text(c) !== undefined && text(k) !== undefined);
+  if (!pair) {
+    const have = [...Object.keys(data), ...Object.keys(secret?.stringData ?? {})];
+    return `has no certificate and key pair (keys ${have.length ? have.join(', ') : 'none'}; expected tls.crt and tls.key, or cert and key)`;
+  }
+  const pem = text(pair[0])!;
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    return `key ${pair[0]} does not hold a PEM certificate`;
+  }
+  const now = Date.now();
+  if (Date.parse(cert.validTo) < now) return `holds a certificate that expired on ${cert.validTo}`;
+  if (Date.parse(cert.validFrom) > now) return `holds a certificate that is not valid before ${cert.validFrom}`;
+  return undefined;
 }
 
 // --- Sidecars (sidecar/selector.go) ---------------------------------------------------------------------------
 
 function checkSidecars(idx: MeshIndex, rep: Reporter) {
+  // Istio's sidecar SelectorAnalyzer: a workloadSelector that selects no pod (IST0101), workloads selected by several
+  // Sidecars (IST0110, every Sidecar involved), several namespace-wide Sidecars (IST0111, every one), and Sidecars of
+  // ambient workloads or namespaces, which have no effect (IST0167).
   const byNs = new Map<string, Obj[]>();
   for (const sc of idx.sidecars) byNs.set(sc.namespace ?? 'default', [...byNs.get(sc.namespace ?? 'default') ?? [], sc]);
   for (const [ns, list] of byNs) {
+    const ineffective = new Set<Obj>();
+    const nsAmbient = namespaceAmbient(idx.namespaces.get(ns));
     const noSel = list.filter(sc => !labelsOf(sc));
-    if (noSel.length > 1) {
-      for (const sc of noSel.slice(1)) {
+    if (nsAmbient) {
+      for (const sc of noSel) {
+        ineffective.add(sc);
+        rep.add(sc, SIDECAR_INEFFECTIVE, 'metadata.namespace',
+          `IST0167 The policy has no impact: namespace is in ambient mode, the policy has no impact (namespace "${ns}" is labelled istio.io/dataplane-mode=ambient; ambient workloads have no sidecar)`,
+          'Remove the Sidecar, or take the namespace out of ambient mode (sidecar injection) if the workloads need it.');
+      }
+    } else if (noSel.length > 1) {
+      for (const sc of noSel) {
         rep.add(sc, SIDECAR_MULTIPLE_DEFAULT, 'spec.workloadSelector',
           `IST0111 The Sidecars ${noSel.map(s => s.name).join(', ')} in namespace "${ns}" have no workload selector, which can lead to undefined behavior.`,
           'Keep one namespace-wide Sidecar and give the others spec.workloadSelector.labels.');
       }
     }
     const withSel = list.filter(sc => labelsOf(sc));
-    const reported = new Set<Obj>();
+    const podsOf = new Map<Obj, PodTemplate[]>();
+    for (const sc of withSel) {
+      const l = labelsOf(sc)!;
+      const pods = (idx.podsByNs.get(ns) ?? []).filter(p => selectorMatches({ matchLabels: l }, p.labels));
+      podsOf.set(sc, pods);
+      if (!pods.length) {
+        rep.add(sc, SIDECAR_SELECTOR, 'spec.workloadSelector.labels',
+          `IST0101 Referenced selector not found: "${fmtLabels(sorted(l))}": could not check it, no pod template of the output in namespace "${ns}" carries these labels, so the workload must be deployed out of band (or the Sidecar applies to nothing)`,
+          `Nothing to do if the workload is deployed out of band in namespace "${ns}"; otherwise fix spec.workloadSelector.labels.`);
+      }
+      const ambient = pods.filter(p => podAmbient(p, nsAmbient));
+      if (ambient.length && !ineffective.has(sc)) {
+        ineffective.add(sc);
+        rep.add(sc, SIDECAR_INEFFECTIVE, 'spec.workloadSelector.labels',
+          `IST0167 The policy has no impact: selected workload is in ambient mode, the policy has no impact (${ambient.map(p => `${p.owner.kind}/${p.owner.name}`).join(', ')})`,
+          'Remove the Sidecar, or run the workload with a sidecar if it needs this configuration.');
+      }
+    }
+    const conflicting = new Map<Obj, { with: Obj[]; what: string }>();
     for (let i = 0; i < withSel.length; i++) {
       for (let j = i + 1; j < withSel.length; j++) {
         const a = withSel[i];
         const b = withSel[j];
-        const la = labelsOf(a)!;
-        const lb = labelsOf(b)!;
-        const same = fmtLabels(sorted(la)) === fmtLabels(sorted(lb));
-        const pod = (idx.podsByNs.get(ns) ?? []).find(p => selectorMatches({ matchLabels: la }, p.labels) && selectorMatches({ matchLabels: lb }, p.labels));
-        if ((same || pod) && !reported.has(b)) {
-          reported.add(b);
-          rep.add(b, SIDECAR_SELECTOR_CONFLICT, 'spec.workloadSelector.labels',
-            `IST0110 The Sidecars ${a.name}, ${b.name} in namespace "${ns}" select the same workload pod "${pod ? `${pod.owner.kind}/${pod.owner.name}` : fmtLabels(lb)}", which can lead to undefined behavior.`,
-            'Merge the two Sidecars, or make their workloadSelector.labels select disjoint workloads.');
+        const same = fmtLabels(sorted(labelsOf(a)!)) === fmtLabels(sorted(labelsOf(b)!));
+        const pod = podsOf.get(a)!.find(p => podsOf.get(b)!.includes(p) && !podAmbient(p, nsAmbient));
+        if (!same && !pod) continue;
+        const what = pod ? `${pod.owner.kind}/${pod.owner.name}` : fmtLabels(sorted(labelsOf(b)!));
+        for (const [x, y] of [[a, b], [b, a]]) {
+          const c = conflicting.get(x) ?? { with: [], what };
+          c.with.push(y);
+          conflicting.set(x, c);
         }
       }
     }
+    for (const sc of withSel) {
+      const c = conflicting.get(sc);
+      if (!c) continue;
+      rep.add(sc, SIDECAR_SELECTOR_CONFLICT, 'spec.workloadSelector.labels',
+        `IST0110 The Sidecars ${[sc, ...c.with].map(x => x.name).join(', ')} in namespace "${ns}" select the same workload pod "${c.what}", which can lead to undefined behavior.`,
+        'Merge the Sidecars, or make their workloadSelector.labels select disjoint workloads.');
+    }
   }
+}
+
+/** Istio's NamespaceInAmbientMode: istio.io/dataplane-mode=ambient, unless the namespace asks for sidecar injection. */
+function namespaceAmbient(ns: Obj | undefined): boolean {
+  const l = ns?.raw?.metadata?.labels ?? {};
+  if (l['istio-injection'] === 'enabled' || (typeof l['istio.io/rev'] === 'string' && l['istio.io/rev'])) return false;
+  return l['istio.io/dataplane-mode'] === 'ambient';
+}
+
+/** A pod in ambient mode: redirected by istio-cni (the annotation on a running pod), or a pod of an ambient namespace that neither opts out nor gets a sidecar. */
+function podAmbient(p: PodTemplate, nsAmbient: boolean): boolean {
+  if (p.annotations?.['ambient.istio.io/redirection'] === 'enabled') return true;
+  return nsAmbient && p.labels['istio.io/dataplane-mode'] !== 'none' && p.labels['sidecar.istio.io/inject'] !== 'true';
 }
 
 function labelsOf(sc: Obj): { [k: string]: string } | undefined {
@@ -333,6 +668,16 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
     }
     const ses = idx.serviceEntriesFor(host, vsNs);
     const svc = idx.serviceFor(d.host, vsNs);
+    if (!ses.length && svc && r.gateways.has(MESH)) {
+      // sidecars of the VirtualService's namespace (or its exportTo) must see the Service; a gateway proxy lives elsewhere
+      const hidden = serviceHiddenFrom(svc, vsNs, r.vs.raw?.spec?.exportTo);
+      if (hidden) {
+        rep.add(r.vs, DESTINATION_HOST, `${r.field}.host`,
+          `IST0101 Referenced host not found: "${d.host}" (Service ${svc.namespace}/${svc.name} is exported to ${hidden.exported.join(', ')} by its networking.istio.io/exportTo annotation, not to ${hidden.scopes.join(', ')}, where this VirtualService applies)`,
+          `Add ${hidden.scopes.join(', ')} to the networking.istio.io/exportTo annotation of Service ${svc.namespace}/${svc.name}, or fix the VirtualService's namespace or exportTo.`);
+        continue;
+      }
+    }
     const target = ses[0] ?? svc;
     if (!target && idx.generatedServices.has(host)) continue; // the Service Istio generates for a Gateway API Gateway of the output
     if (!target) {
@@ -363,9 +708,28 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
   }
 }
 
+/**
+ * Whether a Service of the output is invisible where a VirtualService applies (Istio's GetDestinationHost): its
+ * networking.istio.io/exportTo annotation names neither "*" nor the VirtualService's namespace (or, when the
+ * VirtualService has exportTo, none of those namespaces).
+ */
+function serviceHiddenFrom(svc: Obj, vsNs: string, vsExportTo: unknown): { exported: string[]; scopes: string[] } | undefined {
+  const ann = svc.raw?.metadata?.annotations?.['networking.istio.io/exportTo'];
+  if (typeof ann !== 'string' || !ann.trim()) return undefined;
+  const exported = ann.split(',').map(e => e.trim()).filter(Boolean).map(e => (e === '.' ? svc.namespace ?? 'default' : e));
+  if (exported.includes('*')) return undefined;
+  const list = Array.isArray(vsExportTo) ? vsExportTo.filter((e): e is string => typeof e === 'string') : [];
+  const scopes = list.length ? list.map(e => (e === '.' ? vsNs : e)) : [vsNs];
+  if (scopes.includes('*') || scopes.some(x => exported.includes(x))) return undefined;
+  return { exported, scopes };
+}
+
 export function subsetNames(dr: Obj): string[] {
   return (Array.isArray(dr.raw?.spec?.subsets) ? dr.raw.spec.subsets : []).map((s: any) => s?.name).filter((n: unknown): n is string => typeof n === 'string');
 }
+
+/** Node labels Istio adds to a pod's labels when it matches subsets (topology.kubernetes.io/region, zone, topology.istio.io/subzone). */
+const TOPOLOGY_LABELS = new Set(['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone']);
 
 // --- DestinationRules (destinationrule/*: IST0173, IST0174) ---------------------------------------------------
 
@@ -396,9 +760,17 @@ function checkDestinationRules(idx: MeshIndex, rep: Reporter) {
       const labels = s?.labels;
       if (!labels || typeof labels !== 'object' || !Object.keys(labels).length) return;
       if (svc && svc.raw?.spec?.selector && Object.keys(svc.raw.spec.selector).length) {
-        const sel = { ...svc.raw.spec.selector, ...labels };
+        // Istio adds the node's locality labels to the pod's: offline the nodes are unknown, so a subset label of a
+        // topology key (with a value: Istio never matches an empty locality) is not checked
+        const podLabels = Object.fromEntries(Object.entries(labels).filter(([k, v]) => !(TOPOLOGY_LABELS.has(k) && v !== '')));
+        const sel = { ...svc.raw.spec.selector, ...podLabels };
         const behind = (idx.podsByNs.get(svc.namespace!) ?? []).filter(p => selectorMatches({ matchLabels: svc.raw.spec.selector }, p.labels));
-        if (behind.length && !behind.some(p => selectorMatches({ matchLabels: sel }, p.labels))) {
+        if (!behind.length) {
+          rep.add(dr, SUBSET_SELECTS_NO_PODS, `spec.subsets[${i}].labels`,
+            `IST0173 The Subset ${s.name} defined in the DestinationRule does not select any pods: could not check it, no pod template of the output is behind Service ${svc.namespace}/${svc.name} (selector ${fmtLabels(svc.raw.spec.selector)}), so the pods must be deployed out of band with labels ${fmtLabels(labels)}, else requests fail with 503 UH`,
+            'Nothing to do if the pods are deployed out of band with these labels; otherwise fix the subset labels.',
+            'note');
+        } else if (!behind.some(p => selectorMatches({ matchLabels: sel }, p.labels))) {
           rep.add(dr, SUBSET_SELECTS_NO_PODS, `spec.subsets[${i}].labels`,
             `IST0173 The Subset ${s.name} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream). (labels ${fmtLabels(labels)}; pods behind Service ${svc.namespace}/${svc.name}: ${behind.map(p => `${p.owner.kind}/${p.owner.name} {${fmtLabels(p.labels)}}`).join(', ')}; could not check the pods deployed by other files)`,
             'Nothing to do if the pods of this version are deployed by another file; otherwise make the subset labels match the pod template labels of the version it stands for.', 'warning');
@@ -429,6 +801,11 @@ function checkServiceEntryAddresses(idx: MeshIndex, rep: Reporter) {
       if (typeof p?.number !== 'number' || (typeof p.protocol === 'string' && HOST_AWARE.test(p.protocol))) return;
       const list = byPort.get(p.number) ?? [];
       const other = list.find(x => x.se !== se && !x.hosts.some(h => hosts.includes(h)) && shareNamespace(x.se, se));
+      if (!other && !(typeof p.protocol === 'string' && p.protocol !== '' && p.protocol.toUpperCase() !== 'TCP')) {
+        rep.add(se, SE_ADDRESSES_REQUIRED, `spec.ports[${i}]`,
+          `IST0134 ServiceEntry addresses are required for this protocol: port ${p.number} (protocol ${p.protocol ? p.protocol : 'unset, i.e. TCP'}) has no spec.addresses: could not check whether DNS auto-allocation is enabled in the mesh config (not in the input); without it the port gets the listener 0.0.0.0:${p.number}, shared by every such ServiceEntry`,
+          'Set spec.addresses (the IPs or CIDR of the external service), use a host-aware protocol (HTTP, HTTPS, TLS), or make sure the mesh enables DNS auto-allocation (ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE).');
+      }
       if (other) {
         rep.add(se, SE_ADDRESS_COLLISION, `spec.ports[${i}]`,
           `IST0134 ServiceEntry addresses are required for this protocol: port ${p.number} (protocol ${p.protocol ?? 'unset, i.e. TCP'}) is also a TCP port of ServiceEntry ${other.se.namespace}/${other.se.name} (hosts ${other.hosts.join(', ')}), and neither has spec.addresses: both share the listener 0.0.0.0:${p.number}, which cannot tell the hosts apart`,
@@ -446,3 +823,66 @@ function shareNamespace(a: Obj, b: Obj): boolean {
   return visibleFrom(a, ea, b.namespace ?? 'default') || visibleFrom(b, eb, a.namespace ?? 'default');
 }
 
+
+// --- Policies selecting Gateway API gateway pods (k8sgateway/workloadselector.go, IST0166) -----------------------
+
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+function checkIneffectiveSelectors(idx: MeshIndex, rep: Reporter) {
+  for (const o of idx.selectorPolicies) {
+    const spec = o.raw?.spec;
+    if (!spec || typeof spec !== 'object' || spec.targetRef || (Array.isArray(spec.targetRefs) && spec.targetRefs.length)) continue;
+    const ml = spec.selector?.matchLabels;
+    if (!ml || typeof ml !== 'object') continue;
+    const ns = o.namespace ?? 'default';
+    const names = new Set<string>();
+    for (const p of idx.podsByNs.get(ns) ?? []) {
+      const g = p.labels[GATEWAY_NAME_LABEL];
+      if (g !== undefined && selectorMatches({ matchLabels: ml }, p.labels)) names.add(g);
+    }
+    if (typeof ml[GATEWAY_NAME_LABEL] === 'string') names.add(ml[GATEWAY_NAME_LABEL]);
+    for (const g of names) {
+      rep.add(o, INEFFECTIVE_SELECTOR, 'spec.selector',
+        `IST0166 Ineffective selector on Kubernetes Gateway ${g}. Use the TargetRef field instead.`,
+        `Replace spec.selector with spec.targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: ${g}}].`);
+    }
+  }
+}
+
+// --- Gateway routes that bypass subset rules (virtualservice/destinationhosts.go analyzeSubset, IST0140) --------
+
+function checkIngressSubsets(idx: MeshIndex, rep: Reporter) {
+  // VirtualServices that route one of their own hosts to a subset
+  const withSubsets = new Map<string, Obj[]>();
+  for (const vs of idx.virtualServices) {
+    const spec = vs.raw?.spec;
+    const hosts: unknown[] = Array.isArray(spec?.hosts) ? spec.hosts : [];
+    for (const h of Array.isArray(spec?.http) ? spec.http : []) {
+      for (const rt of Array.isArray(h?.route) ? h.route : []) {
+        const d = rt?.destination;
+        if (typeof d?.subset === 'string' && d.subset && typeof d.host === 'string' && hosts.includes(d.host)) {
+          const l = withSubsets.get(d.host) ?? [];
+          if (!l.includes(vs)) l.push(vs);
+          withSubsets.set(d.host, l);
+        }
+      }
+    }
+  }
+  if (!withSubsets.size) return;
+  for (const vs of idx.virtualServices) {
+    const spec = vs.raw?.spec;
+    const gws: unknown[] = Array.isArray(spec?.gateways) ? spec.gateways : [];
+    if (!gws.some(g => typeof g === 'string' && g !== MESH)) continue;
+    (Array.isArray(spec.http) ? spec.http : []).forEach((h: any, i: number) => {
+      (Array.isArray(h?.route) ? h.route : []).forEach((rt: any, j: number) => {
+        const d = rt?.destination;
+        if (typeof d?.host !== 'string' || (typeof d.subset === 'string' && d.subset)) return;
+        for (const other of withSubsets.get(d.host) ?? []) {
+          rep.add(vs, INGRESS_ROUTE_RULES_NOT_AFFECTED, `spec.http[${i}].route[${j}].destination`,
+            `IST0140 Subset in virtual service ${other.namespace}/${other.name} has no effect on ingress gateway ${vs.namespace}/${vs.name} requests (host ${d.host}: this gateway route has no subset, and VirtualServices do not chain)`,
+            `Route to the subset here as well (destination.subset), or bind ${other.namespace}/${other.name} to the gateway.`);
+        }
+      });
+    });
+  }
+}

@@ -98,7 +98,7 @@ export const CREDENTIAL_WITHOUT_SELECTOR = defineRule({
   severity: 'error',
   description: 'credentialName on a DestinationRule that only sidecars read (no workloadSelector, no gateway route): it is ignored.',
   source: 'this project (Istio accepts it)',
-  details: 'This project (Istio accepts it): credentialName on a DestinationRule without workloadSelector whose host no VirtualService routes from a Gateway and no HTTPRoute attached to a Gateway has as backend: sidecars ignore it and send plaintext (gateways read it).',
+  details: 'This project (Istio accepts it): credentialName on a DestinationRule without workloadSelector whose host no VirtualService routes from a Gateway and no HTTPRoute attached to a Gateway has as backend: sidecars ignore it and send plaintext or lose the client certificate (gateways read it). Not for mode SIMPLE, where credentialName only carries the CA: the sidecar then verifies against its OS root CAs, which the IST0128/IST0129 warning of istio/tls-ca-certificates says.',
 });
 
 export const LOAD_BALANCER = defineRule({
@@ -572,7 +572,9 @@ function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
     if (mode === 'DISABLE' && (cred || isSet(tls.clientCertificate) || isSet(tls.privateKey) || isSet(tls.caCertificates))) {
       r.warn(TLS_SETTINGS, `${field}.mode`, 'certificates are set but mode is DISABLE: no TLS is originated', 'Set mode SIMPLE or MUTUAL.');
     }
-    if (cred && !hasSelector) {
+    // SIMPLE: credentialName only carries the CA (ca.crt); a sidecar that ignores it verifies against its OS root CAs,
+    // which the IST0128/IST0129 warning of checkCaAnalyzer says; MUTUAL: the client certificate is lost
+    if (cred && !hasSelector && mode !== 'SIMPLE') {
       r.error(CREDENTIAL_WITHOUT_SELECTOR, `${field}.credentialName`,
         `credentialName "${tls.credentialName}" on a DestinationRule without workloadSelector: sidecars ignore credentialName (only gateways read it) and the traffic leaves without the client certificate`,
         'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
@@ -613,7 +615,12 @@ function checkCaAnalyzer(r: IstioReport, o: Obj, spec: any, atGateway: boolean) 
         `${istio}; insecureSkipVerify is true, so the proxy accepts any server certificate (neither its CA nor its name is verified) and anyone on the path can impersonate ${host || 'the server'}`,
         'Remove insecureSkipVerify: the proxy then verifies the server against its OS root CAs, or against caCertificates / the ca.crt of credentialName when set.');
     } else if (isSet(tls.credentialName) && !atGateway) {
-      // a sidecar ignores credentialName without workloadSelector and originates nothing: istio/credential-without-selector
+      // MUTUAL: a sidecar ignores credentialName without workloadSelector and loses the client certificate: istio/credential-without-selector
+      if (tls.mode === 'SIMPLE') {
+        r.warn(TLS_CA_CERTIFICATES, `${field}.credentialName`,
+          `${istio}: sidecars ignore credentialName "${tls.credentialName}" on a DestinationRule without workloadSelector, so the CA certificate (ca.crt) of that Secret is not used; the proxy verifies the server certificate against its OS root CAs instead`,
+          'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or set caCertificates to a CA bundle mounted into the sidecar; nothing to do for a server with a publicly trusted certificate.');
+      }
     } else if (isSet(tls.credentialName)) {
       r.note(TLS_CA_CERTIFICATES, `${field}.caCertificates`,
         `${istio}: the DestinationRule applies at a gateway, which verifies the server certificate with the CA certificate (ca.crt) of Secret "${tls.credentialName}" named by credentialName (istioctl analyze still reports this as a warning)`,

@@ -23,7 +23,7 @@ export const SELECTOR_MATCHES_WORKLOAD = defineRule({
   severity: 'error',
   description: 'A DestinationRule workloadSelector or Service selector selects no pod template of the output.',
   source: 'this project',
-  details: 'A DestinationRule workloadSelector or Service selector selects no pod template (nor, for a Service, WorkloadEntry) of the output in its namespace. A note when the client is deployed elsewhere; a warning (could not check) when the output has no pod template and no WorkloadEntry in that namespace at all (the workloads are deployed by other files).',
+  details: 'A DestinationRule workloadSelector or Service selector selects no pod template (nor, for a Service, WorkloadEntry) of the output in its namespace. A note when the client is deployed elsewhere; a warning (could not check) when the output has no pod template (and, for a Service, no WorkloadEntry) in that namespace at all (the workloads are deployed by other files).',
 });
 
 export const SIDECAR_INJECTION = defineRule({
@@ -265,6 +265,12 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
           rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.workloadSelector.matchLabels',
             `${ELSEWHERE} that workloadSelector ${fmtLabels(ml)} selects its pods in namespace "${o.namespace}"`,
             `Make sure the client's pods in namespace "${o.namespace}" carry the labels ${fmtLabels(ml)}.`, 'note');
+          continue;
+        }
+        if (!pods.some(p => p.namespace === o.namespace)) {
+          rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.workloadSelector.matchLabels',
+            `could not check that workloadSelector ${fmtLabels(ml)} selects a workload: the output has no pod template in namespace "${o.namespace}", so its workloads are deployed by other files`,
+            `Nothing to do if the client's pods in namespace "${o.namespace}" carry the labels ${fmtLabels(ml)}; otherwise make the labels match the client workload's pod template labels.`, 'warning');
           continue;
         }
         rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.workloadSelector.matchLabels',

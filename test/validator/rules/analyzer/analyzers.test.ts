@@ -5,6 +5,7 @@ import { checkPitfalls } from '../../../../src/validator/rules/wiring/pitfalls';
 import { makeObj, Reporter } from '../../../../src/validator/context';
 import { MeshIndex } from '../../../../src/validator/mesh-index';
 import { validateManifests, type Finding } from '../../../../src/validator';
+import { testCertificates } from '../../../support/util';
 import { byName, cnn, cnnVs, EGW_WARNINGS, errorsOf, ids, mine, NET, onlyError, passthrough, run } from '../../../support/egress-topologies';
 import { budget } from '../../../support/budget';
 
@@ -90,12 +91,16 @@ describe('analyzers (istioctl analyze equivalents)', () => {
     const objs = cnn();
     const second = JSON.parse(JSON.stringify(byName(objs, 'Gateway', 'istio-egressgateway')));
     second.metadata.name = 'egress-2';
-    second.spec.servers[0].hosts = ['*.cnn.com'];
     objs.push(second);
-    const f = onlyError(objs, 'analyzer/conflicting-gateways', 'spec.servers[0]');
-    expect(f.object.name).toBe('egress-2');
-    expect(f.message).toMatch(/^IST0145 Conflict with gateways default\/istio-egressgateway \(workload selector istio=egressgateway, port 80, hosts \*\.cnn\.com\)/);
+    // as Istio's ConflictingGatewayAnalyzer: both Gateways are reported (conflicting-gateways.yaml expects alpha and beta)
+    const errs = errorsOf(objs);
+    expect(errs.map(f => `${f.ruleId} ${f.object.name} ${f.field}`)).toEqual(['analyzer/conflicting-gateways istio-egressgateway spec.servers[0]', 'analyzer/conflicting-gateways egress-2 spec.servers[0]']);
+    expect(errs[1].message).toMatch(/^IST0145 Conflict with gateways default\/istio-egressgateway \(workload selector istio=egressgateway, port 80, hosts edition\.cnn\.com\)/);
+    // a wildcard host is not a duplicate of a host it covers (Istio compares hosts as written: model.CheckDuplicates)
+    second.spec.servers[0].hosts = ['*.cnn.com'];
+    expect(errorsOf(objs)).toEqual([]);
     // other port: no conflict
+    second.spec.servers[0].hosts = ['edition.cnn.com'];
     second.spec.servers[0].port.number = 443;
     expect(errorsOf(objs)).toEqual([]);
   });
@@ -111,14 +116,18 @@ describe('analyzers (istioctl analyze equivalents)', () => {
 
   test('fails when two Sidecars select the same workload (IST0110)', () => {
     const objs = [sleepDeployment, sidecar('a', { app: 'sleep' }), sidecar('b', { version: 'v1' })];
-    const f = onlyError(objs, 'analyzer/sidecar-selector-conflict', 'spec.workloadSelector.labels');
-    expect(f.message).toBe('IST0110 The Sidecars a, b in namespace "default" select the same workload pod "Deployment/sleep", which can lead to undefined behavior.');
+    // as Istio's SelectorAnalyzer: every Sidecar selecting the workload is reported (sidecar-selector.yaml expects dupe-1 and dupe-2)
+    const errs = errorsOf(objs);
+    expect(errs.map(f => `${f.ruleId} ${f.object.name} ${f.field}`)).toEqual(['analyzer/sidecar-selector-conflict a spec.workloadSelector.labels', 'analyzer/sidecar-selector-conflict b spec.workloadSelector.labels']);
+    expect(errs[0].message).toBe('IST0110 The Sidecars a, b in namespace "default" select the same workload pod "Deployment/sleep", which can lead to undefined behavior.');
     expect(errorsOf([sleepDeployment, sidecar('a', { app: 'sleep' }), sidecar('b', { app: 'other' })])).toEqual([]);
   });
 
   test('fails when two Sidecars of a namespace have no workload selector (IST0111)', () => {
-    const f = onlyError([sidecar('a'), sidecar('b')], 'analyzer/sidecar-multiple-default', 'spec.workloadSelector');
-    expect(f.message).toMatch(/^IST0111 The Sidecars a, b in namespace "default" have no workload selector/);
+    // as Istio: every namespace-wide Sidecar is reported (sidecar-default-selector.yaml expects has-conflict-1 and -2)
+    const errs = errorsOf([sidecar('a'), sidecar('b')]);
+    expect(errs.map(f => `${f.ruleId} ${f.object.name} ${f.field}`)).toEqual(['analyzer/sidecar-multiple-default a spec.workloadSelector', 'analyzer/sidecar-multiple-default b spec.workloadSelector']);
+    expect(errs[1].message).toMatch(/^IST0111 The Sidecars a, b in namespace "default" have no workload selector/);
     expect(errorsOf([sidecar('a'), sidecar('b', { app: 'sleep' }), sleepDeployment])).toEqual([]);
   });
 
@@ -195,9 +204,11 @@ describe('analyzers (istioctl analyze equivalents)', () => {
     const se = (name: string, host: string, extra: any = {}) => ({ apiVersion: NET, kind: 'ServiceEntry', metadata: { name, namespace: 'default' },
       spec: { hosts: [host], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS', ...extra } });
     const fs = run([se('a', 'db-a.example.com'), se('b', 'db-b.example.com')]);
-    expect(ids(fs)).toEqual(['warning analyzer/se-address-collision ServiceEntry/b spec.ports[0]']);
-    expect(fs[0].message).toMatch(/^IST0134 ServiceEntry addresses are required for this protocol: port 5432/);
-    expect(run([se('a', 'db-a.example.com'), se('b', 'db-b.example.com', { addresses: ['10.0.0.5'] })])).toEqual([]);
+    // a: the per-ServiceEntry IST0134 of Istio's analyzer, a note since DNS auto-allocation is mesh config; b: the collision
+    expect(ids(fs)).toEqual(['note analyzer/se-addresses-required ServiceEntry/a spec.ports[0]', 'warning analyzer/se-address-collision ServiceEntry/b spec.ports[0]']);
+    const w = fs.find(f => f.severity === 'warning')!;
+    expect(w.message).toMatch(/^IST0134 ServiceEntry addresses are required for this protocol: port 5432/);
+    expect(ids(run([se('a', 'db-a.example.com'), se('b', 'db-b.example.com', { addresses: ['10.0.0.5'] })]))).toEqual(['note analyzer/se-addresses-required ServiceEntry/a spec.ports[0]']);
   });
 });
 
@@ -225,5 +236,123 @@ describe('scale', () => {
     expect(rep.findings.filter((f: Finding) => f.severity === 'error')).toEqual([]);
     expect(ms).toBeLessThan(budget(5000));
     console.log(`analyzers + pitfalls on ${objs.length} objects: ${ms.toFixed(0)} ms`);
+  });
+});
+
+// The analyzers ported with Istio 1.30.3's analyzer tests (test/fixtures/analyzers/): one failing and one passing
+// input each, on small objects; the conformance run over Istio's own test inputs is analyzer-conformance.test.ts.
+describe('analyzers ported from Istio 1.30.3 analyzers_test.go', () => {
+  const gw = (name: string, servers: any[], selector: Record<string, string> = { istio: 'ingressgateway' }, ns = 'istio-system') => ({
+    apiVersion: NET, kind: 'Gateway', metadata: { name, namespace: ns }, spec: { selector, servers } });
+  const http = (port: number, hosts = ['a.example.com']) => ({ port: { number: port, name: `http-${port}`, protocol: 'HTTP' }, hosts });
+  const https = (host: string, credentialName: string) => ({ port: { number: 443, name: `https-${host}`, protocol: 'HTTPS' }, hosts: [host], tls: { mode: 'SIMPLE', credentialName } });
+  const pod = (labels: Record<string, string>, ns = 'istio-system', name = 'gw', annotations?: Record<string, string>) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels, ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } } });
+  const svc = (ports: any[], selector: Record<string, string> = { istio: 'ingressgateway' }, ns = 'istio-system', name = 'istio-ingressgateway', annotations?: Record<string, string>) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, ...(annotations ? { annotations } : {}) }, spec: { selector, ports } });
+  const of = (fs: Finding[], rule: string) => fs.filter(f => f.ruleId === rule);
+  const all = (objs: any[]) => validateManifests(objs).findings;
+
+  test('IST0162: a Gateway port that the gateway Service neither exposes nor targets is a warning; a note without Service', () => {
+    const objs = [gw('g', [http(80), http(8004)]), pod({ istio: 'ingressgateway' }), svc([{ port: 80, name: 'http2', protocol: 'TCP' }])];
+    const f = of(all(objs), 'analyzer/gateway-port-not-on-service');
+    expect(f.map(x => `${x.severity} ${x.field}`)).toEqual(['warning spec.servers[1].port.number']);
+    expect(f[0].message).toMatch(/^IST0162 The gateway is listening on a target port \(port 8004\) that is not defined in the Service/);
+    // a Service port whose targetPort is the server port covers it (istio-ingressgateway: 80 -> 8080)
+    expect(of(all([gw('g', [http(8080)]), objs[1], svc([{ port: 80, targetPort: 8080, name: 'http2' }])]), 'analyzer/gateway-port-not-on-service')).toEqual([]);
+    expect(of(all([gw('g', [http(8004)]), objs[1]]), 'analyzer/gateway-port-not-on-service').map(x => x.severity)).toEqual(['note']);
+  });
+
+  test('IST0138: two Gateways on the same workloads with one credentialName warn, each of them', () => {
+    const objs = [gw('a', [https('a.example.com', 'wildcard')]), gw('b', [https('b.example.com', 'wildcard')])];
+    const f = of(all(objs), 'analyzer/gateway-duplicate-certificate');
+    expect(f.map(x => `${x.severity} ${x.object.name}`)).toEqual(['warning a', 'warning b']);
+    expect(f[0].message).toMatch(/^IST0138 Duplicate certificate in multiple gateways may cause 404s if HTTP2 connection reuse happens: istio-system\/a, istio-system\/b/);
+    // a Gateway with more labels runs on fewer workloads: only the Gateway whose selector is contained is reported
+    const sub = [gw('a', [https('a.example.com', 'wildcard')]), gw('b', [https('b.example.com', 'wildcard')], { istio: 'ingressgateway', type: 'internal' })];
+    expect(of(all(sub), 'analyzer/gateway-duplicate-certificate').map(x => x.object.name)).toEqual(['a']);
+    expect(of(all([gw('a', [https('a.example.com', 'one')]), gw('b', [https('b.example.com', 'two')])]), 'analyzer/gateway-duplicate-certificate')).toEqual([]);
+  });
+
+  test('IST0161: a gateway credential Secret without a valid certificate is an error; a valid one passes; a missing one is a note', async () => {
+    const certs = await testCertificates();
+    const secret = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cred', namespace: 'istio-system' }, type: 'kubernetes.io/tls',
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) });
+    const base = [gw('g', [https('a.example.com', 'cred')]), pod({ istio: 'ingressgateway' })];
+    const bad = of(all([...base, secret({ 'tls.crt': 'hush', 'tls.key': 'secret' })]), 'analyzer/invalid-gateway-credential');
+    expect(bad.map(x => `${x.severity} ${x.field}`)).toEqual(['error spec.servers[0].tls.credentialName']);
+    expect(bad[0].message).toMatch(/^IST0161 The credential provided by the Gateway g in namespace istio-system is invalid.*key tls\.crt does not hold a PEM certificate/);
+    expect(bad[0].message).not.toContain('hush');
+    expect(of(all([...base, secret({ 'tls.crt': certs.server.cert })]), 'analyzer/invalid-gateway-credential')[0].message).toMatch(/has no certificate and key pair \(keys tls\.crt/);
+    expect(of(all([...base, secret({ 'tls.crt': certs.server.cert, 'tls.key': certs.server.key })]), 'analyzer/invalid-gateway-credential')).toEqual([]);
+    const missing = of(all(base), 'analyzer/gateway-credential-not-found');
+    expect(missing.map(x => x.severity)).toEqual(['note']);
+    expect(missing[0].message).toMatch(/^IST0101 Referenced credentialName not found: "cred": could not check it, Secret istio-system\/cred/);
+  });
+
+  test('IST0101 / IST0167: a Sidecar selector without pods is a note; Sidecars of ambient workloads or namespaces warn', () => {
+    const sc = (name: string, ns: string, labels?: Record<string, string>) => ({ apiVersion: NET, kind: 'Sidecar', metadata: { name, namespace: ns },
+      spec: { ...(labels ? { workloadSelector: { labels } } : {}), outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } });
+    const nsAmbient = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'amb', labels: { 'istio.io/dataplane-mode': 'ambient' } } };
+    const fs = all([sc('lost', 'default', { app: 'nothing' }), nsAmbient, sc('ns-wide', 'amb'), sc('pod', 'amb', { app: 'x' }), pod({ app: 'x' }, 'amb', 'x')]);
+    expect(of(fs, 'analyzer/sidecar-selector').map(x => `${x.severity} ${x.object.name}`)).toEqual(['note lost']);
+    const ineffective = of(fs, 'analyzer/sidecar-ineffective');
+    expect(ineffective.map(x => `${x.severity} ${x.object.name}`)).toEqual(['warning ns-wide', 'warning pod']);
+    expect(ineffective[0].message).toMatch(/^IST0167 The policy has no impact: namespace is in ambient mode/);
+    // a namespace that also injects sidecars is not ambient (Istio's NamespaceInAmbientMode)
+    const injected = { ...nsAmbient, metadata: { ...nsAmbient.metadata, labels: { ...nsAmbient.metadata.labels, 'istio-injection': 'enabled' } } };
+    expect(of(all([injected, sc('ns-wide', 'amb'), sc('pod', 'amb', { app: 'x' }), pod({ app: 'x' }, 'amb', 'x')]), 'analyzer/sidecar-ineffective')).toEqual([]);
+  });
+
+  test('IST0166: a policy selecting Gateway API gateway pods warns; with targetRefs it passes', () => {
+    const ap = (spec: any) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'ap', namespace: 'default' }, spec });
+    const gwPod = pod({ 'gateway.networking.k8s.io/gateway-name': 'egress' }, 'default', 'egress-istio');
+    const f = of(all([gwPod, ap({ selector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'egress' } } })]), 'analyzer/ineffective-selector');
+    expect(f.map(x => `${x.severity} ${x.field} ${x.message}`)).toEqual(['warning spec.selector IST0166 Ineffective selector on Kubernetes Gateway egress. Use the TargetRef field instead.']);
+    expect(of(all([gwPod, ap({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'egress' }] })]), 'analyzer/ineffective-selector')).toEqual([]);
+    expect(of(all([gwPod, ap({ selector: { matchLabels: { app: 'other' } } })]), 'analyzer/ineffective-selector')).toEqual([]);
+  });
+
+  test('IST0140: a gateway route without subset to a host that another VirtualService routes to subsets warns', () => {
+    const vs = (name: string, spec: any) => ({ apiVersion: NET, kind: 'VirtualService', metadata: { name, namespace: 'default' }, spec });
+    const mesh = vs('ratings', { hosts: ['ratings'], http: [{ route: [{ destination: { host: 'ratings', subset: 'v1' } }] }] });
+    const ingress = vs('ingress', { hosts: ['a.example.com'], gateways: ['istio-system/g'], http: [{ route: [{ destination: { host: 'ratings' } }] }] });
+    const f = of(all([mesh, ingress]), 'analyzer/ingress-route-rules-not-affected');
+    expect(f.map(x => `${x.severity} ${x.object.name} ${x.field}`)).toEqual(['warning ingress spec.http[0].route[0].destination']);
+    expect(f[0].message).toMatch(/^IST0140 Subset in virtual service default\/ratings has no effect on ingress gateway default\/ingress requests/);
+    ingress.spec.http[0].route[0].destination = { host: 'ratings', subset: 'v1' } as any;
+    expect(of(all([mesh, ingress]), 'analyzer/ingress-route-rules-not-affected')).toEqual([]);
+  });
+
+  test('IST0165: a VirtualService bound to an internal gateway name warns', () => {
+    const vs = { apiVersion: NET, kind: 'VirtualService', metadata: { name: 'v', namespace: 'default' },
+      spec: { hosts: ['a.example.com'], gateways: ['gateway~istio-autogenerated-k8s-gateway~foo'], http: [{ route: [{ destination: { host: 'a.example.com' } }] }] } };
+    const f = of(all([vs]), 'analyzer/internal-gateway-ref');
+    expect(f.map(x => `${x.severity} ${x.field}`)).toEqual(['warning spec.gateways[0]']);
+    expect(of(all([vs]), 'analyzer/gateway-not-found')).toEqual([]);
+  });
+
+  test('IST0101: a mesh route to a Service whose exportTo annotation hides it from the VirtualService namespace fails', () => {
+    const vs = (ns: string, exportTo?: string[]) => ({ apiVersion: NET, kind: 'VirtualService', metadata: { name: 'v', namespace: ns },
+      spec: { hosts: ['details'], ...(exportTo ? { exportTo } : {}), http: [{ route: [{ destination: { host: 'details.default.svc.cluster.local' } }] }] } });
+    const details = svc([{ port: 9080, name: 'http' }], { app: 'details' }, 'default', 'details', { 'networking.istio.io/exportTo': 'banana' });
+    const f = of(all([details, vs('istio-system')]), 'analyzer/destination-host');
+    expect(f.map(x => `${x.severity} ${x.field}`)).toEqual(['error spec.http[0].route[0].destination.host']);
+    expect(f[0].message).toMatch(/is exported to banana by its networking.istio.io\/exportTo annotation, not to istio-system/);
+    expect(of(all([details, vs('banana')]), 'analyzer/destination-host')).toEqual([]);
+    expect(of(all([details, vs('istio-system', ['banana'])]), 'analyzer/destination-host')).toEqual([]);
+  });
+
+  test('IST0173: without a pod behind the Service a subset is a note; topology labels are left to the nodes', () => {
+    const dr = (labels: Record<string, string>) => ({ apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'd', namespace: 'default' },
+      spec: { host: 'httpbin.default.svc.cluster.local', subsets: [{ name: 's', labels }] } });
+    const httpbin = svc([{ port: 8000, name: 'http' }], { app: 'httpbin' }, 'default', 'httpbin');
+    expect(of(all([httpbin, dr({ version: 'v3' })]), 'analyzer/subset-selects-no-pods').map(x => x.severity)).toEqual(['note']);
+    const pods = pod({ app: 'httpbin', version: 'v1' }, 'default', 'httpbin');
+    expect(of(all([httpbin, pods, dr({ version: 'v1', 'topology.kubernetes.io/region': 'us-west-1' })]), 'analyzer/subset-selects-no-pods')).toEqual([]);
+    // pods of the output, none of the subset's version: main's severity review made this a warning (other files may deploy it)
+    expect(of(all([httpbin, pods, dr({ version: 'v3' })]), 'analyzer/subset-selects-no-pods').map(x => x.severity)).toEqual(['warning']);
+    expect(of(all([httpbin, pods, dr({ 'topology.kubernetes.io/region': '' })]), 'analyzer/subset-selects-no-pods').map(x => x.severity)).toEqual(['warning']);
   });
 });
