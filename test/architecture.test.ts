@@ -129,3 +129,12 @@ describe('the rule registry', () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe('load cost', () => {
+  test('no module of the validator imports @bufbuild/cel at load: it loads on the first CEL rule (cel-ast.ts celLib)', () => {
+    const offenders = tsFiles(path.join(ROOT, 'src'))
+      .filter((f) => !f.endsWith(path.join('validator', 'cel-ast.ts')))
+      .filter((f) => /^import\s+(?!type\b)[^;]*from\s+'@bufbuild\//m.test(fs.readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@
  * validateWorkloadSelector, validatePolicyTargetReference(s), validateTelemetryMetrics, validateTelemetryTracing,
  * validateTelemetryAccessLogging, validateTelemetryFilter). Istio 1.31 validates it the same.
  */
-import { parse as parseCel } from '@bufbuild/cel';
+import { celLib } from '../../cel-ast';
 import type { Obj, Reporter } from '../../context';
 import { IstioReport, checkIstioMetadata, isMessage } from './common';
 import { checkPolicySelector, checkPolicyTargets } from './policy-target';
@@ -96,7 +96,7 @@ function checkAccessLogging(logging: unknown, r: IstioReport) {
     const f = `spec.accessLogging[${i}]`;
     if (isMessage(l.filter) && typeof l.filter.expression === 'string') {
       try {
-        parseCel(l.filter.expression);
+        celLib().parse(l.filter.expression); // loads @bufbuild/cel only when a Telemetry has an access-log filter
       } catch (e) {
         r.error(TELEMETRY, `${f}.filter.expression`, `must be a valid CEL expression, ${(e as Error).message}`, 'Write the filter as a CEL expression over Envoy attributes, e.g. response.code >= 400.');
       }
