@@ -32,6 +32,20 @@ function makeApp(files?: Record<string, string>): string {
   return dir;
 }
 
+/** A JavaScript app (`main.js`, cdk8s.yaml `app: node main.js`) in a fresh folder, without the fixture's main.ts. */
+function makeJsApp(js: string): string {
+  const dir = makeApp({ 'main.js': js, 'cdk8s.yaml': 'language: javascript\napp: node main.js\n' });
+  fs.rmSync(path.join(dir, 'main.ts'));
+  return dir;
+}
+
+/** The real `cdk8s synth` of the locked cdk8s-cli in `dir`. */
+function cdk8sSynth(dir: string, args: string[] = [], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', ...args], {
+    cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env },
+  });
+}
+
 function synth(dir: string, args: string[] = [], env: Record<string, string> = {}) {
   const e: Record<string, string | undefined> = { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env };
   delete e.CDK8S_OUTDIR;
@@ -55,9 +69,7 @@ app.synth();
 describe('byte equality with cdk8s synth', () => {
   test('the user-app fixture (four charts, TypeScript): every manifest cdk8s synth writes, byte for byte', () => {
     const dir = makeApp();
-    const cli = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth'], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_OUTDIR: '' },
-    });
+    const cli = cdk8sSynth(dir, [], { CDK8S_OUTDIR: '' });
     expect(cli.stderr).not.toMatch(/error/i);
     expect(cli.status).toBe(0);
     fs.renameSync(path.join(dir, 'dist'), path.join(dir, 'dist-cdk8s'));
@@ -78,11 +90,8 @@ const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_RESOURCE, outputFi
 new EgressTlsOrigination(new Chart(app, 'c', { namespace: 'shop' }), 'api', { host: 'api.example.com' });
 app.synth();
 `;
-    const dir = makeApp({ 'main.js': js, 'cdk8s.yaml': 'language: javascript\napp: node main.js\n' });
-    fs.rmSync(path.join(dir, 'main.ts'));
-    const cli = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '-o', 'theirs'], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-    });
+    const dir = makeJsApp(js);
+    const cli = cdk8sSynth(dir, ['-o', 'theirs']);
     expect(cli.status).toBe(0);
     const r = synth(dir, ['--out', 'ours']);
     expect(r.stderr).toContain('synthesized 2 file(s) into ours/');
@@ -101,11 +110,8 @@ new ApiObject(new Chart(app, 'numbers'), 'cm', { apiVersion: 'v1', kind: 'Config
   metadata: { name: 'numbers', namespace: '0o17', labels: { '0X1F': 'x' } }, data: { 'a': '0B101', 'b': '0x1f' } });
 app.synth();
 `;
-    const dir = makeApp({ 'main.js': js, 'cdk8s.yaml': 'language: javascript\napp: node main.js\n' });
-    fs.rmSync(path.join(dir, 'main.ts'));
-    const cli = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '-o', 'theirs'], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-    });
+    const dir = makeJsApp(js);
+    const cli = cdk8sSynth(dir, ['-o', 'theirs']);
     expect(cli.status).toBe(0);
     // WHEN
     const r = synth(dir, ['--out', 'ours', '--no-validate']);
