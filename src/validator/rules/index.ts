@@ -5,6 +5,7 @@
  * `tool.driver.rules` and docs/rules.md (`npm run docs:rules`) are all made from REGISTRY.
  */
 import * as analyzers from './analyzer/analyzers';
+import * as analyzerConflictingServiceEntries from './analyzer/conflicting-service-entries';
 import * as celCrdValidations from './cel/crd-validations';
 import * as istioAuthorizationPolicy from './istio/authorization-policy';
 import * as istioCommon from './istio/common';
@@ -60,6 +61,7 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'wiring/objects.ts': wiringObjects,
   'wiring/pitfalls.ts': wiringPitfalls,
   'analyzer/analyzers.ts': analyzers,
+  'analyzer/conflicting-service-entries.ts': analyzerConflictingServiceEntries,
 };
 
 /** Every rule, by family (in RULE_FAMILIES order) and id. */

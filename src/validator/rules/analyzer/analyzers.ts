@@ -9,6 +9,7 @@ import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { checkConflictingServiceEntries } from './conflicting-service-entries';
 import { X509Certificate } from 'node:crypto';
 
 export const GATEWAY_NOT_FOUND = defineRule({
@@ -235,6 +236,7 @@ export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkDestinations(idx, rep);
   checkDestinationRules(idx, rep);
   checkServiceEntryAddresses(idx, rep);
+  checkConflictingServiceEntries(idx, rep);
   checkIneffectiveSelectors(idx, rep);
   checkIngressSubsets(idx, rep);
 }
