@@ -1,17 +1,20 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { validatePaths, type Finding } from '../../src/validator';
+import { ISTIO_RELEASES, validatePaths, type Finding, type IstioRelease } from '../../src/validator';
 
 /**
- * Istio's analyzer tests as conformance data: every ported case of Istio 1.30.3's analyzers_test.go
- * (test/fixtures/analyzers/cases.yaml, inputs vendored unchanged in test/fixtures/analyzers/istio-1.30.3/) runs
- * through the validator; per analyzer it counts how many expected findings (code + object) are reproduced and how
- * many errors appear that Istio's test does not expect. The table in test/fixtures/analyzers/README.md is this
- * test's output (UPDATE_ANALYZER_TABLE=1 npx jest test/validator/analyzer-conformance.test.ts rewrites it).
+ * Istio's analyzer tests as conformance data, per Istio release: every ported case of the release's
+ * analyzers_test.go runs through the validator with that release (`istio` option); per analyzer it counts how many
+ * expected findings (code + object) are reproduced and how many errors appear that Istio's test does not expect.
+ * - Istio 1.30.3: test/fixtures/analyzers/cases.yaml, inputs vendored unchanged in istio-1.30.3/;
+ * - Istio 1.31: test/fixtures/analyzers/cases-1.31.yaml, which inherits cases.yaml (1.31's table is 1.30.3's plus
+ *   new cases, on byte-identical inputs) and adds the cases that differ or are new, inputs vendored in istio-1.31/.
+ * Each release has its table in test/fixtures/analyzers/README.md, this test's output
+ * (UPDATE_ANALYZER_TABLE=1 npx jest test/validator/analyzer-conformance.test.ts rewrites them).
  */
 const ROOT = path.join(__dirname, '..', 'fixtures', 'analyzers');
-const INPUTS = path.join(ROOT, 'istio-1.30.3');
 const README = path.join(ROOT, 'README.md');
 /** What Istio's harness adds to every case (AddDefaultResources): the default ingress gateway pod and Service. */
 const DEFAULTS = path.join(ROOT, 'default-ingress-gateway.yaml');
@@ -21,9 +24,63 @@ interface Expected { readonly code: string; readonly message: string; readonly l
 interface OtherError { readonly rule: string; readonly object: string; readonly reason: string }
 interface Case { readonly name: string; readonly analyzer: string; readonly inputs: string[]; readonly expected: Expected[]; readonly otherErrors?: OtherError[] }
 interface Omitted { readonly name: string; readonly analyzer: string; readonly inputs: string[]; readonly reason: string; readonly expectedFindings: number }
-interface CaseFile { readonly release: string; readonly source: string; readonly cases: Case[]; readonly omitted: Omitted[] }
+/** An input file of the inherited table whose content differs in this release's testdata. */
+interface ChangedInput { readonly file: string; readonly change: string; readonly readBy: string }
+interface CaseFile {
+  readonly release: string;
+  readonly source: string;
+  /** The folder of ROOT the cases' inputs are in. */
+  readonly inputs?: string;
+  /** A case file of an older release whose cases and omissions this release's table has unchanged. */
+  readonly inherits?: { readonly file: string; readonly release: string; readonly reason: string };
+  readonly changedInputs?: ChangedInput[];
+  /**
+   * The codes an analyzer reports, where every finding of them on the case's inputs must be one Istio's test
+   * expects (any severity): a false positive of a warning or note is caught too, not only an unexpected error.
+   */
+  readonly analyzerCodes?: { readonly [analyzer: string]: string[] };
+  /** New cases, and cases that replace the inherited case of the same name. */
+  readonly cases: Case[];
+  readonly omitted: Omitted[];
+}
 
-const data = parse(fs.readFileSync(path.join(ROOT, 'cases.yaml'), 'utf8')) as CaseFile;
+/** A case with the folder its inputs are read from. */
+interface RunCase extends Case { readonly dir: string; readonly codes?: string[] }
+interface Suite {
+  readonly release: IstioRelease;
+  readonly file: string;
+  readonly data: CaseFile;
+  readonly cases: RunCase[];
+  readonly omitted: Omitted[];
+  readonly inherited: number;
+  readonly begin: string;
+  readonly end: string;
+}
+
+const load = (file: string) => parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as CaseFile;
+
+/** The cases of one release: its own, after those it inherits (an own case of the same name replaces one). */
+function suite(file: string, begin: string, end: string): Suite {
+  const data = load(file);
+  const own = data.cases.map((c) => ({ ...c, dir: data.inputs ?? '', codes: data.analyzerCodes?.[c.analyzer] }));
+  let cases: RunCase[] = own;
+  let omitted = data.omitted;
+  let inherited = 0;
+  if (data.inherits) {
+    const base = load(data.inherits.file);
+    const names = new Set(own.map((c) => c.name));
+    const kept = base.cases.filter((c) => !names.has(c.name)).map((c) => ({ ...c, dir: base.inputs ?? '', codes: base.analyzerCodes?.[c.analyzer] }));
+    inherited = kept.length;
+    cases = [...kept, ...own];
+    omitted = [...base.omitted.filter((o) => !names.has(o.name)), ...data.omitted];
+  }
+  return { release: data.release as IstioRelease, file, data, cases, omitted, inherited, begin, end };
+}
+
+const SUITES: Suite[] = [
+  suite('cases.yaml', '<!-- analyzer-conformance:begin (generated by test/validator/analyzer-conformance.test.ts) -->', '<!-- analyzer-conformance:end -->'),
+  suite('cases-1.31.yaml', '<!-- analyzer-conformance-1.31:begin (generated by test/validator/analyzer-conformance.test.ts) -->', '<!-- analyzer-conformance-1.31:end -->'),
+];
 
 /** The Istio code a finding stands for: the IST code its message starts with. */
 export function istCode(f: Finding): string | undefined {
@@ -37,15 +94,15 @@ function about(f: Finding, object: string): boolean {
   return f.object.kind === kind && f.object.name === name && (ns === undefined || (f.object.namespace ?? 'default') === ns);
 }
 
-interface Outcome { readonly reproduced: number; readonly missed: Expected[]; readonly unexpectedErrors: Finding[]; readonly otherErrors: number; readonly unusedOther: OtherError[]; readonly findings: Finding[] }
+interface Outcome { readonly reproduced: number; readonly missed: Expected[]; readonly unexpectedErrors: Finding[]; readonly unexpectedOfCodes: Finding[]; readonly otherErrors: number; readonly unusedOther: OtherError[]; readonly findings: Finding[] }
 
 /** "<Kind> <namespace>/<name>" of a finding, as otherErrors name objects. */
 function objectOf(f: Finding): string {
   return `${f.object.kind} ${f.object.namespace ?? 'default'}/${f.object.name}`;
 }
 
-function run(c: Case): Outcome {
-  const report = validatePaths([...c.inputs.map((f) => path.join(INPUTS, f)), DEFAULTS]);
+function run(c: RunCase, release: IstioRelease): Outcome {
+  const report = validatePaths([...c.inputs.map((f) => path.join(ROOT, c.dir, f)), DEFAULTS], { istio: release });
   const findings = report.findings;
   const used = new Set<Finding>();
   const missed: Expected[] = [];
@@ -59,7 +116,8 @@ function run(c: Case): Outcome {
   const justified = (f: Finding) => other.some((o) => o.rule === f.ruleId && o.object === objectOf(f));
   const unexpectedErrors = notExpected.filter((f) => !justified(f));
   const unusedOther = other.filter((o) => !notExpected.some((f) => o.rule === f.ruleId && o.object === objectOf(f)));
-  return { reproduced: c.expected.length - missed.length, missed, unexpectedErrors, otherErrors: notExpected.length - unexpectedErrors.length, unusedOther, findings };
+  const unexpectedOfCodes = findings.filter((f) => !used.has(f) && (c.codes ?? []).includes(istCode(f) ?? ''));
+  return { reproduced: c.expected.length - missed.length, missed, unexpectedErrors, unexpectedOfCodes, otherErrors: notExpected.length - unexpectedErrors.length, unusedOther, findings };
 }
 
 interface Row { analyzer: string; cases: number; expected: number; reproduced: number; unexpectedErrors: number; otherErrors: number; omittedCases: number; omittedFindings: number }
@@ -76,102 +134,135 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
-function omissions(): string {
-  return data.omitted.map((o) => `- ${o.analyzer} "${o.name}" (${o.expectedFindings} expected): ${o.reason}`).join('\n');
+function omissions(s: Suite): string {
+  return s.omitted.map((o) => `- ${o.analyzer} "${o.name}" (${o.expectedFindings} expected): ${o.reason}`).join('\n');
 }
 
-const BEGIN = '<!-- analyzer-conformance:begin (generated by test/validator/analyzer-conformance.test.ts) -->';
-const END = '<!-- analyzer-conformance:end -->';
+/** The SHA256SUMS of a vendored folder hold every file of it, with its sum. */
+function checkSums(dir: string) {
+  const listed = fs.readFileSync(path.join(dir, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.split(/\s+/));
+  expect(listed.map(([, f]) => f).sort()).toEqual(fs.readdirSync(dir).filter((f) => f !== 'SHA256SUMS').sort());
+  for (const [sum, f] of listed) expect(`${f} ${crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')}`).toBe(`${f} ${sum}`);
+}
 
-describe('conformance with Istio 1.30.3 analyzer tests', () => {
-  const rows = new Map<string, Row>();
-  const row = (a: string) => {
-    let r = rows.get(a);
-    if (!r) rows.set(a, r = { analyzer: a, cases: 0, expected: 0, reproduced: 0, unexpectedErrors: 0, otherErrors: 0, omittedCases: 0, omittedFindings: 0 });
-    return r;
-  };
-  const outcomes = new Map<Case, Outcome>();
-
-  test('the case file is well formed and names vendored inputs', () => {
-    expect(data.release).toBe('1.30');
-    expect(data.cases.length).toBeGreaterThan(0);
-    for (const c of [...data.cases, ...data.omitted]) {
-      expect(typeof c.name).toBe('string');
-      expect(typeof c.analyzer).toBe('string');
-    }
-    for (const c of data.cases) {
-      for (const f of c.inputs) expect(fs.existsSync(path.join(INPUTS, f))).toBe(true);
-      for (const e of c.expected) {
-        expect(e.code).toMatch(/^IST\d{4}$/);
-        expect(e.object).toMatch(/^[A-Za-z]+ [^ ]+$/);
-      }
-    }
-    for (const o of data.omitted) expect(o.reason.length).toBeGreaterThan(10);
-  });
-
-  for (const c of data.cases) {
-    test(`${c.analyzer}: ${c.name}`, () => {
-      const o = run(c);
-      outcomes.set(c, o);
-      // each case must have no unexpected error; a missed finding is counted (the whole suite must reach 95 %)
-      const show = (fs: Finding[]) => fs.map((f) => `${f.severity} ${f.ruleId} ${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name} ${f.field}: ${f.message}`);
-      if (process.env.DUMP_OTHER_ERRORS) fs.appendFileSync(process.env.DUMP_OTHER_ERRORS, `${JSON.stringify({ name: c.name, errors: o.unexpectedErrors.map((f) => ({ rule: f.ruleId, object: objectOf(f), message: f.message })) })}\n`);
-      // every otherErrors entry names an error the validator raises (no stale justification)
-      expect({ unexpectedErrors: show(o.unexpectedErrors), unusedOtherErrors: o.unusedOther }).toEqual({ unexpectedErrors: [], unusedOtherErrors: [] });
-    });
-  }
-
-  test('per analyzer: at least 95 % of the expected findings reproduced, no unexpected error; README table in sync', () => {
-    for (const c of data.cases) {
-      const o = outcomes.get(c) ?? run(c);
-      const r = row(c.analyzer);
-      r.cases++;
-      r.expected += c.expected.length;
-      r.reproduced += o.reproduced;
-      r.unexpectedErrors += o.unexpectedErrors.length;
-      r.otherErrors += o.otherErrors;
-    }
-    for (const o of data.omitted) {
-      const r = row(o.analyzer);
-      r.omittedCases++;
-      r.omittedFindings += o.expectedFindings;
-    }
-    const sorted = [...rows.values()].sort((a, b) => (a.analyzer < b.analyzer ? -1 : 1));
-    const ran = sorted.filter((r) => r.cases);
-    const skipped = sorted.filter((r) => !r.cases);
-    const missed = data.cases.flatMap((c) => (outcomes.get(c)?.missed ?? []).map((e) => `- ${c.analyzer} "${c.name}": ${e.code} ${e.message} on ${e.object}`));
-    const text = [
-      BEGIN,
-      '',
-      `Ported analyzers (${ran.length}), release ${data.release}:`,
-      '',
-      table(ran),
-      '',
-      `Analyzers not ported (${skipped.length}): ${skipped.map((r) => `${r.analyzer} (${r.omittedCases} cases, ${r.omittedFindings} findings)`).join(', ')}.`,
-      '"Unexpected errors": errors on the inputs that Istio\'s test does not expect and that are not justified in cases.yaml. "Errors Istio also raises": errors Istio\'s test does not expect because it runs one analyzer, listed per case under otherErrors with the reason (Istio\'s webhook or the API server rejects the partial test object, or another Istio analyzer reports it).',
-      '',
-      'Expected findings not reproduced:',
-      '',
-      missed.length ? missed.join('\n') : '- none',
-      '',
-      'Omitted cases and why:',
-      '',
-      omissions(),
-      '',
-      END,
-    ].join('\n');
-    const readme = fs.readFileSync(README, 'utf8');
-    const start = readme.indexOf(BEGIN);
-    const end = readme.indexOf(END);
-    const current = start >= 0 && end > start ? readme.slice(start, end + END.length) : '';
-    if (process.env.UPDATE_ANALYZER_TABLE) {
-      fs.writeFileSync(README, start >= 0 && end > start ? readme.replace(current, text) : `${readme.trimEnd()}\n\n${text}\n`);
-    } else {
-      expect(current).toBe(text);
-    }
-    const total = ran.reduce((n, r) => n + r.expected, 0);
-    const reproduced = ran.reduce((n, r) => n + r.reproduced, 0);
-    expect(reproduced / total).toBeGreaterThanOrEqual(0.95);
-    expect(ran.reduce((n, r) => n + r.unexpectedErrors, 0)).toBe(0);
-  });
+test('both releases have a suite: 1.30 (Istio 1.30.3) and 1.31', () => {
+  expect(SUITES.map((s) => s.release)).toEqual([...ISTIO_RELEASES]);
 });
+
+for (const s of SUITES) {
+  describe(`conformance with Istio ${s.release} analyzer tests (${s.file}, validated with istio: '${s.release}')`, () => {
+    const rows = new Map<string, Row>();
+    const row = (a: string) => {
+      let r = rows.get(a);
+      if (!r) rows.set(a, r = { analyzer: a, cases: 0, expected: 0, reproduced: 0, unexpectedErrors: 0, otherErrors: 0, omittedCases: 0, omittedFindings: 0 });
+      return r;
+    };
+    const outcomes = new Map<Case, Outcome>();
+
+    test('the case file is well formed and names vendored inputs with their sums', () => {
+      expect(ISTIO_RELEASES).toContain(s.release);
+      expect(s.data.inputs).toMatch(/^istio-\d+\.\d+(\.\d+)?$/);
+      expect(s.cases.length).toBeGreaterThan(0);
+      for (const c of [...s.cases, ...s.omitted]) {
+        expect(typeof c.name).toBe('string');
+        expect(typeof c.analyzer).toBe('string');
+      }
+      for (const c of s.cases) {
+        for (const f of c.inputs) expect(`${c.dir}/${f} ${fs.existsSync(path.join(ROOT, c.dir, f))}`).toBe(`${c.dir}/${f} true`);
+        for (const e of c.expected) {
+          expect(e.code).toMatch(/^IST\d{4}$/);
+          expect(e.object).toMatch(/^[A-Za-z]+ [^ ]+$/);
+        }
+      }
+      for (const o of s.omitted) expect(o.reason.length).toBeGreaterThan(10);
+      for (const dir of new Set(s.cases.map((c) => c.dir))) checkSums(path.join(ROOT, dir));
+      // a case name appears once among the cases run
+      expect(s.cases.map((c) => c.name).filter((n, i, all) => all.indexOf(n) !== i)).toEqual([]);
+    });
+
+    if (s.data.inherits) {
+      const inherits = s.data.inherits;
+      test(`inherits ${inherits.file} (release ${inherits.release}): no case run reads an input that changed in ${s.release}`, () => {
+        const base = load(inherits.file);
+        expect(base.release).toBe(inherits.release);
+        expect(ISTIO_RELEASES.indexOf(inherits.release as IstioRelease)).toBeLessThan(ISTIO_RELEASES.indexOf(s.release));
+        expect(inherits.reason.length).toBeGreaterThan(10);
+        // an own case either is new or replaces an inherited one of the same name (its table differs)
+        expect(s.inherited + s.data.cases.length).toBeGreaterThanOrEqual(base.cases.length);
+        const changed = new Set((s.data.changedInputs ?? []).map((c) => c.file));
+        for (const c of s.data.changedInputs ?? []) expect(c.change.length).toBeGreaterThan(10);
+        const reading = s.cases.filter((c) => c.dir === base.inputs && c.inputs.some((f) => changed.has(f))).map((c) => c.name);
+        expect(reading).toEqual([]);
+      });
+    }
+
+    for (const c of s.cases) {
+      test(`${c.analyzer}: ${c.name}`, () => {
+        const o = run(c, s.release);
+        outcomes.set(c, o);
+        // each case must have no unexpected error; a missed finding is counted (the whole suite must reach 95 %)
+        const show = (fs: Finding[]) => fs.map((f) => `${f.severity} ${f.ruleId} ${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name} ${f.field}: ${f.message}`);
+        if (process.env.DUMP_OTHER_ERRORS) fs.appendFileSync(process.env.DUMP_OTHER_ERRORS, `${JSON.stringify({ release: s.release, name: c.name, errors: o.unexpectedErrors.map((f) => ({ rule: f.ruleId, object: objectOf(f), message: f.message })) })}\n`);
+        // every otherErrors entry names an error the validator raises (no stale justification)
+        // and, for an analyzer of analyzerCodes, no finding of its codes that Istio's test does not expect
+        expect({ unexpectedErrors: show(o.unexpectedErrors), unusedOtherErrors: o.unusedOther, unexpectedOfCodes: show(o.unexpectedOfCodes) })
+          .toEqual({ unexpectedErrors: [], unusedOtherErrors: [], unexpectedOfCodes: [] });
+      });
+    }
+
+    test('per analyzer: at least 95 % of the expected findings reproduced, no unexpected error; README table in sync', () => {
+      for (const c of s.cases) {
+        const o = outcomes.get(c) ?? run(c, s.release);
+        outcomes.set(c, o);
+        const r = row(c.analyzer);
+        r.cases++;
+        r.expected += c.expected.length;
+        r.reproduced += o.reproduced;
+        r.unexpectedErrors += o.unexpectedErrors.length;
+        r.otherErrors += o.otherErrors;
+      }
+      for (const o of s.omitted) {
+        const r = row(o.analyzer);
+        r.omittedCases++;
+        r.omittedFindings += o.expectedFindings;
+      }
+      const sorted = [...rows.values()].sort((a, b) => (a.analyzer < b.analyzer ? -1 : 1));
+      const ran = sorted.filter((r) => r.cases);
+      const skipped = sorted.filter((r) => !r.cases);
+      const missed = s.cases.flatMap((c) => (outcomes.get(c)?.missed ?? []).map((e) => `- ${c.analyzer} "${c.name}": ${e.code} ${e.message} on ${e.object}`));
+      const text = [
+        s.begin,
+        '',
+        `Ported analyzers (${ran.length}), release ${s.release} (${s.data.source}${s.data.inherits ? `; ${s.inherited} cases inherited from ${s.data.inherits.file}, ${s.data.cases.length} of ${s.file}` : ''}):`,
+        '',
+        table(ran),
+        '',
+        `Analyzers not ported (${skipped.length}): ${skipped.map((r) => `${r.analyzer} (${r.omittedCases} cases, ${r.omittedFindings} findings)`).join(', ')}.`,
+        `"Unexpected errors": errors on the inputs that Istio's test does not expect and that are not justified in ${s.data.inherits ? `${s.data.inherits.file} or ${s.file}` : s.file}. "Errors Istio also raises": errors Istio's test does not expect because it runs one analyzer, listed per case under otherErrors with the reason (Istio's webhook or the API server rejects the partial test object, or another Istio analyzer reports it).`,
+        '',
+        'Expected findings not reproduced:',
+        '',
+        missed.length ? missed.join('\n') : '- none',
+        '',
+        'Omitted cases and why:',
+        '',
+        omissions(s),
+        '',
+        s.end,
+      ].join('\n');
+      const readme = fs.readFileSync(README, 'utf8');
+      const start = readme.indexOf(s.begin);
+      const end = readme.indexOf(s.end);
+      const current = start >= 0 && end > start ? readme.slice(start, end + s.end.length) : '';
+      if (process.env.UPDATE_ANALYZER_TABLE) {
+        fs.writeFileSync(README, start >= 0 && end > start ? readme.replace(current, text) : `${readme.trimEnd()}\n\n${text}\n`);
+      } else {
+        expect(current).toBe(text);
+      }
+      const total = ran.reduce((n, r) => n + r.expected, 0);
+      const reproduced = ran.reduce((n, r) => n + r.reproduced, 0);
+      expect(reproduced / total).toBeGreaterThanOrEqual(0.95);
+      expect(ran.reduce((n, r) => n + r.unexpectedErrors, 0)).toBe(0);
+    });
+  });
+}
