@@ -85,7 +85,7 @@ export function checkConflictingServiceEntries(idx: MeshIndex, rep: Reporter): v
       reported.add(n);
       rep.add(e.se, CONFLICTING_SE_PROTOCOL, `spec.ports[${e.port}]`,
         `IST0177 Multiple ServiceEntries (${names}) define the same host ${JSON.stringify(host)} and port ${port} with conflicting protocols (${protocols.join(', ')}).`,
-        `Give port ${port} of host ${host} one protocol in every ServiceEntry that a namespace sees (a sidecar has one listener and one protocol per host and port), or make the exportTo scopes of these ServiceEntries disjoint.`);
+        `Give port ${port} of host ${host} the same protocol in every ServiceEntry visible in a common namespace, or make the exportTo scopes of these ServiceEntries disjoint.`);
     }
   }
 }

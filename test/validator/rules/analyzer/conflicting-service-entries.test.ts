@@ -34,7 +34,7 @@ describe('analyzer/conflicting-service-entry-protocol (IST0177, Istio 1.31)', ()
     for (const f of fs) {
       expect(f.severity).toBe('warning');
       expect(f.message).toBe('IST0177 Multiple ServiceEntries (default/se-http, default/se-https) define the same host "example.com" and port 13835 with conflicting protocols (HTTP, HTTPS).');
-      expect(f.fix).toMatch(/^Give port 13835 of host example.com one protocol/);
+      expect(f.fix).toBe('Give port 13835 of host example.com the same protocol in every ServiceEntry visible in a common namespace, or make the exportTo scopes of these ServiceEntries disjoint.');
     }
     // the release option says the same (1.31 is the default)
     expect(conflicts(pair(), '1.31')).toEqual(fs);
@@ -73,6 +73,15 @@ describe('analyzer/conflicting-service-entry-protocol (IST0177, Istio 1.31)', ()
     ]);
     expect(who(fs)).toEqual(['ns1/local spec.ports[0]', 'ns2/exported spec.ports[0]']);
     expect(fs[0].message).toBe('IST0177 Multiple ServiceEntries (ns1/local, ns2/exported) define the same host "example.com" and port 9000 with conflicting protocols (, TCP).');
+  });
+
+  test('a ServiceEntry that conflicts on two ports is reported once, with the first port in input order', () => {
+    const fs = conflicts([
+      se('a', 'default', [{ number: 80, protocol: 'HTTP' }, { number: 443, protocol: 'HTTPS' }]),
+      se('b', 'default', [{ number: 80, protocol: 'TCP' }, { number: 443, protocol: 'TLS' }]),
+    ]);
+    expect(who(fs)).toEqual(['default/a spec.ports[0]', 'default/b spec.ports[0]']);
+    expect(fs.every(f => f.message.includes('port 80 with conflicting protocols (HTTP, TCP)'))).toBe(true);
   });
 
   test('hosts are compared as written: a wildcard does not meet the host it covers; objects without namespace are in "default"', () => {
