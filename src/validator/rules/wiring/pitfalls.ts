@@ -82,7 +82,7 @@ export const REFERENCE_GRANT = defineRule({
   severity: 'error',
   description: 'An HTTPRoute backendRef to another namespace has no ReferenceGrant allowing it (RefNotPermitted).',
   source: 'Gateway API ReferenceGrant; Istio RefNotPermitted',
-  details: 'An HTTPRoute backendRef names a Service of another namespace and no ReferenceGrant of the output in that namespace allows HTTPRoutes of the route\'s namespace: Istio ignores the backend (RefNotPermitted). A note on routes annotated validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere (the grant belongs to the gateway\'s owner).',
+  details: 'An HTTPRoute backendRef names a Service of another namespace and no ReferenceGrant of the output in that namespace allows HTTPRoutes of the route\'s namespace: Istio ignores the backend (RefNotPermitted). An error where the input has ReferenceGrants in that namespace and none allows it; a warning (could not check) when the input has no ReferenceGrant in that namespace (the grant may be applied by the namespace\'s owner); a note on routes annotated validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere (the grant belongs to the gateway\'s owner).',
 });
 
 export const GATEWAY_ROUTE_TLS_MISMATCH = defineRule({
@@ -549,9 +549,15 @@ function checkReferenceGrants(idx: MeshIndex, rep: Reporter) {
           rep.add(hr, REFERENCE_GRANT, field,
             `the gateway is deployed elsewhere: could not check that its owner grants HTTPRoutes of "${hrNs}" access to Service ${ns}/${b.name} (without a ReferenceGrant, Istio ignores the backend: RefNotPermitted)`,
             `Make sure the gateway's owner deploys ${grant}.`, 'note');
+        } else if (!idx.referenceGrants.some(g => (g.namespace ?? 'default') === ns)) {
+          // no ReferenceGrant of that namespace in the input: the grant belongs to the namespace's owner and may be
+          // applied from elsewhere
+          rep.add(hr, REFERENCE_GRANT, field,
+            `could not check that HTTPRoutes of "${hrNs}" may reference backend Service ${ns}/${b.name}: the input has no ReferenceGrant in namespace "${ns}", so the grant must be applied from elsewhere (by the owner of "${ns}"); without one Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
+            `Nothing to do if ${grant} is applied with another file; otherwise add it, or move the HTTPRoute to "${ns}".`, 'warning');
         } else {
           rep.add(hr, REFERENCE_GRANT, field,
-            `backend Service ${ns}/${b.name} is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "${hrNs}" to reference it: Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
+            `backend Service ${ns}/${b.name} is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "${hrNs}" to reference it (ReferenceGrants in "${ns}": ${idx.referenceGrants.filter(g => (g.namespace ?? 'default') === ns).map(g => g.name).join(', ')}): Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
             `Add ${grant}, or move the HTTPRoute to "${ns}".`);
         }
       });
