@@ -338,7 +338,7 @@ describe('EgressGatewayTlsOrigination', () => {
     const report = validateManifests(Testing.synth(c).filter((x) => x.kind !== 'VirtualService'));
     expect(report.errors).toEqual([]);
     expect(report.warnings.filter((f) => f.ruleId === 'istio/credential-without-selector').map((f) => f.message)).toEqual([
-      `could not check which proxy reads credentialName "client-credential" of this DestinationRule without workloadSelector: no route of the input sends traffic to host ${NGINX} from a Gateway (which reads credentialName) or from sidecars, which ignore credentialName and send their traffic without the client certificate`,
+      `could not check which proxy reads credentialName "client-credential" of this DestinationRule without workloadSelector: the routes to host ${NGINX} are not in the input (none from a Gateway, which reads credentialName, nor from sidecars, which ignore it and send their traffic without the client certificate)`,
     ]);
   });
 });

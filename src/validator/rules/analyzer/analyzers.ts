@@ -686,7 +686,7 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
             `Add subset "${d.subset}" to spec.subsets of ${drs[0].namespace}/${drs[0].name}, or use an existing subset.`);
         } else {
           rep.add(r.vs, DESTINATION_SUBSET, `${r.field}.subset`,
-            `IST0101 Referenced host+subset in destinationrule not found: "${d.host}+${d.subset}": could not check it, no DestinationRule for host ${host} is in the input, so it must be applied from another file with subset "${d.subset}", else requests fail with 503 NC cluster_not_found`,
+            `IST0101 Referenced host+subset in destinationrule not found: "${d.host}+${d.subset}": could not check it, the DestinationRule for host ${host} is not in the input (none for this host), so it must be applied from another file with subset "${d.subset}", else requests fail with 503 NC cluster_not_found`,
             `Nothing to do if a DestinationRule with host: ${d.host} and subsets: [{name: ${d.subset}}] is applied with another file; otherwise add one in namespace "${vsNs}".`,
             'warning');
         }
@@ -717,7 +717,7 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
         // an external host is defined by a ServiceEntry only: without any in the input, it is applied from another
         // file (Istio's egress tasks apply the ServiceEntry first, the routing in a later step)
         rep.add(r.vs, DESTINATION_HOST, `${r.field}.host`,
-          `IST0101 Referenced host not found: "${d.host}" (could not check it: the input has no ServiceEntry at all, so the ServiceEntry for ${d.host} must be applied from another file, exported to "${vsNs}"; without one Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY)`,
+          `IST0101 Referenced host not found: "${d.host}" (could not check it: the ServiceEntry for ${d.host} is not in the input, which has no ServiceEntry at all, so it must be applied from another file, exported to "${vsNs}"; without one Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY)`,
           `Nothing to do if a ServiceEntry with hosts: [${d.host}] is applied with another file; otherwise add one (exported to "${vsNs}"), or fix the host.`,
           'warning');
       } else {

@@ -587,7 +587,7 @@ function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean, sidecarR
           'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
       } else {
         r.warn(CREDENTIAL_WITHOUT_SELECTOR, `${field}.credentialName`,
-          `could not check which proxy reads credentialName "${tls.credentialName}" of this DestinationRule without workloadSelector: no route of the input sends traffic to host ${spec.host} from a Gateway (which reads credentialName) or from sidecars, which ignore credentialName and send their traffic without the client certificate`,
+          `could not check which proxy reads credentialName "${tls.credentialName}" of this DestinationRule without workloadSelector: the routes to host ${spec.host} are not in the input (none from a Gateway, which reads credentialName, nor from sidecars, which ignore it and send their traffic without the client certificate)`,
           'Nothing to do if a Gateway routes to this host from another file (the DestinationRule applies at the gateway); for sidecars, add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
       }
     }

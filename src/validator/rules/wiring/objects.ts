@@ -508,7 +508,7 @@ function checkCredentials(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Rep
             'warning');
         } else if (!rbacShown) {
           rep.add(o, CREDENTIAL_RBAC, f,
-            `could not check that ${who} may list secrets in namespace "${ns}": the input has no Role or RoleBinding in that namespace (nor a ClusterRoleBinding), so its RBAC is managed elsewhere; istiod serves credential "${cred}" to its sidecar only if a Role bound to it grants "list" on secrets`,
+            `could not check that ${who} may list secrets in namespace "${ns}": its RBAC is not in the input (no Role or RoleBinding in that namespace, nor a ClusterRoleBinding), so it is managed elsewhere; istiod serves credential "${cred}" to its sidecar only if a Role bound to it grants "list" on secrets`,
             `Nothing to do if the RBAC applied elsewhere grants it; otherwise ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
             'warning');
         } else {

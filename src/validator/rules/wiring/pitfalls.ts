@@ -178,7 +178,7 @@ function checkDoubleTls(idx: MeshIndex, rep: Reporter, plainHttp: Set<string>) {
         rep.add(dr, DOUBLE_TLS, field,
           routed
             ? `double TLS: DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on port ${p.number} of ${host}, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application already sends TLS there, and no VirtualService or HTTPRoute of the output routes plaintext HTTP to this host. The server sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`
-            : `could not check that plaintext HTTP is routed to port ${p.number} of ${host} (double TLS otherwise): the input has no VirtualService or HTTPRoute at all. DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on that port, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application sends TLS there unless a route applied from another file sends it plaintext; the server then sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`,
+            : `could not check that plaintext HTTP is routed to port ${p.number} of ${host} (double TLS otherwise): the routing is not in the input (no VirtualService or HTTPRoute at all). DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on that port, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application sends TLS there unless a route applied from another file sends it plaintext; the server then sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`,
           plain
             ? `Originate on the plaintext port ${plain.number} (targetPort ${p.number}) only${portTls ? '' : ` (move tls into portLevelSettings for port ${plain.number})`}, and let the application call http://${host}${plain.number === 80 ? '' : `:${plain.number}`}; or drop TLS origination for port ${p.number}.`
             : `Declare a plaintext port (number 80, protocol HTTP, targetPort ${p.number}) in the ServiceEntry and originate TLS on it, with the application calling http://${host}; or drop TLS origination for port ${p.number} (the application does TLS itself).`,
@@ -558,7 +558,7 @@ function checkReferenceGrants(idx: MeshIndex, rep: Reporter) {
           // no ReferenceGrant of that namespace in the input: the grant belongs to the namespace's owner and may be
           // applied from elsewhere
           rep.add(hr, REFERENCE_GRANT, field,
-            `could not check that HTTPRoutes of "${hrNs}" may reference backend Service ${ns}/${b.name}: the input has no ReferenceGrant in namespace "${ns}", so the grant must be applied from elsewhere (by the owner of "${ns}"); without one Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
+            `could not check that HTTPRoutes of "${hrNs}" may reference backend Service ${ns}/${b.name}: the ReferenceGrant is not in the input (none in namespace "${ns}"), so it must be applied from elsewhere (by the owner of "${ns}"); without one Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
             `Nothing to do if ${grant} is applied with another file; otherwise add it, or move the HTTPRoute to "${ns}".`, 'warning');
         } else {
           rep.add(hr, REFERENCE_GRANT, field,

@@ -160,7 +160,7 @@ describe('analyzers (istioctl analyze equivalents)', () => {
     expect(errorsOf(objs)).toEqual([]);
     const w = run(objs).filter(f => f.ruleId === 'analyzer/destination-host' && f.field === 'spec.http[1].route[0].destination.host');
     expect(w.map(f => f.severity)).toEqual(['warning']);
-    expect(w[0].message).toBe('IST0101 Referenced host not found: "edition.cnn.com" (could not check it: the input has no ServiceEntry at all, so the ServiceEntry for edition.cnn.com must be applied from another file, exported to "default"; without one Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY)');
+    expect(w[0].message).toBe('IST0101 Referenced host not found: "edition.cnn.com" (could not check it: the ServiceEntry for edition.cnn.com is not in the input, which has no ServiceEntry at all, so it must be applied from another file, exported to "default"; without one Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY)');
   });
 
   test('a ServiceEntry not exported to the VirtualService namespace does not count', () => {
@@ -198,7 +198,7 @@ describe('analyzers (istioctl analyze equivalents)', () => {
     expect(errorsOf(none)).toEqual([]);
     const w = run(none).filter(f => f.ruleId === 'analyzer/destination-subset');
     expect(w.map(f => `${f.severity} ${f.field}`)).toEqual(['warning spec.http[0].route[0].destination.subset']);
-    expect(w[0].message).toBe('IST0101 Referenced host+subset in destinationrule not found: "istio-egressgateway.istio-system.svc.cluster.local+cnn": could not check it, no DestinationRule for host istio-egressgateway.istio-system.svc.cluster.local is in the input, so it must be applied from another file with subset "cnn", else requests fail with 503 NC cluster_not_found');
+    expect(w[0].message).toBe('IST0101 Referenced host+subset in destinationrule not found: "istio-egressgateway.istio-system.svc.cluster.local+cnn": could not check it, the DestinationRule for host istio-egressgateway.istio-system.svc.cluster.local is not in the input (none for this host), so it must be applied from another file with subset "cnn", else requests fail with 503 NC cluster_not_found');
     expect(w[0].fix).toMatch(/a DestinationRule with host: istio-egressgateway.istio-system.svc.cluster.local and subsets: \[\{name: cnn\}\] is applied with another file/);
   });
 

@@ -265,7 +265,7 @@ describe('Istio semantics', () => {
   test('credentialName without workloadSelector, nothing in the input routing to the host: a warning (a gateway routed by another file may read it)', () => {
     const r = mutated(objs => { delete find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector; });
     const f = expectFinding(r, 'istio/credential-without-selector', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName', 'warning');
-    expect(f.message).toBe('could not check which proxy reads credentialName "client-credential" of this DestinationRule without workloadSelector: no route of the input sends traffic to host my-nginx.mesh-external.svc.cluster.local from a Gateway (which reads credentialName) or from sidecars, which ignore credentialName and send their traffic without the client certificate');
+    expect(f.message).toBe('could not check which proxy reads credentialName "client-credential" of this DestinationRule without workloadSelector: the routes to host my-nginx.mesh-external.svc.cluster.local are not in the input (none from a Gateway, which reads credentialName, nor from sidecars, which ignore it and send their traffic without the client certificate)');
     expect(r.errors.filter(e => e.ruleId === 'istio/credential-without-selector')).toEqual([]);
   });
   test('portLevelSettings port not on the ServiceEntry of the host', () => {

@@ -87,7 +87,7 @@ describe('wiring across objects', () => {
     const r = mutated(objs => { for (const k of ['Role', 'RoleBinding']) objs.splice(objs.findIndex(o => o.kind === k), 1); });
     // THEN a warning that says what could not be checked, not an error
     const f = expectFinding(r, 'wiring/credential-rbac', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName', 'warning');
-    expect(f.message).toBe('could not check that service account default/sleep of the selected workload (Deployment/sleep) may list secrets in namespace "default": the input has no Role or RoleBinding in that namespace (nor a ClusterRoleBinding), so its RBAC is managed elsewhere; istiod serves credential "client-credential" to its sidecar only if a Role bound to it grants "list" on secrets');
+    expect(f.message).toBe('could not check that service account default/sleep of the selected workload (Deployment/sleep) may list secrets in namespace "default": its RBAC is not in the input (no Role or RoleBinding in that namespace, nor a ClusterRoleBinding), so it is managed elsewhere; istiod serves credential "client-credential" to its sidecar only if a Role bound to it grants "list" on secrets');
     expect(r.errors.filter(e => e.ruleId === 'wiring/credential-rbac')).toEqual([]);
   });
   test('credential-rbac: a RoleBinding to a Role that is not in the input is a warning', () => {

@@ -90,7 +90,7 @@ describe('wiring/reference-grant', () => {
     const elsewhere = { ...grant, metadata: { name: 'g', namespace: 'shop' } };
     for (const objects of [[route], [route, elsewhere]]) {
       expect(findings(objects, 'wiring/reference-grant')).toEqual([[
-        'warning', 'HTTPRoute/to-gw', 'could not check that HTTPRoutes of "shop" may reference backend Service istio-egress/egress-istio: the input has no ReferenceGrant in namespace "istio-egress", so the grant must be applied from elsewhere (by the owner of "istio-egress"); without one Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500',
+        'warning', 'HTTPRoute/to-gw', 'could not check that HTTPRoutes of "shop" may reference backend Service istio-egress/egress-istio: the ReferenceGrant is not in the input (none in namespace "istio-egress"), so it must be applied from elsewhere (by the owner of "istio-egress"); without one Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500',
       ]]);
     }
   });

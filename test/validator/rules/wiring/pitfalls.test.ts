@@ -22,7 +22,7 @@ describe('pitfalls', () => {
     expect(errorsOf(objs)).toEqual([]);
     const w = run(objs).filter(f => f.ruleId === 'wiring/double-tls');
     expect(w.map(f => `${f.severity} ${f.field}`)).toEqual(['warning spec.trafficPolicy.portLevelSettings[0].tls.mode']);
-    expect(w[0].message).toBe('could not check that plaintext HTTP is routed to port 443 of edition.cnn.com (double TLS otherwise): the input has no VirtualService or HTTPRoute at all. DestinationRule default/originate-tls-for-edition-cnn-com originates TLS (mode SIMPLE) on that port, which ServiceEntry default/cnn declares as protocol HTTPS, i.e. the application sends TLS there unless a route applied from another file sends it plaintext; the server then sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")');
+    expect(w[0].message).toBe('could not check that plaintext HTTP is routed to port 443 of edition.cnn.com (double TLS otherwise): the routing is not in the input (no VirtualService or HTTPRoute at all). DestinationRule default/originate-tls-for-edition-cnn-com originates TLS (mode SIMPLE) on that port, which ServiceEntry default/cnn declares as protocol HTTPS, i.e. the application sends TLS there unless a route applied from another file sends it plaintext; the server then sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")');
   });
 
   test('double TLS through a top-level tls setting names the plaintext port to use instead', () => {
