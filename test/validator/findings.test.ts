@@ -358,3 +358,20 @@ describe('notes in every output', () => {
     expect(logs[0]).not.toMatch(/note\(s\)\s*$/);
   });
 });
+
+describe('Istio task manifests applied object by object (the severity contract)', () => {
+  // Istio's own manifests of the egress tasks (test/fixtures/*/): each object applied alone names Gateways,
+  // subsets, ServiceEntries, grants and routes that other steps apply; none of that is an error
+  const FIXTURES = path.join(__dirname, '..', 'fixtures');
+  const taskFiles = ['egress-gateway/mtls-origination.yaml', 'egress-gateway/mtls-server.yaml', 'egress-gateway/tls-origination.yaml',
+    'egress-gateway-api/mtls-origination.yaml', 'ambient-egress/tls-origination.yaml', 'egress-control/service-entries.yaml', 'gateway-api/egress-gateway.yaml'];
+  test('no object of them alone gets an error', () => {
+    const objects = taskFiles.flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(FIXTURES, f), 'utf8')).map((d) => d.toJS()).filter((o) => o && typeof o === 'object'));
+    expect(objects.length).toBeGreaterThan(30);
+    const errors = objects.flatMap((o) => validateManifests([o]).errors.map((e) => `${e.ruleId} ${e.object.kind}/${e.object.name}`));
+    expect(errors).toEqual([]);
+    // and the warnings say what is not in the input
+    const vs = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'direct-cnn-through-egress-gateway');
+    expect(validateManifests([vs]).warnings.map((w) => `${w.ruleId} ${w.message.includes('not in the input')}`)).toEqual(expect.arrayContaining(['analyzer/gateway-not-found true', 'analyzer/destination-subset true']));
+  });
+});
