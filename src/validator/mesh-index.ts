@@ -101,6 +101,11 @@ export class MeshIndex {
   /** Backends of HTTPRoutes attached to a Gateway: the gateway's proxy sends to them. */
   readonly httpRouteGatewayBackends = new Set<string>();
   /**
+   * Hosts (FQDN) sidecars send to by a route of the output: destinations of VirtualService routes bound to `mesh`,
+   * backends of HTTPRoutes attached to a Service or ServiceEntry (mesh routes, GAMMA).
+   */
+  readonly sidecarRoutedHosts = new Set<string>();
+  /**
    * Service hosts that Istio creates for Gateway API Gateways of class `istio` / `istio-waypoint` of the output
    * (`<name>-istio.<ns>.svc.cluster.local`, Istio's gateway deployment controller), mapped to their Gateway.
    */
@@ -207,11 +212,17 @@ export class MeshIndex {
     return this.gatewaysToHost.has(host) || this.httpRouteGatewayBackends.has(host);
   }
 
+  /** Whether a route of the output sends sidecar traffic to `host` (FQDN): a VirtualService route bound to `mesh`, or an HTTPRoute attached to a Service or ServiceEntry. */
+  routedFromSidecars(host: string): boolean {
+    return this.sidecarRoutedHosts.has(host);
+  }
+
   private indexHttpRoute(r: Obj) {
     const ns = r.namespace ?? 'default';
     const spec = r.raw?.spec;
     const parents: any[] = Array.isArray(spec?.parentRefs) ? spec.parentRefs : [];
     const fromGateway = parents.some(p => (p?.kind ?? 'Gateway') === 'Gateway' && (p?.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io');
+    const fromMesh = parents.some(p => p?.kind === 'ServiceEntry' || (p?.kind === 'Service' && (p?.group ?? '') === ''));
     for (const p of parents) {
       if (p?.kind !== 'ServiceEntry' || typeof p.name !== 'string') continue;
       const pns = typeof p.namespace === 'string' ? p.namespace : ns;
@@ -227,6 +238,7 @@ export class MeshIndex {
         if (host === undefined) continue;
         this.httpRoutePlaintextHosts.add(host);
         if (fromGateway) this.httpRouteGatewayBackends.add(host);
+        if (fromMesh) this.sidecarRoutedHosts.add(host);
       }
     }
   }
@@ -255,7 +267,7 @@ export class MeshIndex {
             if (typeof d.destination.host === 'string') {
               const h = fqdn(d.destination.host, ns);
               for (const g of gws) {
-                if (g === MESH) continue;
+                if (g === MESH) { this.sidecarRoutedHosts.add(h); continue; }
                 let set = this.gatewaysToHost.get(h);
                 if (!set) this.gatewaysToHost.set(h, set = new Set());
                 set.add(g);

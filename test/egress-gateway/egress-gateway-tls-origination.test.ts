@@ -319,15 +319,26 @@ describe('EgressGatewayTlsOrigination', () => {
     expect(report.findings.map((f) => f.ruleId)).not.toContain('istio/credential-without-selector');
   });
 
-  test('the validator still refuses credentialName without workloadSelector when no Gateway routes the host', () => {
-    // GIVEN the gateway chain without its VirtualService: the DestinationRule would apply at sidecars only
+  test('the validator still refuses credentialName without workloadSelector when the sidecars route to the host and no Gateway does', () => {
+    // GIVEN the gateway chain whose VirtualService sends the sidecars straight to the host: the DestinationRule applies at sidecars only
     const c = chart();
     const o = new EgressGatewayTlsOrigination(c, 'nginx', { host: NGINX, gatewayPort: 443, credential: TlsCredential.fromExistingSecret('client-credential') });
-    const objects = Testing.synth(c).filter((x) => x.kind !== 'VirtualService');
+    const objects = [...Testing.synth(c).filter((x) => x.kind !== 'VirtualService'), { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'direct', namespace: 'default' },
+      spec: { hosts: [NGINX], http: [{ route: [{ destination: { host: NGINX, port: { number: 443 } } }] }] } }];
     // WHEN
     const report = validateManifests(objects);
     // THEN
     expect(report.errors.map((f) => f.ruleId)).toEqual(['istio/credential-without-selector']);
     expect(formatFindings(report.errors)).toMatch(new RegExp(`DestinationRule istio-system/${o.destinationRule.name}`));
+  });
+
+  test('without any route to the host in the input, credentialName without workloadSelector is a warning (a gateway routed by another file may read it)', () => {
+    const c = chart();
+    new EgressGatewayTlsOrigination(c, 'nginx', { host: NGINX, gatewayPort: 443, credential: TlsCredential.fromExistingSecret('client-credential') });
+    const report = validateManifests(Testing.synth(c).filter((x) => x.kind !== 'VirtualService'));
+    expect(report.errors).toEqual([]);
+    expect(report.warnings.filter((f) => f.ruleId === 'istio/credential-without-selector').map((f) => f.message)).toEqual([
+      `could not check which proxy reads credentialName "client-credential" of this DestinationRule without workloadSelector: the routes to host ${NGINX} are not in the input (none from a Gateway, which reads credentialName, nor from sidecars, which ignore it and send their traffic without the client certificate)`,
+    ]);
   });
 });

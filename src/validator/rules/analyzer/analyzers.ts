@@ -18,7 +18,7 @@ export const GATEWAY_NOT_FOUND = defineRule({
   severity: 'error',
   description: 'A VirtualService names a Gateway that is not in the output.',
   source: 'Istio analyzer IST0101 ReferencedResourceNotFound (gateway)',
-  details: 'IST0101 ReferencedResourceNotFound "Referenced gateway not found": a VirtualService spec.gateways or match.gateways entry names no Gateway of the output ("mesh" is implicit). A note (could not check) when the Gateway would live in another namespace without Gateways in the output (installed out of band).',
+  details: 'IST0101 ReferencedResourceNotFound "Referenced gateway not found": a VirtualService spec.gateways entry names no Gateway of the output ("mesh" is implicit). An error where the input has Gateways in the namespace the reference points to (the whole picture, as Istio\'s analyzer sees the cluster); a warning (could not check) when the Gateway would live in the VirtualService\'s own namespace and the input has no Gateway there (applied from another file, as Istio\'s tasks do); a note when it would live in another namespace without Gateways in the input (installed out of band).',
 });
 
 export const MATCH_GATEWAY_NOT_BOUND = defineRule({
@@ -36,7 +36,7 @@ export const HOST_NOT_IN_GATEWAY = defineRule({
   severity: 'error',
   description: 'No host of the VirtualService is served by the Gateway it binds to.',
   source: 'Istio analyzer IST0132 VirtualServiceHostNotFoundInGateway (a warning there)',
-  details: 'IST0132 VirtualServiceHostNotFoundInGateway "one or more host [...] defined in VirtualService ... not found in Gateway ...": no host of the VirtualService is served by a server of a Gateway of the output it binds to (Istio: warning; here an error, the binding has no effect).',
+  details: 'IST0132 VirtualServiceHostNotFoundInGateway "one or more host [...] defined in VirtualService ... not found in Gateway ...": no host of the VirtualService is served by a server of a Gateway of the output it binds to (Istio: warning; here an error, the binding has no effect). For a Gateway that is not in the input, Istio reports IST0132 beside IST0101; here a note (could not check the hosts it serves) beside analyzer/gateway-not-found.',
 });
 
 export const CONFLICTING_GATEWAYS = defineRule({
@@ -81,7 +81,7 @@ export const DESTINATION_HOST = defineRule({
   severity: 'error',
   description: 'A route destination host is neither a visible ServiceEntry host nor a Service of the output.',
   source: 'Istio analyzer IST0101 ReferencedResourceNotFound (host)',
-  details: 'IST0101 ReferencedResourceNotFound "Referenced host not found": a route destination host is neither a ServiceEntry host visible from the VirtualService nor a Service of the output. A note (could not check) for cluster-local hosts (*.svc.cluster.local, short names), whose Service may be installed out of band.',
+  details: 'IST0101 ReferencedResourceNotFound "Referenced host not found": a route destination host is neither a ServiceEntry host visible from the VirtualService nor a Service of the output. An error where the input has ServiceEntries and none visible from the VirtualService defines the host (or a Service of the input hides itself with its networking.istio.io/exportTo annotation); a warning (could not check) for an external host when the input has no ServiceEntry at all (applied from another file, as Istio\'s egress tasks do); a note for cluster-local hosts (*.svc.cluster.local, short names), whose Service may be installed out of band.',
 });
 
 export const DESTINATION_PORT_REQUIRED = defineRule({
@@ -108,7 +108,7 @@ export const DESTINATION_SUBSET = defineRule({
   severity: 'error',
   description: 'No DestinationRule of the output defines the subset a route uses (503 NC cluster_not_found).',
   source: 'Istio analyzer IST0101 ReferencedResourceNotFound (host+subset)',
-  details: 'IST0101 ReferencedResourceNotFound "Referenced host+subset in destinationrule not found": no DestinationRule of the output defines the subset a route uses (503 NC cluster_not_found).',
+  details: 'IST0101 ReferencedResourceNotFound "Referenced host+subset in destinationrule not found": no DestinationRule of the output defines the subset a route uses (503 NC cluster_not_found). An error where the input has DestinationRules for the host and none defines the subset; a warning (could not check) when the input has no DestinationRule for the host (applied from another file: Istio\'s bookinfo applies destination-rule-all.yaml apart from its VirtualServices).',
 });
 
 export const SUBSET_SELECTS_NO_PODS = defineRule({
@@ -255,15 +255,31 @@ function checkGatewayRefs(idx: MeshIndex, rep: Reporter) {
     const notFound = (ref: string, field: string) => {
       const key = gatewayKey(ref, ns);
       const gwNs = key.slice(0, key.indexOf('/'));
-      const ours = gwNs === ns || nsWithGateways.has(gwNs);
-      rep.add(vs, GATEWAY_NOT_FOUND, field,
-        ours
-          ? `IST0101 Referenced gateway not found: "${ref}" (Gateway ${key} is not in the output)`
-          : `IST0101 Referenced gateway not found: "${ref}": could not check it, Gateway ${key} is not in the output and namespace "${gwNs}" has no Gateway in the output, so it must be installed out of band`,
-        ours
-          ? `Add Gateway ${key} to the chart, or fix the name: a short name refers to a Gateway in the VirtualService's namespace "${ns}", "<namespace>/<name>" to another namespace.`
-          : `Make sure Gateway ${key} exists in the cluster before applying, or add it to the chart.`,
-        ours ? undefined : 'note');
+      // an error only where the input holds the Gateways of that namespace (the whole picture, as Istio's analyzer
+      // sees the cluster); a warning in the VirtualService's own namespace without Gateways in the input (the
+      // Gateway is applied from another file, as Istio's tasks do); a note for another namespace without Gateways
+      // in the input (a gateway installed with Istio)
+      const shown = nsWithGateways.has(gwNs);
+      if (shown) {
+        rep.add(vs, GATEWAY_NOT_FOUND, field,
+          `IST0101 Referenced gateway not found: "${ref}" (Gateway ${key} is not in the output, which has the Gateways ${idx.gateways.filter(g => (g.namespace ?? 'default') === gwNs).map(g => g.name).join(', ')} in namespace "${gwNs}")`,
+          `Add Gateway ${key} to the chart, or fix the name: a short name refers to a Gateway in the VirtualService's namespace "${ns}", "<namespace>/<name>" to another namespace.`);
+      } else if (gwNs === ns) {
+        rep.add(vs, GATEWAY_NOT_FOUND, field,
+          `IST0101 Referenced gateway not found: "${ref}": could not check it, Gateway ${key} is not in the input and the input has no Gateway in namespace "${gwNs}", so it must be applied from another file`,
+          `Nothing to do if Gateway ${key} is applied with another file; otherwise add it, or fix the name (a short name refers to a Gateway in the VirtualService's namespace "${ns}", "<namespace>/<name>" to another namespace).`,
+          'warning');
+      } else {
+        rep.add(vs, GATEWAY_NOT_FOUND, field,
+          `IST0101 Referenced gateway not found: "${ref}": could not check it, Gateway ${key} is not in the output and namespace "${gwNs}" has no Gateway in the output, so it must be installed out of band`,
+          `Make sure Gateway ${key} exists in the cluster before applying, or add it to the chart.`,
+          'note');
+      }
+      // Istio's GatewayAnalyzer also reports IST0132 for a missing Gateway (it has no host): what could not be checked
+      rep.add(vs, HOST_NOT_IN_GATEWAY, field,
+        `IST0132 one or more host [${hosts.join(' ')}] defined in VirtualService ${ns}/${vs.name} not found in Gateway ${key}: could not check the hosts the Gateway serves, it is not in the input (IST0101 above)`,
+        `Make sure Gateway ${key} serves ${hosts.length ? `"${hosts[0]}"` : 'the VirtualService\'s hosts'} in spec.servers[].hosts.`,
+        'note');
     };
     specGws.forEach((g, i) => {
       if (typeof g !== 'string' || g === MESH) return;
@@ -663,9 +679,19 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
     if (typeof d.subset === 'string' && d.subset) {
       if (!idx.subsetDefiners(host, d.subset).length) {
         const drs = idx.destinationRulesFor(host);
-        rep.add(r.vs, DESTINATION_SUBSET, `${r.field}.subset`,
-          `IST0101 Referenced host+subset in destinationrule not found: "${d.host}+${d.subset}" (${drs.length ? `DestinationRule ${drs.map(x => `${x.namespace}/${x.name}`).join(', ')} for this host defines subsets ${drs.flatMap(subsetNames).join(', ') || '(none)'}` : 'no DestinationRule of the output has this host'}): requests fail with 503 NC cluster_not_found`,
-          drs.length ? `Add subset "${d.subset}" to spec.subsets of ${drs[0].namespace}/${drs[0].name}, or use an existing subset.` : `Add a DestinationRule with host: ${d.host} and subsets: [{name: ${d.subset}}] in namespace "${vsNs}".`);
+        // no DestinationRule for the host in the input: it may be applied from another file (Istio's bookinfo
+        // applies destination-rule-all.yaml apart from the VirtualServices), so a warning; an error where the
+        // input's DestinationRules for the host lack the subset
+        if (drs.length) {
+          rep.add(r.vs, DESTINATION_SUBSET, `${r.field}.subset`,
+            `IST0101 Referenced host+subset in destinationrule not found: "${d.host}+${d.subset}" (DestinationRule ${drs.map(x => `${x.namespace}/${x.name}`).join(', ')} for this host defines subsets ${drs.flatMap(subsetNames).join(', ') || '(none)'}): requests fail with 503 NC cluster_not_found`,
+            `Add subset "${d.subset}" to spec.subsets of ${drs[0].namespace}/${drs[0].name}, or use an existing subset.`);
+        } else {
+          rep.add(r.vs, DESTINATION_SUBSET, `${r.field}.subset`,
+            `IST0101 Referenced host+subset in destinationrule not found: "${d.host}+${d.subset}": could not check it, the DestinationRule for host ${host} is not in the input (none for this host), so it must be applied from another file with subset "${d.subset}", else requests fail with 503 NC cluster_not_found`,
+            `Nothing to do if a DestinationRule with host: ${d.host} and subsets: [{name: ${d.subset}}] is applied with another file; otherwise add one in namespace "${vsNs}".`,
+            'warning');
+        }
       }
     }
     const ses = idx.serviceEntriesFor(host, vsNs);
@@ -684,10 +710,23 @@ function checkDestinations(idx: MeshIndex, rep: Reporter) {
     if (!target && idx.generatedServices.has(host)) continue; // the Service Istio generates for a Gateway API Gateway of the output
     if (!target) {
       const local = isClusterLocal(d.host);
-      rep.add(r.vs, DESTINATION_HOST, `${r.field}.host`,
-        `IST0101 Referenced host not found: "${d.host}" (${local ? `could not check it: no Service ${host} in the output, so it must be installed out of band` : `no ServiceEntry of the output visible from namespace "${vsNs}" defines it: Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY`})`,
-        local ? `Make sure Service ${host} exists (e.g. the egress gateway Service installed with Istio), or fix the host.` : `Add a ServiceEntry with hosts: [${d.host}] (exported to "${vsNs}"), or fix the host.`,
-        local ? 'note' : undefined);
+      if (local) {
+        rep.add(r.vs, DESTINATION_HOST, `${r.field}.host`,
+          `IST0101 Referenced host not found: "${d.host}" (could not check it: no Service ${host} in the output, so it must be installed out of band)`,
+          `Make sure Service ${host} exists (e.g. the egress gateway Service installed with Istio), or fix the host.`,
+          'note');
+      } else if (!idx.serviceEntries.length) {
+        // an external host is defined by a ServiceEntry only: without any in the input, it is applied from another
+        // file (Istio's egress tasks apply the ServiceEntry first, the routing in a later step)
+        rep.add(r.vs, DESTINATION_HOST, `${r.field}.host`,
+          `IST0101 Referenced host not found: "${d.host}" (could not check it: the ServiceEntry for ${d.host} is not in the input, which has no ServiceEntry at all, so it must be applied from another file, exported to "${vsNs}"; without one Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY)`,
+          `Nothing to do if a ServiceEntry with hosts: [${d.host}] is applied with another file; otherwise add one (exported to "${vsNs}"), or fix the host.`,
+          'warning');
+      } else {
+        rep.add(r.vs, DESTINATION_HOST, `${r.field}.host`,
+          `IST0101 Referenced host not found: "${d.host}" (no ServiceEntry of the output visible from namespace "${vsNs}" defines it: Istio has no cluster for it (503 NC cluster_not_found), or traffic bypasses the route under ALLOW_ANY)`,
+          `Add a ServiceEntry with hosts: [${d.host}] (exported to "${vsNs}"), or fix the host.`);
+      }
       continue;
     }
     const ports: number[] = target === svc && !ses.length

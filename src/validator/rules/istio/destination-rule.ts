@@ -97,8 +97,8 @@ export const CREDENTIAL_WITHOUT_SELECTOR = defineRule({
   family: 'istio',
   severity: 'error',
   description: 'credentialName on a DestinationRule that only sidecars read (no workloadSelector, no gateway route): it is ignored.',
-  source: 'this project (Istio accepts it)',
-  details: 'This project (Istio accepts it): credentialName on a DestinationRule without workloadSelector whose host no VirtualService routes from a Gateway and no HTTPRoute attached to a Gateway has as backend: sidecars ignore it and send plaintext or lose the client certificate (gateways read it). Not for mode SIMPLE, where credentialName only carries the CA: the sidecar then verifies against its OS root CAs, which the IST0128/IST0129 warning of istio/tls-ca-certificates says.',
+  source: 'this project (Istio accepts it; ClientTLSSettings.credentialName applies at sidecars only with workloadSelector)',
+  details: 'This project (Istio accepts it): credentialName on a DestinationRule without workloadSelector whose host no VirtualService routes from a Gateway and no HTTPRoute attached to a Gateway has as backend: sidecars ignore it and send plaintext or lose the client certificate (gateways read it). An error where a route of the input sends sidecar traffic to the host (a VirtualService route bound to mesh, an HTTPRoute attached to a Service or ServiceEntry); a warning (could not check) when nothing in the input routes to the host, since a Gateway routed by another file may read it. Not for mode SIMPLE, where credentialName only carries the CA: the sidecar then verifies against its OS root CAs, which the IST0128/IST0129 warning of istio/tls-ca-certificates says.',
 });
 
 export const LOAD_BALANCER = defineRule({
@@ -179,8 +179,11 @@ export function drTlsSites(spec: any): TlsSite[] {
 /**
  * @param routedFromGateway whether a Gateway's proxy routes to a host: a DestinationRule for
  *   it without workloadSelector applies at the gateway, which reads credentialName.
+ * @param routedFromSidecars whether a route of the input sends sidecar traffic to a host (a VirtualService route
+ *   bound to mesh, an HTTPRoute attached to a Service or ServiceEntry): sidecars then demonstrably read the
+ *   DestinationRule, and ignore its credentialName without workloadSelector.
  */
-export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>, routedFromGateway: (host: string) => boolean = () => false) {
+export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<string, Obj[]>, routedFromGateway: (host: string) => boolean = () => false, routedFromSidecars: (host: string) => boolean = () => false) {
   const spec = o.raw?.spec;
   if (!isMessage(spec)) return;
   const r = new IstioReport(rep, o);
@@ -225,7 +228,7 @@ export function checkDestinationRule(o: Obj, rep: Reporter, serviceEntries: Map<
   }
 
   const atGateway = !hasSelector && typeof spec.host === 'string' && routedFromGateway(spec.host);
-  checkTlsTraps(r, spec, hasSelector || atGateway);
+  checkTlsTraps(r, spec, hasSelector || atGateway, typeof spec.host === 'string' && routedFromSidecars(spec.host));
   checkCaAnalyzer(r, o, spec, atGateway);
   checkServerName(r, o, spec, serviceEntries);
   checkPortLevelPorts(r, o, spec, serviceEntries);
@@ -560,7 +563,7 @@ function checkTls(r: IstioReport, tls: any, base: string, ns: string) {
 }
 
 /** This project's traps around ClientTLSSettings that Istio accepts silently. */
-function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
+function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean, sidecarRouted: boolean) {
   for (const { field, tls } of drTlsSites(spec)) {
     const mode = tls.mode ?? 'DISABLE';
     const cred = typeof tls.credentialName === 'string' && tls.credentialName !== '';
@@ -574,10 +577,19 @@ function checkTlsTraps(r: IstioReport, spec: any, hasSelector: boolean) {
     }
     // SIMPLE: credentialName only carries the CA (ca.crt); a sidecar that ignores it verifies against its OS root CAs,
     // which the IST0128/IST0129 warning of checkCaAnalyzer says; MUTUAL: the client certificate is lost
+    // Istio accepts it: an error only where a route of the input sends sidecar traffic to the host (the sidecars
+    // demonstrably read this DestinationRule); when nothing in the input reads it, a gateway routed by another file
+    // may (Istio's egress gateway tasks apply the DestinationRule and the routes in separate steps)
     if (cred && !hasSelector && mode !== 'SIMPLE') {
-      r.error(CREDENTIAL_WITHOUT_SELECTOR, `${field}.credentialName`,
-        `credentialName "${tls.credentialName}" on a DestinationRule without workloadSelector: sidecars ignore credentialName (only gateways read it) and the traffic leaves without the client certificate`,
-        'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
+      if (sidecarRouted) {
+        r.error(CREDENTIAL_WITHOUT_SELECTOR, `${field}.credentialName`,
+          `credentialName "${tls.credentialName}" on a DestinationRule without workloadSelector: sidecars ignore credentialName (only gateways read it), and a mesh route of the input sends sidecar traffic to host ${spec.host}, which leaves without the client certificate`,
+          'Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
+      } else {
+        r.warn(CREDENTIAL_WITHOUT_SELECTOR, `${field}.credentialName`,
+          `could not check which proxy reads credentialName "${tls.credentialName}" of this DestinationRule without workloadSelector: the routes to host ${spec.host} are not in the input (none from a Gateway, which reads credentialName, nor from sidecars, which ignore it and send their traffic without the client certificate)`,
+          'Nothing to do if a Gateway routes to this host from another file (the DestinationRule applies at the gateway); for sidecars, add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), or use clientCertificate/privateKey files mounted into the sidecar.');
+      }
     }
     if (typeof tls.sni === 'string' && tls.sni !== '') {
       const sni = tls.sni;

@@ -44,7 +44,7 @@ export function checkIstio(objs: Obj[], rep: Reporter, idx: MeshIndex): void {
     if (o.group === 'networking.istio.io' && (o.kind === 'ServiceEntry' || o.kind === 'DestinationRule' || o.kind === 'Sidecar')) {
       checkIstioMetadata(o, new IstioReport(rep, o));
       if (o.kind === 'ServiceEntry') checkServiceEntry(o, rep);
-      else if (o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries, (host) => idx.routedFromGateway(fqdn(host, o.namespace ?? 'default')));
+      else if (o.kind === 'DestinationRule') checkDestinationRule(o, rep, serviceEntries, (host) => idx.routedFromGateway(fqdn(host, o.namespace ?? 'default')), (host) => idx.routedFromSidecars(fqdn(host, o.namespace ?? 'default')));
       else checkSidecar(o, rep);
     } else if (o.group === 'networking.istio.io' && o.kind === 'Gateway') {
       checkGateway(o, rep);

@@ -104,7 +104,7 @@ export const CREDENTIAL_RBAC = defineRule({
   severity: 'error',
   description: 'No Role grants list on secrets to the workload that reads a credentialName (istiod checks list).',
   source: 'Istio credentials SubjectAccessReview (pilot/pkg/credentials/kube)',
-  details: 'The namespace of a DestinationRule credentialName has no Role granting list (istiod checks list; get/watch recommended) on secrets bound to the service account of the selected workload.',
+  details: 'The namespace of a DestinationRule credentialName has no Role granting list (istiod checks list; get/watch recommended) on secrets bound to the service account of the selected workload. An error where the input holds RBAC for that namespace (a Role or RoleBinding there, or a ClusterRoleBinding of one of its service accounts) and none of it grants list; a warning (could not check) when the input has no Role or RoleBinding there at all (RBAC managed elsewhere), or when the account is bound to a Role or ClusterRole that is not in the input (the built-in ClusterRoles cluster-admin, admin and edit grant list on secrets, view does not).',
 });
 
 export const PORT_CHAIN = defineRule({
@@ -457,6 +457,12 @@ function checkSecretRef(idx: Index, p: PodTemplate, rep: Reporter, name: string,
   });
 }
 
+/**
+ * The user-facing ClusterRoles every Kubernetes cluster has (the API server's default RBAC policy), by whether they
+ * grant "list" on secrets: cluster-admin (everything), admin and edit (get/list/watch secrets); view does not.
+ */
+const BUILTIN_CLUSTER_ROLES_LIST_SECRETS = new Map<string, boolean>([['cluster-admin', true], ['admin', true], ['edit', true], ['view', false]]);
+
 function grantsListSecrets(rules: any[]): boolean {
   return (Array.isArray(rules) ? rules : []).some(r =>
     (r?.apiGroups ?? []).some((g: string) => g === '' || g === '*')
@@ -486,18 +492,38 @@ function checkCredentials(objs: Obj[], idx: Index, pods: PodTemplate[], rep: Rep
       if (!ws || typeof ws !== 'object') continue;
       const selected = pods.filter(p => p.namespace === ns && selectorMatches({ matchLabels: ws }, p.labels));
       const sas = [...new Set(selected.map(podSa))];
+      // the input's RBAC for the namespace: its Roles and RoleBindings there, and the ClusterRoleBindings of its
+      // service accounts; without any, RBAC is managed elsewhere (a warning that says so); an error only where the
+      // input's own RBAC for the namespace is shown
+      const rbacShown = idx.all('RoleBinding').some(rb => rb.namespace === ns) || idx.all('Role').some(r => r.namespace === ns)
+        || idx.all('ClusterRoleBinding').some(rb => (Array.isArray(rb.raw?.subjects) ? rb.raw.subjects : []).some((s: any) => s?.kind === 'ServiceAccount' && s.namespace === ns));
       for (const sa of sas) {
         const bound = [...idx.all('RoleBinding').filter(rb => rb.namespace === ns), ...idx.all('ClusterRoleBinding')].filter(rb =>
           (rb.raw?.subjects ?? []).some((s: any) => s?.kind === 'ServiceAccount' && s.name === sa && (s.namespace ?? rb.namespace ?? 'default') === ns));
-        const ok = bound.some(rb => {
+        const roles = bound.map(rb => {
           const ref = rb.raw?.roleRef;
           const role = ref?.kind === 'Role' ? idx.find('Role', rb.namespace, ref.name) : ref?.kind === 'ClusterRole' ? idx.find('ClusterRole', undefined, ref.name) : undefined;
-          return role && grantsListSecrets(role.raw?.rules);
+          const builtin = !role && ref?.kind === 'ClusterRole' ? BUILTIN_CLUSTER_ROLES_LIST_SECRETS.get(ref.name) : undefined;
+          return { rb, ref, role, builtin };
         });
-        if (!ok) {
+        if (roles.some(x => (x.role && grantsListSecrets(x.role.raw?.rules)) || x.builtin === true)) continue;
+        const who = `service account ${ns}/${sa} of the selected workload (${selected.filter(p => podSa(p) === sa).map(p => `${p.owner.kind}/${p.owner.name}`).join(', ')})`;
+        const fix = `Add a Role in "${ns}" with rules [{apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"]}] and a RoleBinding to ServiceAccount ${ns}/${sa}.`;
+        const missing = roles.filter(x => !x.role && x.builtin === undefined && (x.ref?.kind === 'Role' || x.ref?.kind === 'ClusterRole'));
+        if (missing.length) {
           rep.add(o, CREDENTIAL_RBAC, f,
-            `service account ${ns}/${sa} of the selected workload (${selected.filter(p => podSa(p) === sa).map(p => `${p.owner.kind}/${p.owner.name}`).join(', ')}) is not bound to a Role granting "list" on secrets in namespace "${ns}"; istiod will not serve credential "${cred}" to its sidecar`,
-            `Add a Role in "${ns}" with rules [{apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"]}] and a RoleBinding to ServiceAccount ${ns}/${sa}.`);
+            `could not check that ${who} may list secrets in namespace "${ns}": it is bound by ${missing.map(x => `${x.rb.kind} ${x.rb.name} to ${x.ref.kind} ${x.ref.name}`).join(', ')}, which is not in the input; istiod serves credential "${cred}" to its sidecar only if that role grants "list" on secrets`,
+            `Nothing to do if ${missing.map(x => `${x.ref.kind} ${x.ref.name}`).join(', ')} grants "list" on secrets; otherwise ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
+            'warning');
+        } else if (!rbacShown) {
+          rep.add(o, CREDENTIAL_RBAC, f,
+            `could not check that ${who} may list secrets in namespace "${ns}": its RBAC is not in the input (no Role or RoleBinding in that namespace, nor a ClusterRoleBinding of its service accounts), so it is managed elsewhere; istiod serves credential "${cred}" to its sidecar only if a Role bound to it grants "list" on secrets`,
+            `Nothing to do if the RBAC applied elsewhere grants it; otherwise ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
+            'warning');
+        } else {
+          rep.add(o, CREDENTIAL_RBAC, f,
+            `${who} is not bound to a Role granting "list" on secrets in namespace "${ns}"; istiod will not serve credential "${cred}" to its sidecar`,
+            fix);
         }
       }
     }

@@ -19,7 +19,7 @@ export const DOUBLE_TLS = defineRule({
   severity: 'error',
   description: 'A DestinationRule originates TLS on a port where the application already speaks TLS (double TLS).',
   source: 'istio.io network-issues "double TLS"; istio/istio#17031',
-  details: 'Pitfall (istio.io network-issues "double TLS"; istio/istio#17031): a DestinationRule originates TLS (SIMPLE/MUTUAL) on a ServiceEntry port whose protocol is HTTPS or TLS, and no http route sends plaintext to it: the application already speaks TLS there ("wrong version number", 400 "plain HTTP request was sent to HTTPS port").',
+  details: 'Pitfall (istio.io network-issues "double TLS"; istio/istio#17031): a DestinationRule originates TLS (SIMPLE/MUTUAL) on a ServiceEntry port whose protocol is HTTPS or TLS, and no http route sends plaintext to it: the application already speaks TLS there ("wrong version number", 400 "plain HTTP request was sent to HTTPS port"). An error where the input has routing (a VirtualService or HTTPRoute) and none of it sends plaintext HTTP to the host; a warning (could not check) when the input has no VirtualService or HTTPRoute at all, since a route applied from another file may send plaintext to that port (the older Istio egress tasks route port 80 to 443 with a VirtualService).',
 });
 
 export const DR_PORT_IS_TARGET_PORT = defineRule({
@@ -82,7 +82,7 @@ export const REFERENCE_GRANT = defineRule({
   severity: 'error',
   description: 'An HTTPRoute backendRef to another namespace has no ReferenceGrant allowing it (RefNotPermitted).',
   source: 'Gateway API ReferenceGrant; Istio RefNotPermitted',
-  details: 'An HTTPRoute backendRef names a Service of another namespace and no ReferenceGrant of the output in that namespace allows HTTPRoutes of the route\'s namespace: Istio ignores the backend (RefNotPermitted). A note on routes annotated validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere (the grant belongs to the gateway\'s owner).',
+  details: 'An HTTPRoute backendRef names a Service of another namespace and no ReferenceGrant of the output in that namespace allows HTTPRoutes of the route\'s namespace: Istio ignores the backend (RefNotPermitted). An error where the input has ReferenceGrants in that namespace and none allows it; a warning (could not check) when the input has no ReferenceGrant in that namespace (the grant may be applied by the namespace\'s owner); a note on routes annotated validation.cdk8s-istio-egress.io/gateway-deployed-elsewhere (the grant belongs to the gateway\'s owner).',
 });
 
 export const GATEWAY_ROUTE_TLS_MISMATCH = defineRule({
@@ -173,11 +173,16 @@ function checkDoubleTls(idx: MeshIndex, rep: Reporter, plainHttp: Set<string>) {
         if (!ORIGINATES.has(tls?.mode) || plainHttp.has(host)) continue;
         const field = portTls ? `spec.trafficPolicy.portLevelSettings[${i}].tls.mode` : 'spec.trafficPolicy.tls.mode';
         const plain = portsOf(se).find(x => x.targetPort === p.number && x.number !== p.number);
+        // no routing in the input at all: a route applied from another file may send plaintext to this port
+        const routed = idx.virtualServices.length > 0 || idx.httpRoutes.length > 0;
         rep.add(dr, DOUBLE_TLS, field,
-          `double TLS: DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on port ${p.number} of ${host}, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application already sends TLS there, and no VirtualService or HTTPRoute of the output routes plaintext HTTP to this host. The server sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`,
+          routed
+            ? `double TLS: DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on port ${p.number} of ${host}, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application already sends TLS there, and no VirtualService or HTTPRoute of the output routes plaintext HTTP to this host. The server sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`
+            : `could not check that plaintext HTTP is routed to port ${p.number} of ${host} (double TLS otherwise): the routing is not in the input (no VirtualService or HTTPRoute at all). DestinationRule ${ref(dr)} originates TLS (mode ${tls.mode}) on that port, which ServiceEntry ${ref(se)} declares as protocol ${p.protocol}, i.e. the application sends TLS there unless a route applied from another file sends it plaintext; the server then sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")`,
           plain
             ? `Originate on the plaintext port ${plain.number} (targetPort ${p.number}) only${portTls ? '' : ` (move tls into portLevelSettings for port ${plain.number})`}, and let the application call http://${host}${plain.number === 80 ? '' : `:${plain.number}`}; or drop TLS origination for port ${p.number}.`
-            : `Declare a plaintext port (number 80, protocol HTTP, targetPort ${p.number}) in the ServiceEntry and originate TLS on it, with the application calling http://${host}; or drop TLS origination for port ${p.number} (the application does TLS itself).`);
+            : `Declare a plaintext port (number 80, protocol HTTP, targetPort ${p.number}) in the ServiceEntry and originate TLS on it, with the application calling http://${host}; or drop TLS origination for port ${p.number} (the application does TLS itself).`,
+          routed ? undefined : 'warning');
       }
     }
   }
@@ -549,9 +554,15 @@ function checkReferenceGrants(idx: MeshIndex, rep: Reporter) {
           rep.add(hr, REFERENCE_GRANT, field,
             `the gateway is deployed elsewhere: could not check that its owner grants HTTPRoutes of "${hrNs}" access to Service ${ns}/${b.name} (without a ReferenceGrant, Istio ignores the backend: RefNotPermitted)`,
             `Make sure the gateway's owner deploys ${grant}.`, 'note');
+        } else if (!idx.referenceGrants.some(g => (g.namespace ?? 'default') === ns)) {
+          // no ReferenceGrant of that namespace in the input: the grant belongs to the namespace's owner and may be
+          // applied from elsewhere
+          rep.add(hr, REFERENCE_GRANT, field,
+            `could not check that HTTPRoutes of "${hrNs}" may reference backend Service ${ns}/${b.name}: the ReferenceGrant is not in the input (none in namespace "${ns}"), so it must be applied from elsewhere (by the owner of "${ns}"); without one Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
+            `Nothing to do if ${grant} is applied with another file; otherwise add it, or move the HTTPRoute to "${ns}".`, 'warning');
         } else {
           rep.add(hr, REFERENCE_GRANT, field,
-            `backend Service ${ns}/${b.name} is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "${hrNs}" to reference it: Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
+            `backend Service ${ns}/${b.name} is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "${hrNs}" to reference it (ReferenceGrants in "${ns}": ${idx.referenceGrants.filter(g => (g.namespace ?? 'default') === ns).map(g => g.name).join(', ')}): Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500`,
             `Add ${grant}, or move the HTTPRoute to "${ns}".`);
         }
       });

@@ -244,10 +244,29 @@ describe('Istio semantics', () => {
     const r = mutated(objs => { mtlsTls(objs).mode = 'ISTIO_MUTUAL'; });
     expectFinding(r, 'istio/tls-settings', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName', 'warning');
   });
-  test('credentialName without workloadSelector (the silent trap)', () => {
-    const r = mutated(objs => { delete find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector; });
+  test('credentialName without workloadSelector (the silent trap): an error where a mesh route of the input sends sidecar traffic to the host', () => {
+    // GIVEN the DestinationRule without workloadSelector and a VirtualService routing the sidecars to its host
+    const r = mutated(objs => {
+      delete find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector;
+      objs.push({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'nginx', namespace: 'default' },
+        spec: { hosts: ['my-nginx.mesh-external.svc.cluster.local'], http: [{ route: [{ destination: { host: 'my-nginx.mesh-external.svc.cluster.local', port: { number: 80 } } }] }] } });
+    });
     const f = expectFinding(r, 'istio/credential-without-selector', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName');
-    expect(f.message).toMatch(/plaintext|without the client certificate/);
+    expect(f.message).toBe('credentialName "client-credential" on a DestinationRule without workloadSelector: sidecars ignore credentialName (only gateways read it), and a mesh route of the input sends sidecar traffic to host my-nginx.mesh-external.svc.cluster.local, which leaves without the client certificate');
+  });
+  test('credentialName without workloadSelector: an HTTPRoute attached to the ServiceEntry (a mesh route) sending to the host is an error too', () => {
+    const r = mutated(objs => {
+      delete find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector;
+      objs.push({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'nginx', namespace: 'default' },
+        spec: { parentRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name: MUTUAL_DR }], rules: [{ backendRefs: [{ kind: 'Hostname', group: 'networking.istio.io', name: 'my-nginx.mesh-external.svc.cluster.local', port: 80 }] }] } });
+    });
+    expectFinding(r, 'istio/credential-without-selector', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName');
+  });
+  test('credentialName without workloadSelector, nothing in the input routing to the host: a warning (a gateway routed by another file may read it)', () => {
+    const r = mutated(objs => { delete find(objs, 'DestinationRule', MUTUAL_DR).spec.workloadSelector; });
+    const f = expectFinding(r, 'istio/credential-without-selector', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName', 'warning');
+    expect(f.message).toBe('could not check which proxy reads credentialName "client-credential" of this DestinationRule without workloadSelector: the routes to host my-nginx.mesh-external.svc.cluster.local are not in the input (none from a Gateway, which reads credentialName, nor from sidecars, which ignore it and send their traffic without the client certificate)');
+    expect(r.errors.filter(e => e.ruleId === 'istio/credential-without-selector')).toEqual([]);
   });
   test('portLevelSettings port not on the ServiceEntry of the host', () => {
     const r = mutated(objs => { find(objs, 'DestinationRule', 'edition-cnn-com').spec.trafficPolicy.portLevelSettings[0].port.number = 8080; });

@@ -78,6 +78,37 @@ describe('wiring across objects', () => {
   });
   test('credentialName secret must be readable: Role without list', () => {
     const r = mutated(objs => { find(objs, 'Role', 'client-credential-role').rules[0].verbs = ['get']; });
+    // the input's own RBAC for the namespace demonstrably does not grant list: an error
+    const f = expectFinding(r, 'wiring/credential-rbac', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName');
+    expect(f.message).toBe('service account default/sleep of the selected workload (Deployment/sleep) is not bound to a Role granting "list" on secrets in namespace "default"; istiod will not serve credential "client-credential" to its sidecar');
+  });
+  test('credential-rbac: no Role or RoleBinding in the input at all is a warning that RBAC could not be checked', () => {
+    // GIVEN the seed without its Role and RoleBinding (RBAC managed elsewhere)
+    const r = mutated(objs => { for (const k of ['Role', 'RoleBinding']) objs.splice(objs.findIndex(o => o.kind === k), 1); });
+    // THEN a warning that says what could not be checked, not an error
+    const f = expectFinding(r, 'wiring/credential-rbac', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName', 'warning');
+    expect(f.message).toBe('could not check that service account default/sleep of the selected workload (Deployment/sleep) may list secrets in namespace "default": its RBAC is not in the input (no Role or RoleBinding in that namespace, nor a ClusterRoleBinding of its service accounts), so it is managed elsewhere; istiod serves credential "client-credential" to its sidecar only if a Role bound to it grants "list" on secrets');
+    expect(r.errors.filter(e => e.ruleId === 'wiring/credential-rbac')).toEqual([]);
+    // a ClusterRoleBinding of an account of the namespace is the input's RBAC for it: an error
+    const crb = mutated(objs => {
+      for (const k of ['Role', 'RoleBinding']) objs.splice(objs.findIndex(o => o.kind === k), 1);
+      objs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'view-sleep' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'ServiceAccount', name: 'sleep', namespace: 'default' }] });
+    });
+    // (view, a built-in ClusterRole of every cluster, grants no secrets; edit does)
+    expectFinding(crb, 'wiring/credential-rbac', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName');
+    const edit = mutated(objs => {
+      for (const k of ['Role', 'RoleBinding']) objs.splice(objs.findIndex(o => o.kind === k), 1);
+      objs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'edit-sleep' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'ServiceAccount', name: 'sleep', namespace: 'default' }] });
+    });
+    expect(edit.findings.filter(f => f.ruleId === 'wiring/credential-rbac')).toEqual([]);
+  });
+  test('credential-rbac: a RoleBinding to a Role that is not in the input is a warning', () => {
+    const r = mutated(objs => { objs.splice(objs.findIndex(o => o.kind === 'Role'), 1); });
+    const f = expectFinding(r, 'wiring/credential-rbac', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName', 'warning');
+    expect(f.message).toMatch(/^could not check that service account default\/sleep of the selected workload \(Deployment\/sleep\) may list secrets in namespace "default": it is bound by RoleBinding client-credential-role-binding to Role client-credential-role, which is not in the input/);
+  });
+  test('credential-rbac: a RoleBinding of the namespace that binds another account is the input\'s RBAC: an error', () => {
+    const r = mutated(objs => { find(objs, 'RoleBinding', 'client-credential-role-binding').subjects[0].name = 'other'; });
     expectFinding(r, 'wiring/credential-rbac', 'spec.trafficPolicy.portLevelSettings[0].tls.credentialName');
   });
   test('ServiceEntry targetPort -> Service port -> containerPort', () => {

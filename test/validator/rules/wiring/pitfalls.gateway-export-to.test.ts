@@ -78,10 +78,21 @@ describe('wiring/reference-grant', () => {
   const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'to-gw', namespace: 'shop' }, spec: { parentRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name: 'cnn' }], rules: [{ backendRefs: [{ name: 'egress-istio', namespace: 'istio-egress', port: 80 }] }] } };
   const grant = { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'istio-egress' }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service', name: 'egress-istio' }] } };
 
-  test('fails when no ReferenceGrant lets the route reach a Service of another namespace', () => {
-    expect(findings([route], 'wiring/reference-grant')).toEqual([[
-      'error', 'HTTPRoute/to-gw', 'backend Service istio-egress/egress-istio is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "shop" to reference it: Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500',
+  test('fails when the ReferenceGrants of the target namespace in the input do not let the route reach its Service', () => {
+    // GIVEN a grant in istio-egress for HTTPRoutes of another namespace only
+    const other = { ...grant, metadata: { name: 'for-other', namespace: 'istio-egress' }, spec: { ...grant.spec, from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'other' }] } };
+    expect(findings([route, other], 'wiring/reference-grant')).toEqual([[
+      'error', 'HTTPRoute/to-gw', 'backend Service istio-egress/egress-istio is in another namespace and no ReferenceGrant of the output allows HTTPRoutes of "shop" to reference it (ReferenceGrants in "istio-egress": for-other): Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500',
     ]]);
+  });
+
+  test('warns (could not check) when the input holds no ReferenceGrant in the target namespace: its owner may apply it', () => {
+    const elsewhere = { ...grant, metadata: { name: 'g', namespace: 'shop' } };
+    for (const objects of [[route], [route, elsewhere]]) {
+      expect(findings(objects, 'wiring/reference-grant')).toEqual([[
+        'warning', 'HTTPRoute/to-gw', 'could not check that HTTPRoutes of "shop" may reference backend Service istio-egress/egress-istio: the ReferenceGrant is not in the input (none in namespace "istio-egress"), so it must be applied from elsewhere (by the owner of "istio-egress"); without one Istio ignores the backend (ResolvedRefs: RefNotPermitted) and the requests get 500',
+      ]]);
+    }
   });
 
   test('passes with the grant', () => {

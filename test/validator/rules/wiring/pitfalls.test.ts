@@ -7,11 +7,22 @@ import { byName, cnn, EGW, errorsOf, NET, NGINX, onlyError, passthrough, run, se
 describe('pitfalls', () => {
   test('fails on double TLS: the DestinationRule originates TLS on the HTTPS port the application calls', () => {
     // GIVEN sidecar origination with the DestinationRule on 443 (the port the app already uses with https://)
-    const objs = cnn().filter(o => ['ServiceEntry', 'DestinationRule'].includes(o.kind) && o.metadata.name !== 'egressgateway-for-cnn');
+    // and the input's routing for the host: a VirtualService that routes the application's TLS by SNI, no plaintext
+    const objs = [...cnn().filter(o => ['ServiceEntry', 'DestinationRule'].includes(o.kind) && o.metadata.name !== 'egressgateway-for-cnn'),
+      { apiVersion: NET, kind: 'VirtualService', metadata: { name: 'cnn-tls', namespace: 'default' }, spec: { hosts: ['edition.cnn.com'],
+        tls: [{ match: [{ port: 443, sniHosts: ['edition.cnn.com'] }], route: [{ destination: { host: 'edition.cnn.com', port: { number: 443 } } }] }] } }];
     const f = onlyError(objs, 'wiring/double-tls', 'spec.trafficPolicy.portLevelSettings[0].tls.mode');
-    expect(f.message).toMatch(/double TLS: DestinationRule default\/originate-tls-for-edition-cnn-com originates TLS \(mode SIMPLE\) on port 443 of edition.cnn.com, which ServiceEntry default\/cnn declares as protocol HTTPS/);
+    expect(f.message).toMatch(/^double TLS: DestinationRule default\/originate-tls-for-edition-cnn-com originates TLS \(mode SIMPLE\) on port 443 of edition.cnn.com, which ServiceEntry default\/cnn declares as protocol HTTPS, i.e. the application already sends TLS there, and no VirtualService or HTTPRoute of the output routes plaintext HTTP to this host/);
     expect(f.fix).toMatch(/Declare a plaintext port \(number 80, protocol HTTP, targetPort 443\)/);
     // the gateway flow sends plaintext to 443 through an http route: no finding (§1 test above)
+  });
+
+  test('double TLS without any VirtualService or HTTPRoute in the input is a warning: a route of another file may send plaintext there', () => {
+    const objs = cnn().filter(o => ['ServiceEntry', 'DestinationRule'].includes(o.kind) && o.metadata.name !== 'egressgateway-for-cnn');
+    expect(errorsOf(objs)).toEqual([]);
+    const w = run(objs).filter(f => f.ruleId === 'wiring/double-tls');
+    expect(w.map(f => `${f.severity} ${f.field}`)).toEqual(['warning spec.trafficPolicy.portLevelSettings[0].tls.mode']);
+    expect(w[0].message).toBe('could not check that plaintext HTTP is routed to port 443 of edition.cnn.com (double TLS otherwise): the routing is not in the input (no VirtualService or HTTPRoute at all). DestinationRule default/originate-tls-for-edition-cnn-com originates TLS (mode SIMPLE) on that port, which ServiceEntry default/cnn declares as protocol HTTPS, i.e. the application sends TLS there unless a route applied from another file sends it plaintext; the server then sees TLS inside TLS ("wrong version number", 400 "The plain HTTP request was sent to HTTPS port")');
   });
 
   test('double TLS through a top-level tls setting names the plaintext port to use instead', () => {
@@ -19,6 +30,9 @@ describe('pitfalls', () => {
       { apiVersion: NET, kind: 'ServiceEntry', metadata: { name: 'cnn', namespace: 'default' }, spec: {
         hosts: ['edition.cnn.com'], ports: [{ number: 80, name: 'http-port', protocol: 'HTTP', targetPort: 443 }, { number: 443, name: 'https-port', protocol: 'HTTPS' }], resolution: 'DNS' } },
       { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'cnn', namespace: 'default' }, spec: { host: 'edition.cnn.com', trafficPolicy: { tls: { mode: 'SIMPLE' } } } },
+      // the input's routing sends no plaintext to the host (it routes the application's TLS by SNI)
+      { apiVersion: NET, kind: 'VirtualService', metadata: { name: 'cnn-tls', namespace: 'default' }, spec: { hosts: ['edition.cnn.com'],
+        tls: [{ match: [{ port: 443, sniHosts: ['edition.cnn.com'] }], route: [{ destination: { host: 'edition.cnn.com', port: { number: 443 } } }] }] } },
     ];
     const f = onlyError(objs, 'wiring/double-tls', 'spec.trafficPolicy.tls.mode');
     expect(f.fix).toMatch(/Originate on the plaintext port 80 \(targetPort 443\) only \(move tls into portLevelSettings for port 80\)/);
