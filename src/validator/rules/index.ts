@@ -5,6 +5,7 @@
  * `tool.driver.rules` and docs/rules.md (`npm run docs:rules`) are all made from REGISTRY.
  */
 import * as analyzers from './analyzer/analyzers';
+import * as analyzerAuthorizationPolicies from './analyzer/authorization-policies';
 import * as analyzerConflictingMeshGatewayHosts from './analyzer/conflicting-mesh-gateway-hosts';
 import * as analyzerConflictingServiceEntries from './analyzer/conflicting-service-entries';
 import * as analyzerEnvoyFilterPatches from './analyzer/envoy-filter-patches';
@@ -72,6 +73,7 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'analyzer/jwt-claim-route.ts': analyzerJwtClaimRoute,
   'analyzer/telemetry-selector.ts': analyzerTelemetrySelector,
   'analyzer/telemetry-default-selector.ts': analyzerTelemetryDefaultSelector,
+  'analyzer/authorization-policies.ts': analyzerAuthorizationPolicies,
 };
 
 /** Every rule, by family (in RULE_FAMILIES order) and id. */

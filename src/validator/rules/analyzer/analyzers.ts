@@ -9,6 +9,7 @@ import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { checkAuthorizationPolicies } from './authorization-policies';
 import { checkConflictingMeshGatewayHosts } from './conflicting-mesh-gateway-hosts';
 import { checkConflictingServiceEntries } from './conflicting-service-entries';
 import { checkEnvoyFilterPatches } from './envoy-filter-patches';
@@ -249,6 +250,7 @@ export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkJwtClaimRoutes(idx, rep);
   checkTelemetrySelectors(idx, rep);
   checkTelemetryDefaultSelectors(idx, rep);
+  checkAuthorizationPolicies(idx, rep);
 }
 
 // --- VirtualService gateways (virtualservice/gateways.go) -------------------------------------------------------
