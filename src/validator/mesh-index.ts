@@ -91,6 +91,7 @@ export class MeshIndex {
   readonly virtualServices: Obj[] = [];
   readonly gateways: Obj[] = [];
   readonly sidecars: Obj[] = [];
+  readonly envoyFilters: Obj[] = [];
   /** Gateway API HTTPRoutes (gateway.networking.k8s.io). */
   readonly httpRoutes: Obj[] = [];
   /**
@@ -178,6 +179,7 @@ export class MeshIndex {
           case 'VirtualService': this.virtualServices.push(o); break;
           case 'Gateway': this.gateways.push(o); this.gatewayByKey.set(`${ns}/${o.name}`, o); break;
           case 'Sidecar': this.sidecars.push(o); break;
+          case 'EnvoyFilter': this.envoyFilters.push(o); break;
           default: break;
         }
       } else if (POLICY_KINDS.has(`${o.group}/${o.kind}`)) {

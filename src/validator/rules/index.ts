@@ -5,7 +5,13 @@
  * `tool.driver.rules` and docs/rules.md (`npm run docs:rules`) are all made from REGISTRY.
  */
 import * as analyzers from './analyzer/analyzers';
+import * as analyzerAuthorizationPolicies from './analyzer/authorization-policies';
+import * as analyzerConflictingMeshGatewayHosts from './analyzer/conflicting-mesh-gateway-hosts';
 import * as analyzerConflictingServiceEntries from './analyzer/conflicting-service-entries';
+import * as analyzerEnvoyFilterPatches from './analyzer/envoy-filter-patches';
+import * as analyzerJwtClaimRoute from './analyzer/jwt-claim-route';
+import * as analyzerTelemetryDefaultSelector from './analyzer/telemetry-default-selector';
+import * as analyzerTelemetrySelector from './analyzer/telemetry-selector';
 import * as celCrdValidations from './cel/crd-validations';
 import * as istioAuthorizationPolicy from './istio/authorization-policy';
 import * as istioCommon from './istio/common';
@@ -62,6 +68,12 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'wiring/pitfalls.ts': wiringPitfalls,
   'analyzer/analyzers.ts': analyzers,
   'analyzer/conflicting-service-entries.ts': analyzerConflictingServiceEntries,
+  'analyzer/conflicting-mesh-gateway-hosts.ts': analyzerConflictingMeshGatewayHosts,
+  'analyzer/envoy-filter-patches.ts': analyzerEnvoyFilterPatches,
+  'analyzer/jwt-claim-route.ts': analyzerJwtClaimRoute,
+  'analyzer/telemetry-selector.ts': analyzerTelemetrySelector,
+  'analyzer/telemetry-default-selector.ts': analyzerTelemetryDefaultSelector,
+  'analyzer/authorization-policies.ts': analyzerAuthorizationPolicies,
 };
 
 /** Every rule, by family (in RULE_FAMILIES order) and id. */

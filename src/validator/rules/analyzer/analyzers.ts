@@ -9,7 +9,13 @@ import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { checkAuthorizationPolicies } from './authorization-policies';
+import { checkConflictingMeshGatewayHosts } from './conflicting-mesh-gateway-hosts';
 import { checkConflictingServiceEntries } from './conflicting-service-entries';
+import { checkEnvoyFilterPatches } from './envoy-filter-patches';
+import { checkJwtClaimRoutes } from './jwt-claim-route';
+import { checkTelemetryDefaultSelectors } from './telemetry-default-selector';
+import { checkTelemetrySelectors } from './telemetry-selector';
 import { X509Certificate } from 'node:crypto';
 
 export const GATEWAY_NOT_FOUND = defineRule({
@@ -239,6 +245,12 @@ export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkConflictingServiceEntries(idx, rep);
   checkIneffectiveSelectors(idx, rep);
   checkIngressSubsets(idx, rep);
+  checkConflictingMeshGatewayHosts(idx, rep);
+  checkEnvoyFilterPatches(idx, rep);
+  checkJwtClaimRoutes(idx, rep);
+  checkTelemetrySelectors(idx, rep);
+  checkTelemetryDefaultSelectors(idx, rep);
+  checkAuthorizationPolicies(idx, rep);
 }
 
 // --- VirtualService gateways (virtualservice/gateways.go) -------------------------------------------------------

@@ -142,7 +142,7 @@ export const VS_UNREACHABLE_RULE = defineRule({
   severity: 'warning',
   description: 'A route rule is never used because an earlier rule matches first (analyzeUnreachableHTTPRules/TCPRules/TLSRules).',
   source: 'Istio validation.go analyzeUnreachableHTTPRules, analyzeUnreachableTCPRules, analyzeUnreachableTLSRules',
-  details: 'A rule after a rule without matches, a duplicate match, or a URI prefix match covered by an earlier one is never used (analyzeUnreachableHTTPRules/TCPRules/TLSRules).',
+  details: 'A rule after a rule without matches, a duplicate match, or a URI prefix match covered by an earlier one is never used (analyzeUnreachableHTTPRules/TCPRules/TLSRules). Istio\'s webhook returns these as warnings; istioctl analyze (schema.ValidationAnalyzer) reports them as IST0130 VirtualServiceUnreachableRule (a rule: warning) and IST0131 VirtualServiceIneffectiveMatch (a match: info), and the messages start with those codes. Both stay warnings here, as the webhook gives them on apply.',
 });
 
 /** Annotation Istio sets on VirtualServices converted from Gateway API routes. */
@@ -807,9 +807,9 @@ function unreachableRules(routes: any[], kind: 'http' | 'tcp' | 'tls', warn: Add
   const routeName = (r: any, n: number) => (kind === 'http' && str(r?.name) ? q(r.name) : `#${n}`);
   const requestName = (m: any, n: number) => (kind === 'http' && str(m?.name) ? q(m.name) : `#${n}`);
   const unused = (f: string, rn: string, reason: string) =>
-    warn(rule, f, `virtualService rule ${rn} not used (${reason})`, 'Reorder the rules (most specific first, the rule without matches last) or remove the unreachable one.');
+    warn(rule, f, `IST0130 VirtualService rule ${rn} not used (${reason}).`, 'Reorder the rules (most specific first, the rule without matches last) or remove the unreachable one.');
   const ineffective = (f: string, rn: string, mn: string, dn: string) =>
-    warn(rule, f, `virtualService rule ${rn} match ${mn} is not used (duplicate/overlapping match in rule ${dn})`, 'Remove the match, or move the more specific match before the one that covers it.');
+    warn(rule, f, `IST0131 VirtualService rule ${rn} match ${mn} is not used (duplicate/overlapping match in rule ${dn}).`, 'Remove the match, or move the more specific match before the one that covers it.');
   const seen = new Map<string, number>();
   let emptyAt = -1;
   const prefixes = new Map<string, PrefixMatch[]>(); // earlier prefix matches by URI prefix

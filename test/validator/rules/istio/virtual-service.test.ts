@@ -148,10 +148,10 @@ describe('VirtualService (ValidateVirtualService)', () => {
   test('warns on rules and matches that are never used', () => {
     const r = [{ destination: { host: 'a' } }];
     expectFinding(vs({ hosts: ['a'], http: [{ route: r }, { match: [{ uri: { exact: '/x' } }], route: r }] }), 'istio/vs-unreachable-rule',
-      'virtualService rule #1 not used (route without matches defined before)', 'warning');
+      'IST0130 VirtualService rule #1 not used (route without matches defined before).', 'warning');
     expectFinding(vs({ hosts: ['a'], http: [{ name: 'one', match: [{ uri: { exact: '/x' } }], route: r }, { match: [{ name: 'dup', uri: { exact: '/x' } }], route: r }] }),
-      'istio/vs-unreachable-rule', 'virtualService rule #1 match "dup" is not used (duplicate/overlapping match in rule "one")', 'warning');
-    expectFinding(vs({ hosts: ['a'], tcp: [{ route: r }, { route: r }] }), 'istio/vs-unreachable-rule', 'virtualService rule #1 not used (only the last rule can have no matches)', 'warning');
+      'istio/vs-unreachable-rule', 'IST0131 VirtualService rule #1 match "dup" is not used (duplicate/overlapping match in rule "one").', 'warning');
+    expectFinding(vs({ hosts: ['a'], tcp: [{ route: r }, { route: r }] }), 'istio/vs-unreachable-rule', 'IST0130 VirtualService rule #1 not used (only the last rule can have no matches).', 'warning');
     expect(istio(vs({ hosts: ['a'], http: [{ match: [{ uri: { prefix: '/v2' } }], route: r }, { match: [{ uri: { prefix: '/v1' } }], route: r }, { route: r }] }))).toEqual([]);
   });
 
