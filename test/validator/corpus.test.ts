@@ -161,6 +161,16 @@ describe.each(CORPORA)('the corpus of $title', (c) => {
     expect(got.map(key).sort()).toEqual(want.map(key).sort());
   });
 
+  // CORPUS_REPORT=1: the errors per rule and release, split into expected (true) and pending (false, severity review)
+  if (process.env.CORPUS_REPORT) {
+    const count = new Map<string, number>();
+    for (const e of errors) {
+      const k = `${e.rule} ${e.istio} ${pending(e.set, e.rule) ? 'pending' : 'expected'}`;
+      count.set(k, (count.get(k) ?? 0) + 1);
+    }
+    console.log(`corpus ${c.dir}, errors per rule:\n${[...count].sort().map(([k, n]) => `  ${k}: ${n}`).join('\n')}`);
+  }
+
   test('every PENDING_SEVERITY_REVIEW entry of the corpus still has such an error (remove the entries that do not)', () => {
     const entries = Object.entries(PENDING_SEVERITY_REVIEW).filter(([k]) => k.startsWith(`${c.dir} | `));
     const stale = entries.flatMap(([k, rules]) => rules.filter((rule) => !errors.some((e) => `${c.dir} | ${e.set}` === k && e.rule === rule)).map((rule) => `${k} | ${rule}`));
