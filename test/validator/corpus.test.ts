@@ -41,7 +41,9 @@ interface Corpus {
 /**
  * TEMPORARY: sets whose errors of these rules are false errors that another change is fixing (those rules become
  * warnings when the input lacks the object they look for: the Gateway, the DestinationRule of a subset, the
- * ServiceEntry of a host, the Role a sidecar's credential needs). The comparison leaves these errors out, and an
+ * ServiceEntry of a host, the Role a sidecar's credential needs, the gateway a credentialName DestinationRule without
+ * workloadSelector is for). Each is a file applied alone whose references are in the task's other files, or a set whose
+ * Role, RoleBinding and Secret the task makes with kubectl create. The comparison leaves these errors out, and an
  * entry that no longer has such an error fails the test: empty the list once that change is merged.
  * Key: `<corpus dir> | <set>`.
  */
