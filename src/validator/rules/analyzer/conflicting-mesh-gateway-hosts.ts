@@ -13,6 +13,12 @@
  *   is reported once (over all keys) with the sorted "<namespace>/<name>" of the key's VirtualServices and the key.
  * Istio walks the keys in Go's (random) map order; here in input order, so the output is stable. A VirtualService
  * listed twice under a key by itself (the same host written twice) is not a conflict here.
+ *
+ * Severity (the contract: an error only where the configuration demonstrably cannot work as written): a sidecar
+ * builds its HTTP routes of a host from one VirtualService, and its TLS and TCP routes likewise, so two of them
+ * with routes of the same kind (http, tls or tcp) lose one's routes: an error. VirtualServices that route the host
+ * with different kinds (Istio's egress-gateway mutual TLS task: a tls one for port 443 and an http one for port 80)
+ * each keep their routes and work: a warning, with Istio's code and message.
  */
 import type { Obj, Reporter } from '../../context';
 import type { MeshIndex } from '../../mesh-index';
@@ -24,7 +30,7 @@ export const CONFLICTING_MESH_GATEWAY_HOSTS = defineRule({
   severity: 'error',
   description: 'VirtualServices bound to the mesh gateway and visible in one namespace define the same host: the sidecars use only one.',
   source: 'Istio analyzer IST0109 ConflictingMeshGatewayVirtualServiceHosts (virtualservice/conflictingmeshgatewayhosts.go)',
-  details: 'IST0109 ConflictingMeshGatewayVirtualServiceHosts (Istio: error) "The VirtualServices ... associated with mesh gateway define the same host ... which can lead to undefined behavior": two VirtualServices that apply to the mesh gateway (no spec.gateways, or "mesh" among them) give the same host (short names read in their namespace), in the same exportTo scope, or one exported to all namespaces and the other to a namespace, with overlapping hosts (wildcards match). Sidecars do not merge VirtualServices of one host: one of them is ignored. Each VirtualService is reported once.',
+  details: 'IST0109 ConflictingMeshGatewayVirtualServiceHosts (Istio: error) "The VirtualServices ... associated with mesh gateway define the same host ... which can lead to undefined behavior": two VirtualServices that apply to the mesh gateway (no spec.gateways, or "mesh" among them) give the same host (short names read in their namespace), in the same exportTo scope, or one exported to all namespaces and the other to a namespace, with overlapping hosts (wildcards match). Sidecars do not merge VirtualServices of one host: of two with routes of the same kind (http, tls, tcp) one is ignored, an error. Where they route the host with different kinds only (an http one and a tls one, as Istio\'s egress-gateway mutual TLS task does) both take effect: a warning. Each VirtualService is reported once.',
 });
 
 const ALL = '*';
@@ -45,6 +51,12 @@ function hostsOverlap(a: string, b: string): boolean {
 
 function fullName(o: Obj): string {
   return `${o.namespace ?? 'default'}/${o.name}`;
+}
+
+/** The kinds of routes a VirtualService gives (non-empty spec.http, spec.tls, spec.tcp). */
+function routeKinds(vs: Obj): Set<string> {
+  const spec = vs.raw?.spec ?? {};
+  return new Set(['http', 'tls', 'tcp'].filter(k => Array.isArray(spec[k]) && spec[k].length > 0));
 }
 
 function byCodePoint(a: string, b: string): number {
@@ -85,9 +97,12 @@ export function checkConflictingMeshGatewayHosts(idx: MeshIndex, rep: Reporter):
     for (const vs of distinct) {
       if (reported.has(vs)) continue;
       reported.add(vs);
+      const kinds = routeKinds(vs);
+      const shared = distinct.some(o => o !== vs && [...routeKinds(o)].some(k => kinds.has(k)));
       rep.add(vs, CONFLICTING_MESH_GATEWAY_HOSTS, 'spec.hosts',
         `IST0109 The VirtualServices ${names} associated with mesh gateway define the same host ${key} which can lead to undefined behavior. This can be fixed by merging the conflicting VirtualServices into a single resource.`,
-        'Merge the VirtualServices of this host into one, or bind all but one of them to a gateway other than mesh, or give them exportTo scopes that do not meet.');
+        'Merge the VirtualServices of this host into one, or bind all but one of them to a gateway other than mesh, or give them exportTo scopes that do not meet.',
+        shared ? undefined : 'warning');
     }
   }
 }

@@ -30,4 +30,17 @@ describe('analyzer/conflicting-mesh-gateway-hosts (IST0109)', () => {
     expect(of([vs('a', 'foo', ['reviews']), vs('b', 'bar', ['reviews.foo.svc.cluster.local'], { gateways: ['istio-ingressgateway'] })])).toEqual([]);
     expect(of([vs('a', 'foo', ['reviews']), vs('b', 'foo', ['ratings'])])).toEqual([]);
   });
+
+  test('warns (not an error): one VirtualService routes the host with tls, the other with http, as Istio\'s egress-gateway mutual TLS task does; both take effect', () => {
+    const tls = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'nginx', namespace: 'default' },
+      spec: { hosts: ['nginx.example.com'], tls: [{ match: [{ port: 443, sniHosts: ['nginx.example.com'] }], route: [{ destination: { host: 'nginx.example.com', port: { number: 443 } } }] }] } };
+    const http = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'direct-nginx', namespace: 'default' },
+      spec: { hosts: ['nginx.example.com'], gateways: ['mesh'], http: [{ match: [{ port: 80 }], route: [{ destination: { host: 'nginx.example.com', port: { number: 443 } } }] }] } };
+    const fs = of([tls, http]);
+    expect(fs.map(f => [f.severity, f.object.name])).toEqual([['warning', 'nginx'], ['warning', 'direct-nginx']]);
+    expect(fs[0].message).toMatch(/^IST0109 The VirtualServices default\/direct-nginx,default\/nginx associated with mesh gateway define the same host/);
+    // GIVEN a third one with http routes too, THEN the two http ones are errors, the tls one stays a warning
+    const third = { ...http, metadata: { name: 'other', namespace: 'default' } };
+    expect(of([tls, http, third]).map(f => [f.severity, f.object.name])).toEqual([['warning', 'nginx'], ['error', 'direct-nginx'], ['error', 'other']]);
+  });
 });
