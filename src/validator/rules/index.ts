@@ -5,7 +5,12 @@
  * `tool.driver.rules` and docs/rules.md (`npm run docs:rules`) are all made from REGISTRY.
  */
 import * as analyzers from './analyzer/analyzers';
+import * as analyzerAnnotations from './analyzer/annotations';
+import * as analyzerApplicationUid from './analyzer/application-uid';
 import * as analyzerConflictingServiceEntries from './analyzer/conflicting-service-entries';
+import * as analyzerDeploymentServices from './analyzer/deployment-services';
+import * as analyzerDeprecatedFields from './analyzer/deprecated-fields';
+import * as analyzerServicePortName from './analyzer/service-port-name';
 import * as celCrdValidations from './cel/crd-validations';
 import * as istioAuthorizationPolicy from './istio/authorization-policy';
 import * as istioCommon from './istio/common';
@@ -62,6 +67,11 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'wiring/pitfalls.ts': wiringPitfalls,
   'analyzer/analyzers.ts': analyzers,
   'analyzer/conflicting-service-entries.ts': analyzerConflictingServiceEntries,
+  'analyzer/service-port-name.ts': analyzerServicePortName,
+  'analyzer/deployment-services.ts': analyzerDeploymentServices,
+  'analyzer/application-uid.ts': analyzerApplicationUid,
+  'analyzer/annotations.ts': analyzerAnnotations,
+  'analyzer/deprecated-fields.ts': analyzerDeprecatedFields,
 };
 
 /** Every rule, by family (in RULE_FAMILIES order) and id. */

@@ -9,7 +9,12 @@ import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { checkAnnotations } from './annotations';
+import { checkApplicationUid } from './application-uid';
 import { checkConflictingServiceEntries } from './conflicting-service-entries';
+import { checkDeploymentServices } from './deployment-services';
+import { checkDeprecatedFields } from './deprecated-fields';
+import { checkServicePortNames } from './service-port-name';
 import { X509Certificate } from 'node:crypto';
 
 export const GATEWAY_NOT_FOUND = defineRule({
@@ -239,6 +244,11 @@ export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkConflictingServiceEntries(idx, rep);
   checkIneffectiveSelectors(idx, rep);
   checkIngressSubsets(idx, rep);
+  checkServicePortNames(idx, rep);
+  checkDeploymentServices(idx, rep);
+  checkApplicationUid(idx, rep);
+  checkAnnotations(idx, rep);
+  checkDeprecatedFields(idx, rep);
 }
 
 // --- VirtualService gateways (virtualservice/gateways.go) -------------------------------------------------------
