@@ -107,7 +107,7 @@ describe('the rule registry', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     expect([...ids].sort()).toEqual(REGISTRY.map((r) => r.id).sort());
     expect(new Set(REGISTRY.map((r) => r.id)).size).toBe(REGISTRY.length);
-    expect(REGISTRY.length).toBe(140); // main's 138 + istio/zone-aware-lb (Istio 1.31's ValidateZoneAwareLbSetting) + analyzer/conflicting-service-entry-protocol (Istio 1.31's IST0177)
+    expect(REGISTRY.length).toBe(150); // main's 138 + istio/zone-aware-lb (Istio 1.31's ValidateZoneAwareLbSetting) + analyzer/conflicting-service-entry-protocol (Istio 1.31's IST0177) + 10 ports of Istio's Kubernetes analyzers (IST0118, IST0150, IST0116, IST0137, IST0144, IST0107, IST0108, IST0125, IST0135, IST0002)
   });
 
   test('every rule id is <family>/<name> of the folder it is defined in', () => {

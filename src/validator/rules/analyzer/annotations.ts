@@ -131,7 +131,8 @@ const interfacesError = (v: string): string | undefined => {
 const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
 /** validateResourceQuantity: no control characters, resource.ParseQuantity */
 const quantityError = (v: string): string | undefined => {
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) return 'value contains control characters';
+  // unicode.IsControl: C0, DEL and C1
+  if ([...v].some(ch => { const c = ch.codePointAt(0)!; return c < 0x20 || (c >= 0x7f && c <= 0x9f); })) return 'value contains control characters';
   return QUANTITY.test(v) ? undefined : "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 };
 const BOOLS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
