@@ -45,6 +45,9 @@ export const UNKNOWN_ANNOTATION = defineRule({
   description: 'An annotation in Istio\'s namespace (*istio.io/) that Istio does not define, on a Namespace, Service, Pod or Deployment.',
   source: 'Istio analyzer IST0108 UnknownAnnotation (annotations/annotations.go)',
   details: 'IST0108 UnknownAnnotation (Istio: warning) "Unknown annotation: ...": an annotation whose prefix ends with istio.io (or kubernetes.io/ingress.class) on a Namespace, Service, Pod or Deployment is not one istio/api defines for the release (istio/api 1.30.3; for 1.31 its release-1.31 branch, which adds istio.io/use-waypoint-canary-weight). sidecar.istio.io/status, gateway.istio.io/controller-version and istio.io/rev are never reported.',
+  releases: {
+    '1.31': { note: 'istio/api release-1.31 (b8f8791) defines one more annotation, istio.io/use-waypoint-canary-weight (Service, ServiceEntry, Namespace)' },
+  },
 });
 
 export const INVALID_ANNOTATION = defineRule({
