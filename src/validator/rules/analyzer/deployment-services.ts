@@ -54,17 +54,21 @@ const list = (xs: Array<string | number>) => `[${xs.join(' ')}]`;
 
 /** Reports IST0116 and IST0137 on the Deployments of the run. */
 export function checkDeploymentServices(idx: MeshIndex, rep: Reporter): void {
-  const services = kubeObjects(idx.objects, 'v1', 'Service');
+  const servicesByNs = new Map<string, Obj[]>();
+  for (const s of kubeObjects(idx.objects, 'v1', 'Service')) {
+    const ns = s.namespace ?? 'default';
+    const list = servicesByNs.get(ns);
+    if (list) list.push(s); else servicesByNs.set(ns, [s]);
+  }
   for (const d of kubeObjects(idx.objects, 'apps/v1', 'Deployment')) {
     if (labelsOf(d.raw?.metadata)['gateway.istio.io/managed'] === WAYPOINT) continue;
     const inMesh = deploymentInMesh(d, idx.namespaces);
     if (inMesh === false) continue;
     const ns = d.namespace ?? 'default';
     const podLabels = labelsOf(d.raw?.spec?.template?.metadata);
-    const matching = services.filter(s => {
+    const matching = (servicesByNs.get(ns) ?? []).filter(s => {
       const sel = s.raw?.spec?.selector;
-      return (s.namespace ?? 'default') === ns && sel && typeof sel === 'object' && !Array.isArray(sel) && Object.keys(sel).length > 0
-        && selectorMatches({ matchLabels: sel }, podLabels);
+      return sel && typeof sel === 'object' && !Array.isArray(sel) && Object.keys(sel).length > 0 && selectorMatches({ matchLabels: sel }, podLabels);
     });
     if (matching.length === 0) continue;
     const unsure = inMesh === undefined;
@@ -79,7 +83,8 @@ export function checkDeploymentServices(idx: MeshIndex, rep: Reporter): void {
         let protocols = byPort.get(p.port);
         if (!protocols) byPort.set(p.port, protocols = new Map());
         const protocol = typeof p.protocol === 'string' && p.protocol !== '' ? p.protocol : 'TCP';
-        protocols.set(protocol, [...protocols.get(protocol) ?? [], fullName(s)]);
+        const names = protocols.get(protocol);
+        if (names) names.push(fullName(s)); else protocols.set(protocol, [fullName(s)]);
         const tp = p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '' ? String(p.port) : String(p.targetPort);
         let ports = byTarget.get(tp);
         if (!ports) byTarget.set(tp, ports = new Map());
