@@ -57,8 +57,8 @@ export function checkDeploymentServices(idx: MeshIndex, rep: Reporter): void {
   const servicesByNs = new Map<string, Obj[]>();
   for (const s of kubeObjects(idx.objects, 'v1', 'Service')) {
     const ns = s.namespace ?? 'default';
-    const list = servicesByNs.get(ns);
-    if (list) list.push(s); else servicesByNs.set(ns, [s]);
+    const bucket = servicesByNs.get(ns);
+    if (bucket) bucket.push(s); else servicesByNs.set(ns, [s]);
   }
   for (const d of kubeObjects(idx.objects, 'apps/v1', 'Deployment')) {
     if (labelsOf(d.raw?.metadata)['gateway.istio.io/managed'] === WAYPOINT) continue;
