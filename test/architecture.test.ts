@@ -107,7 +107,7 @@ describe('the rule registry', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     expect([...ids].sort()).toEqual(REGISTRY.map((r) => r.id).sort());
     expect(new Set(REGISTRY.map((r) => r.id)).size).toBe(REGISTRY.length);
-    expect(REGISTRY.length).toBe(149); // main's 138 + istio/zone-aware-lb (Istio 1.31's ValidateZoneAwareLbSetting) + analyzer/conflicting-service-entry-protocol (Istio 1.31's IST0177); + 9 analyzer ports: IST0109, IST0149, IST0151-IST0155 (2 rules), IST0159 and its IST0101 (2), IST0160, IST0127 and its IST0101 (2)
+    expect(REGISTRY.length).toBe(159); // main's 138 + istio/zone-aware-lb (Istio 1.31's ValidateZoneAwareLbSetting) + analyzer/conflicting-service-entry-protocol (Istio 1.31's IST0177); + 9 analyzer ports: IST0109, IST0149, IST0151-IST0155 (2 rules), IST0159 and its IST0101 (2), IST0160, IST0127 and its IST0101 (2) + 10 ports of Istio's Kubernetes-object analyzers (anz1)
   });
 
   test('every rule id is <family>/<name> of the folder it is defined in', () => {

@@ -142,8 +142,11 @@ export class MeshIndex {
   readonly podsByNs = new Map<string, PodTemplate[]>();
   readonly routes: RouteDestination[] = [];
   readonly rules: RouteRule[] = [];
+  /** Every object of the run, in input order (for the analyzers of Kubernetes kinds the index does not sort). */
+  readonly objects: readonly Obj[];
 
   constructor(objs: Obj[]) {
+    this.objects = objs;
     for (const o of objs) {
       const ns = o.namespace ?? 'default';
       if (o.group === NET) {

@@ -86,6 +86,9 @@ describe('Kubernetes built-in kinds (the releases Istio 1.30 and 1.31 support)',
       // a duplicate key of a list-map of a built-in kind: server-side apply refuses it, not always the API server
       ['warning', 'schema/duplicate', 'Service/twice', 'spec.ports', 'duplicate entry with port/protocol = [80,null] at index 1 (server-side apply refuses it; whether the API server\'s own validation does depends on the field)'],
       ['warning', 'wiring/image-tag', 'CronJob/no-schedule', 'spec.jobTemplate.spec.template.spec.containers[0].image', 'image "busybox" is not pinned (no tag)'],
+      // port names a and b name no protocol: Istio's service.PortNameAnalyzer (info)
+      ['note', 'analyzer/port-name-convention', 'Service/twice', 'spec.ports[0]', "IST0118 Port name a (port: 80, targetPort: 80) doesn't follow the naming convention of Istio port."],
+      ['note', 'analyzer/port-name-convention', 'Service/twice', 'spec.ports[1]', "IST0118 Port name b (port: 80, targetPort: 80) doesn't follow the naming convention of Istio port."],
     ]);
     const typo = r.findings.find((f) => f.field === 'spec.rules[0].http.paths[0].pathtype')!;
     expect(typo.fix).toBe('Did you mean "pathType"?');

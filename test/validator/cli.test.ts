@@ -30,7 +30,7 @@ describe('exit codes', () => {
   test('0 when there are warnings and notes only', () => {
     const r = run('validate', rel(SEED_DIR));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\n0 error\(s\), 2 warning\(s\), 5 note\(s\)\n$/);
+    expect(r.stdout).toMatch(/\n0 error\(s\), 2 warning\(s\), 6 note\(s\)\n$/);
     expect(r.stderr).toBe('');
   });
 
@@ -349,7 +349,7 @@ describe('entry points', () => {
       expect(bin.status).toBe(1);
       expect(bin.stdout).toMatch(/ERROR \[istio\/credential-without-selector\]/);
       expect(direct.status).toBe(0);
-      expect(direct.stdout).toMatch(/0 error\(s\), 2 warning\(s\), 5 note\(s\)/);
+      expect(direct.stdout).toMatch(/0 error\(s\), 2 warning\(s\), 6 note\(s\)/);
       expect(version.stdout).toBe(`${VERSION}\n`);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

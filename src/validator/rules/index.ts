@@ -12,6 +12,11 @@ import * as analyzerEnvoyFilterPatches from './analyzer/envoy-filter-patches';
 import * as analyzerJwtClaimRoute from './analyzer/jwt-claim-route';
 import * as analyzerTelemetryDefaultSelector from './analyzer/telemetry-default-selector';
 import * as analyzerTelemetrySelector from './analyzer/telemetry-selector';
+import * as analyzerAnnotations from './analyzer/annotations';
+import * as analyzerApplicationUid from './analyzer/application-uid';
+import * as analyzerDeploymentServices from './analyzer/deployment-services';
+import * as analyzerDeprecatedFields from './analyzer/deprecated-fields';
+import * as analyzerServicePortName from './analyzer/service-port-name';
 import * as celCrdValidations from './cel/crd-validations';
 import * as istioAuthorizationPolicy from './istio/authorization-policy';
 import * as istioCommon from './istio/common';
@@ -74,6 +79,11 @@ export const RULE_MODULES: { readonly [file: string]: object } = {
   'analyzer/telemetry-selector.ts': analyzerTelemetrySelector,
   'analyzer/telemetry-default-selector.ts': analyzerTelemetryDefaultSelector,
   'analyzer/authorization-policies.ts': analyzerAuthorizationPolicies,
+  'analyzer/service-port-name.ts': analyzerServicePortName,
+  'analyzer/deployment-services.ts': analyzerDeploymentServices,
+  'analyzer/application-uid.ts': analyzerApplicationUid,
+  'analyzer/annotations.ts': analyzerAnnotations,
+  'analyzer/deprecated-fields.ts': analyzerDeprecatedFields,
 };
 
 /** Every rule, by family (in RULE_FAMILIES order) and id. */

@@ -15,7 +15,7 @@ describe('npm run validate', () => {
   test('scripts/validate.js exits 0 on the seed and 1 on errors', () => {
     const ok = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), SEED_DIR], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/0 error\(s\), 2 warning\(s\), 5 note\(s\)/);
+    expect(ok.stdout).toMatch(/0 error\(s\), 2 warning\(s\), 6 note\(s\)/);
     const bad = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'validate.js'), BAD_DIR], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/ERROR \[istio\/credential-without-selector\]/);

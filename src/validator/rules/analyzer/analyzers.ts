@@ -16,6 +16,11 @@ import { checkEnvoyFilterPatches } from './envoy-filter-patches';
 import { checkJwtClaimRoutes } from './jwt-claim-route';
 import { checkTelemetryDefaultSelectors } from './telemetry-default-selector';
 import { checkTelemetrySelectors } from './telemetry-selector';
+import { checkAnnotations } from './annotations';
+import { checkApplicationUid } from './application-uid';
+import { checkDeploymentServices } from './deployment-services';
+import { checkDeprecatedFields } from './deprecated-fields';
+import { checkServicePortNames } from './service-port-name';
 import { X509Certificate } from 'node:crypto';
 
 export const GATEWAY_NOT_FOUND = defineRule({
@@ -251,6 +256,11 @@ export function checkAnalyzers(idx: MeshIndex, rep: Reporter): void {
   checkTelemetrySelectors(idx, rep);
   checkTelemetryDefaultSelectors(idx, rep);
   checkAuthorizationPolicies(idx, rep);
+  checkServicePortNames(idx, rep);
+  checkDeploymentServices(idx, rep);
+  checkApplicationUid(idx, rep);
+  checkAnnotations(idx, rep);
+  checkDeprecatedFields(idx, rep);
 }
 
 // --- VirtualService gateways (virtualservice/gateways.go) -------------------------------------------------------
