@@ -23,7 +23,7 @@ export const SELECTOR_MATCHES_WORKLOAD = defineRule({
   severity: 'error',
   description: 'A DestinationRule workloadSelector or Service selector selects no pod template of the output.',
   source: 'this project',
-  details: 'A DestinationRule workloadSelector or Service selector selects no pod template (nor, for a Service, WorkloadEntry) of the output in its namespace. A note when the client is deployed elsewhere; a warning (could not check) when the output has no pod template (and, for a Service, no WorkloadEntry) in that namespace at all (the workloads are deployed by other files).',
+  details: 'A DestinationRule workloadSelector or Service selector selects no pod template (nor, for a Service, WorkloadEntry) of the output in its namespace. For a DestinationRule whose namespace has pod templates in the output, an error: its TLS settings and credential reach no client of the output (a client declared as deployed elsewhere gives a note). For a Service, a warning: Kubernetes accepts a Service that selects nothing and its pods may be deployed by other files (the severity contract), the message lists the namespace\'s pod templates. A warning that says "could not check" when the output has no pod template (and, for a Service, no WorkloadEntry) in that namespace at all.',
 });
 
 export const SIDECAR_INJECTION = defineRule({
@@ -292,7 +292,7 @@ function checkSelectors(objs: Obj[], pods: PodTemplate[], rep: Reporter) {
         }
         rep.add(o, SELECTOR_MATCHES_WORKLOAD, 'spec.selector',
           `Service selector ${fmtLabels(sel)} selects no pod template${entries.length ? ' or WorkloadEntry' : ''} of the output in namespace "${o.namespace}"${describeCandidates(pods, o.namespace!)}`,
-          'Make spec.selector match the pod template labels of the backing Deployment.');
+          'Make spec.selector match the pod template labels of the backing Deployment; nothing to do if its pods are deployed by another file.', 'warning');
       }
     }
   }

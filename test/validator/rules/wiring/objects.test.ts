@@ -44,9 +44,10 @@ describe('wiring across objects', () => {
       expect(mutated(fix).findings.filter(f => f.ruleId === 'wiring/sidecar-injection')).toEqual([]);
     }
   });
-  test('Service selector selects no workload', () => {
+  test('Service selector selects no workload: a warning (Kubernetes accepts it; its pods may come from another file)', () => {
     const r = mutated(objs => { find(objs, 'Service', 'my-nginx').spec.selector = { run: 'nginx' }; });
-    expectFinding(r, 'wiring/selector-matches-workload', 'spec.selector');
+    expect(expectFinding(r, 'wiring/selector-matches-workload', 'spec.selector', 'warning').message).toMatch(/^Service selector \{run=nginx\} selects no pod template of the output in namespace "mesh-external"/);
+    expect(r.errors.filter(f => f.ruleId === 'wiring/selector-matches-workload')).toEqual([]);
   });
   test('RoleBinding references a missing Role and ServiceAccount', () => {
     const r = mutated(objs => {
@@ -140,7 +141,7 @@ describe('wiring across objects', () => {
     ];
     expect(validateManifests(objs).findings.filter(f => f.ruleId === 'wiring/selector-matches-workload')).toEqual([]);
     objs[1].spec.labels = { app: 'other' };
-    expect(validateManifests(objs).errors.map(f => f.message)).toEqual([expect.stringMatching(/^Service selector \{app=mysqldb\} selects no pod template or WorkloadEntry of the output in namespace "vm"/)]);
+    expect(validateManifests(objs).findings.filter(f => f.ruleId === 'wiring/selector-matches-workload').map(f => `${f.severity} ${f.message}`)).toEqual([expect.stringMatching(/^warning Service selector \{app=mysqldb\} selects no pod template or WorkloadEntry of the output in namespace "vm"/)]);
     objs.pop();
     const w = validateManifests(objs).findings.filter(f => f.ruleId === 'wiring/selector-matches-workload');
     expect(w.map(f => `${f.severity} ${f.message}`)).toEqual([expect.stringMatching(/^warning could not check that Service selector \{app=mysqldb\} selects pods: the output has no pod template or WorkloadEntry in namespace "vm"/)]);
