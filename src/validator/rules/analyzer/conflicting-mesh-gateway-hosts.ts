@@ -22,6 +22,7 @@
  */
 import type { Obj, Reporter } from '../../context';
 import type { MeshIndex } from '../../mesh-index';
+import { hostMatches } from '../istio/gateway-common';
 import { defineRule } from '../rule';
 
 export const CONFLICTING_MESH_GATEWAY_HOSTS = defineRule({
@@ -37,16 +38,6 @@ const ALL = '*';
 
 function fqdnOf(host: string, ns: string): string {
   return !host.startsWith('*') && !host.includes('.') ? `${host}.${ns}.svc.cluster.local` : host;
-}
-
-/** Istio's host.Name.Matches: the two names overlap (a wildcard matches the names that end with its suffix). */
-function hostsOverlap(a: string, b: string): boolean {
-  const aw = a.startsWith('*');
-  const bw = b.startsWith('*');
-  if (aw && bw) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
-  if (aw) return b.endsWith(a.slice(1));
-  if (bw) return a.endsWith(b.slice(1));
-  return a === b;
 }
 
 function fullName(o: Obj): string {
@@ -90,7 +81,7 @@ export function checkConflictingMeshGatewayHosts(idx: MeshIndex, rep: Reporter):
   const exportedToAll = [...index.values()].filter(s => s.scope === ALL);
   const reported = new Set<Obj>();
   for (const [key, { scope, fqdn, list: own }] of index) {
-    const list = scope === ALL ? own : [...own, ...exportedToAll.filter(s => hostsOverlap(fqdn, s.fqdn)).flatMap(s => s.list)];
+    const list = scope === ALL ? own : [...own, ...exportedToAll.filter(s => hostMatches(fqdn, s.fqdn)).flatMap(s => s.list)];
     const distinct = [...new Set(list)];
     if (distinct.length < 2) continue;
     const names = distinct.map(fullName).sort(byCodePoint).join(',');
