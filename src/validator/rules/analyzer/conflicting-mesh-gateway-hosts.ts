@@ -24,6 +24,7 @@ import type { Obj, Reporter } from '../../context';
 import type { MeshIndex } from '../../mesh-index';
 import { hostMatches } from '../istio/gateway-common';
 import { defineRule } from '../rule';
+import { byCodePoint, fullName } from './names';
 
 export const CONFLICTING_MESH_GATEWAY_HOSTS = defineRule({
   id: 'analyzer/conflicting-mesh-gateway-hosts',
@@ -40,18 +41,10 @@ function fqdnOf(host: string, ns: string): string {
   return !host.startsWith('*') && !host.includes('.') ? `${host}.${ns}.svc.cluster.local` : host;
 }
 
-function fullName(o: Obj): string {
-  return `${o.namespace ?? 'default'}/${o.name}`;
-}
-
 /** The kinds of routes a VirtualService gives (non-empty spec.http, spec.tls, spec.tcp). */
 function routeKinds(vs: Obj): Set<string> {
   const spec = vs.raw?.spec ?? {};
   return new Set(['http', 'tls', 'tcp'].filter(k => Array.isArray(spec[k]) && spec[k].length > 0));
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Reports IST0109 on the VirtualServices of the run. */

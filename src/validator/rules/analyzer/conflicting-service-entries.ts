@@ -19,6 +19,7 @@
 import type { Obj, Reporter } from '../../context';
 import type { MeshIndex } from '../../mesh-index';
 import { defineRule, enabledIn } from '../rule';
+import { byCodePoint, fullName } from './names';
 
 export const CONFLICTING_SE_PROTOCOL = defineRule({
   id: 'analyzer/conflicting-service-entry-protocol',
@@ -42,14 +43,6 @@ function scopesOf(exportTo: unknown, ns: string): string[] {
   const list = Array.isArray(exportTo) ? exportTo.filter((e): e is string => typeof e === 'string') : [];
   if (list.length === 0 || list.includes(ALL)) return [ALL];
   return [...new Set(list.map(e => (e === LOCAL ? ns : e)))];
-}
-
-function fullName(se: Obj): string {
-  return `${se.namespace ?? 'default'}/${se.name}`;
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Reports IST0177 on the ServiceEntries of the run (Istio 1.31 and later). */

@@ -20,6 +20,7 @@ import type { MeshIndex } from '../../mesh-index';
 import { selectorMatches } from '../../pods';
 import { defineRule } from '../rule';
 import { deploymentInMesh, kubeObjects, labelsOf } from './kube';
+import { byCodePoint, fullName } from './names';
 
 export const DEPLOYMENT_MULTIPLE_SERVICES = defineRule({
   id: 'analyzer/deployment-multiple-services',
@@ -40,14 +41,6 @@ export const DEPLOYMENT_CONFLICTING_PORTS = defineRule({
 });
 
 const WAYPOINT = 'istio.io-mesh-controller';
-
-function fullName(o: Obj): string {
-  return `${o.namespace ?? 'default'}/${o.name}`;
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Go's %v of a []string or []int32. */
 const list = (xs: Array<string | number>) => `[${xs.join(' ')}]`;

@@ -8,6 +8,7 @@
 import type { Obj, Reporter } from '../../context';
 import type { MeshIndex } from '../../mesh-index';
 import { defineRule } from '../rule';
+import { byCodePoint } from './names';
 
 export const TELEMETRY_MULTIPLE_DEFAULT = defineRule({
   id: 'analyzer/telemetry-multiple-default',
@@ -23,10 +24,6 @@ function namespaceWide(t: Obj): boolean {
   if (!spec || typeof spec !== 'object') return false;
   if (spec.selector !== undefined && spec.selector !== null) return false;
   return spec.targetRef == null && !(Array.isArray(spec.targetRefs) && spec.targetRefs.length);
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Reports IST0160 on the Telemetries of the run. */

@@ -14,6 +14,7 @@ import type { Obj, Reporter } from '../../context';
 import { fmtLabels, type MeshIndex } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { byCodePoint } from './names';
 
 export const TELEMETRY_SELECTOR_CONFLICT = defineRule({
   id: 'analyzer/telemetry-selector-conflict',
@@ -41,10 +42,6 @@ function matchLabelsOf(t: Obj): { [k: string]: string } | undefined {
 /** Kubernetes' labels.SelectorFromSet(...).String(): the pairs sorted by key, joined by ",". */
 function selectorString(l: { [k: string]: string }): string {
   return fmtLabels(Object.fromEntries(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Reports IST0101 (selector) and IST0159 on the Telemetries of the run. */

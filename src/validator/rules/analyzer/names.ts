@@ -1,0 +1,14 @@
+/**
+ * How Istio's analyzers name and order objects in their messages, shared by the analyzer ports.
+ */
+import type { Obj } from '../../context';
+
+/** `<namespace>/<name>`, the default namespace for an object that names none (resource.FullName.String()). */
+export function fullName(o: Obj): string {
+  return `${o.namespace ?? 'default'}/${o.name}`;
+}
+
+/** Go's sort.Strings order (byte order of UTF-16 code units here, the same for the ASCII names of Kubernetes). */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
