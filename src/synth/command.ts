@@ -15,6 +15,7 @@ import * as Module from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { kubectlSafeFile } from './kubectl-safe';
+import { loadValidator, saveCodeCaches } from './load-validator';
 import { checkOutFolder, OutFolderError, quote, recoverIfInterrupted, showPath, summarize, writeOutFolder } from './out-folder';
 import { ALLOW_PRIVATE_KEYS, findPrivateKeys, privateKeyMessage, privateKeyWarning } from './private-keys';
 import { findUp, TypeScriptError, TypeScriptLoader } from './typescript-loader';
@@ -127,8 +128,7 @@ interface Cdk8sYaml {
 
 /** `value` when it names a supported Istio release; else a usage error naming `what` and the supported ones. */
 function istioRelease(what: string, value: unknown): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ISTIO_RELEASES } = require('../validator') as typeof import('../validator');
+  const { ISTIO_RELEASES } = loadValidator();
   if (typeof value === 'string' && (ISTIO_RELEASES as readonly string[]).includes(value)) return value;
   throw new UsageError(`${what} must be one of the supported Istio releases ${ISTIO_RELEASES.join(', ')} (got ${typeof value === 'string' ? JSON.stringify(value) : `a ${typeof value}`})`);
 }
@@ -375,8 +375,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
 }
 
 function checkRules(warn: readonly string[]): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { RULES } = require('../validator') as typeof import('../validator');
+  const { RULES } = loadValidator();
   for (const w of warn) {
     if (w === '*') continue;
     const known = w.endsWith('/') || w.endsWith('/*') ? RULES.some((r) => r.id.startsWith(w.replace(/\*$/, ''))) : RULES.some((r) => r.id === w);
@@ -386,8 +385,7 @@ function checkRules(warn: readonly string[]): void {
 
 /** Validates the objects of the files the app wrote (all together, or each file on its own); throws on errors. */
 function validate(captured: Captured, shown: string, { eachFile, downgrade, istio }: { eachFile: boolean; downgrade: string[]; istio?: string }): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const v = require('../validator') as typeof import('../validator');
+  const v = loadValidator();
   const fileOf = new Map<object, string>();
   const groups: object[][] = [];
   for (const [name, docs] of [...captured.objects].sort(([a], [b]) => a.localeCompare(b))) {
@@ -399,6 +397,7 @@ function validate(captured: Captured, shown: string, { eachFile, downgrade, isti
   const findings = sets.flatMap((objects) => v.validateManifests(objects, {
     files: fileOf, downgrade, constructPaths: (o: object) => captured.pathOf.get(o), ...(istio ? { istio } : {}),
   }).findings);
+  saveCodeCaches(); // a run without the validator's code cache writes it (common/code-cache.ts)
   if (findings.length) process.stderr.write(v.formatFindings(findings));
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (errors > 0) throw new AppError(`validation failed with ${errors} error(s); ${shown} was left untouched`, true);
