@@ -7,9 +7,10 @@
  *
  * The cache lives outside the package (which may be read-only and shared): in a folder of the OS temp dir that
  * belongs to the user and that only the user may write (`cdk8s-istio-egress-code-cache-<uid>`; any other owner
- * or mode and nothing is read or written), one file per bundle named by a hash of the bundle's text and of the
- * Node version, platform and architecture, so a changed bundle or another Node never reads a stale cache (V8
- * also refuses a cache of another V8 or other flags: `cachedDataRejected`). A run without a usable cache
+ * or mode and nothing is read or written), one file per bundle and Node named by hashes of the bundle's path and
+ * the Node version, platform and architecture, and of the bundle's text, so a changed bundle or another Node
+ * never reads a stale cache (V8 also refuses a cache of another V8 or other flags: `cachedDataRejected`); saving
+ * the cache of a new text removes those of the bundle's earlier texts. A run without a usable cache
  * compiles the bundle as `require` would, and saveCodeCaches() (after the work, by the caller) writes one,
  * atomically (a file of its own, then a rename): concurrent runs each write a whole file, the last rename wins.
  * Nothing here throws for the cache: an unreadable, unwritable or refused cache only costs the compilation.
@@ -62,8 +63,10 @@ export function requireWithCodeCache(file: string): any {
   if (r.loaded.has(file)) return r.loaded.get(file);
   const source = fs.readFileSync(file, 'utf8');
   const dir = cacheDir();
+  // <name>-<the file and this Node>-<its text>.v8: one cache a bundle and Node, whose older ones a save removes
+  const where = createHash('sha256').update(`${process.version} ${process.platform} ${process.arch} ${file}`).digest('hex').slice(0, 16);
   const cacheFile = dir === undefined ? undefined
-    : path.join(dir, `${path.basename(file, '.js')}-${createHash('sha256').update(`${process.version} ${process.platform} ${process.arch} ${file}\n`).update(source).digest('hex').slice(0, 32)}.v8`);
+    : path.join(dir, `${path.basename(file, '.js')}-${where}-${createHash('sha256').update(source).digest('hex').slice(0, 32)}.v8`);
   let cachedData: Buffer | undefined;
   if (cacheFile !== undefined) {
     try {
@@ -94,6 +97,11 @@ export function saveCodeCaches(): void {
     try {
       fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       fs.renameSync(tmp, file);
+      // the caches of earlier texts of the same bundle for the same Node are of no more use
+      const stem = path.basename(file).replace(/[0-9a-f]{32}\.v8$/, '');
+      for (const f of fs.readdirSync(path.dirname(file))) {
+        if (f.startsWith(stem) && f.endsWith('.v8') && f !== path.basename(file)) fs.rmSync(path.join(path.dirname(file), f), { force: true });
+      }
     } catch {
       fs.rmSync(tmp, { force: true });
     }

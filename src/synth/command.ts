@@ -15,7 +15,7 @@ import * as Module from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { kubectlSafeFile } from './kubectl-safe';
-import { loadValidator, saveCodeCaches } from './load-validator';
+import { loadValidator, preloadLibrary, saveCodeCaches } from './bundles';
 import { checkOutFolder, OutFolderError, quote, recoverIfInterrupted, showPath, summarize, writeOutFolder } from './out-folder';
 import { ALLOW_PRIVATE_KEYS, findPrivateKeys, privateKeyMessage, privateKeyWarning } from './private-keys';
 import { findUp, TypeScriptError, TypeScriptLoader } from './typescript-loader';
@@ -312,6 +312,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     }
     process.argv = [process.argv[0], appFile];
     const entry = path.relative(process.cwd(), appFile);
+    if (resolvesToThisLibrary(from)) preloadLibrary(); // the library from its bundle (./bundles.ts)
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(appFile);
@@ -350,6 +351,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     if (recovered) process.stderr.write(`${recovered}\n`);
     const result = writeOutFolder(out, files, { shown, manifest, adopt: opts.adopt });
     process.stderr.write(summarize(result, shown, opts.adopt));
+    saveCodeCaches(); // the bundles loaded without a code cache get one (common/code-cache.ts)
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -371,6 +373,15 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     if (staging) fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Whether `cdk8s-istio-egress`, required from the app (`from`), is this package. */
+function resolvesToThisLibrary(from: NodeJS.Require): boolean {
+  try {
+    return from.resolve('cdk8s-istio-egress') === path.join(__dirname, '..', 'index.js');
+  } catch {
+    return false;
   }
 }
 

@@ -39,7 +39,7 @@ test('a bundle loads as a CommonJS module, once per thread; its code cache is wr
   expect(caches()).toEqual([]); // nothing written before saveCodeCaches()
   saveCodeCaches();
   const written = caches();
-  expect(written).toEqual([expect.stringMatching(/^bundle-[0-9a-f]{32}\.v8$/)]);
+  expect(written).toEqual([expect.stringMatching(/^bundle-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/)]);
   expect(fs.statSync(cacheDir()).mode & 0o777).toBe(0o700);
   const bytes = fs.readFileSync(path.join(cacheDir(), written[0]));
   // a next run reads that cache and writes none
@@ -50,7 +50,7 @@ test('a bundle loads as a CommonJS module, once per thread; its code cache is wr
   expect(fs.readFileSync(path.join(cacheDir(), written[0])).equals(bytes)).toBe(true);
 });
 
-test('a changed bundle gets a cache of its own; a cache V8 refuses is replaced; none is used from a folder others may write', () => {
+test('a changed bundle gets a new cache, which replaces the old one; a cache V8 refuses is replaced; none is used from a folder others may write', () => {
   const file = bundle('exports.v = 1;\n');
   expect(requireWithCodeCache(file).v).toBe(1);
   saveCodeCaches();
@@ -59,28 +59,36 @@ test('a changed bundle gets a cache of its own; a cache V8 refuses is replaced; 
   fs.writeFileSync(file, 'exports.v = 2;\n'); // same length: V8 alone would not see the change
   expect(requireWithCodeCache(file).v).toBe(2);
   saveCodeCaches();
+  const [second] = caches();
+  expect(caches()).toEqual([second]); // the first is gone
+  expect(second).not.toBe(first);
+  expect(second.slice(0, 24)).toBe(first.slice(0, 24)); // same bundle, same Node: same stem
+  // a cache of another bundle stays
+  const other = path.join(tmp, 'pkg', 'other.js');
+  fs.writeFileSync(other, 'exports.w = 1;\n');
+  expect(requireWithCodeCache(other).w).toBe(1);
+  saveCodeCaches();
   expect(caches()).toHaveLength(2);
-  expect(caches()).toContain(first);
-  const second = caches().find((f) => f !== first)!;
-  expect(second).toMatch(/^bundle-[0-9a-f]{32}\.v8$/);
+  expect(caches()).toContain(second);
   // garbage where the cache of a new text would be (a text this process never compiled: V8 reuses what it compiled
   // in the same process without reading a cache): refused by V8, compiled, written anew
   const text = 'exports.v = 4;\n';
-  const name = `bundle-${createHash('sha256').update(`${process.version} ${process.platform} ${process.arch} ${file}\n`).update(text).digest('hex').slice(0, 32)}.v8`;
+  const where = createHash('sha256').update(`${process.version} ${process.platform} ${process.arch} ${file}`).digest('hex').slice(0, 16);
+  const name = `bundle-${where}-${createHash('sha256').update(text).digest('hex').slice(0, 32)}.v8`;
   fs.writeFileSync(path.join(cacheDir(), name), 'not a code cache');
   fs.writeFileSync(file, text);
   delete (globalThis as any)[KEY];
   expect(requireWithCodeCache(file).v).toBe(4);
   saveCodeCaches();
   expect(fs.readFileSync(path.join(cacheDir(), name), 'utf8')).not.toBe('not a code cache');
-  expect(caches()).toHaveLength(3);
+  expect(caches().filter((f) => f.startsWith('bundle-'))).toEqual([name]);
   // a folder that others may write is neither read nor written
   fs.chmodSync(cacheDir(), 0o777);
   fs.rmSync(path.join(cacheDir(), name));
   delete (globalThis as any)[KEY];
   expect(requireWithCodeCache(file).v).toBe(4);
   saveCodeCaches();
-  expect(caches().sort()).toEqual([first, second].sort());
+  expect(caches()).toEqual([expect.stringMatching(/^other-/)]);
 });
 
 test('NODE_DISABLE_COMPILE_CACHE turns the cache off; an unwritable temp dir only costs the compilation', () => {
