@@ -8,9 +8,10 @@
  * The cache lives outside the package (which may be read-only and shared): in a folder of the OS temp dir that
  * belongs to the user and that only the user may write (`cdk8s-istio-egress-code-cache-<uid>`; any other owner
  * or mode and nothing is read or written), one file per bundle and Node named by hashes of the bundle's path and
- * the Node version, platform and architecture, and of the bundle's text, so a changed bundle or another Node
- * never reads a stale cache (V8 also refuses a cache of another V8 or other flags: `cachedDataRejected`); saving
- * the cache of a new text removes those of the bundle's earlier texts. A run without a usable cache
+ * the Node version, platform and architecture, and of the bundle file's identity (device, inode, size, mtime and
+ * ctime: a build writes a new file; hashing the text would cost more than a millisecond a bundle), so a rebuilt
+ * bundle or another Node never reads a stale cache (V8 also refuses a cache of another V8 or other flags, and
+ * one of a source of another length: `cachedDataRejected`); saving a new cache removes the bundle's older ones. A run without a usable cache
  * compiles the bundle as `require` would, and saveCodeCaches() (after the work, by the caller) writes one,
  * atomically (a file of its own, then a rename): concurrent runs each write a whole file, the last rename wins.
  * Nothing here throws for the cache: an unreadable, unwritable or refused cache only costs the compilation.
@@ -61,12 +62,22 @@ function cacheDir(): string | undefined {
 export function requireWithCodeCache(file: string): any {
   const r = registry();
   if (r.loaded.has(file)) return r.loaded.get(file);
-  const source = fs.readFileSync(file, 'utf8');
+  const fd = fs.openSync(file, 'r');
+  let source: string;
+  let version: string;
+  try {
+    // the file as it is now: a build writes a new file (a new inode, a new ctime), which no utime can fake
+    const st = fs.fstatSync(fd, { bigint: true });
+    version = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    source = fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
   const dir = cacheDir();
-  // <name>-<the file and this Node>-<its text>.v8: one cache a bundle and Node, whose older ones a save removes
-  const where = createHash('sha256').update(`${process.version} ${process.platform} ${process.arch} ${file}`).digest('hex').slice(0, 16);
+  // <name>-<the file and this Node>-<the file's version>.v8: one cache a bundle and Node, whose older ones a save removes
+  const hash = (text: string, n: number) => createHash('sha256').update(text).digest('hex').slice(0, n);
   const cacheFile = dir === undefined ? undefined
-    : path.join(dir, `${path.basename(file, '.js')}-${where}-${createHash('sha256').update(source).digest('hex').slice(0, 32)}.v8`);
+    : path.join(dir, `${path.basename(file, '.js')}-${hash(`${process.version} ${process.platform} ${process.arch} ${file}`, 16)}-${hash(version, 32)}.v8`);
   let cachedData: Buffer | undefined;
   if (cacheFile !== undefined) {
     try {

@@ -56,7 +56,7 @@ test('a changed bundle gets a new cache, which replaces the old one; a cache V8 
   saveCodeCaches();
   const [first] = caches();
   delete (globalThis as any)[KEY];
-  fs.writeFileSync(file, 'exports.v = 2;\n'); // same length: V8 alone would not see the change
+  fs.writeFileSync(file, 'exports.v = 2;\n'); // same length: V8 alone would not see the change (same inode: ctime and mtime do)
   expect(requireWithCodeCache(file).v).toBe(2);
   saveCodeCaches();
   const [second] = caches();
@@ -72,11 +72,11 @@ test('a changed bundle gets a new cache, which replaces the old one; a cache V8 
   expect(caches()).toContain(second);
   // garbage where the cache of a new text would be (a text this process never compiled: V8 reuses what it compiled
   // in the same process without reading a cache): refused by V8, compiled, written anew
-  const text = 'exports.v = 4;\n';
-  const where = createHash('sha256').update(`${process.version} ${process.platform} ${process.arch} ${file}`).digest('hex').slice(0, 16);
-  const name = `bundle-${where}-${createHash('sha256').update(text).digest('hex').slice(0, 32)}.v8`;
+  fs.writeFileSync(file, 'exports.v = 4;\n');
+  const st = fs.statSync(file, { bigint: true });
+  const hash = (text: string, n: number) => createHash('sha256').update(text).digest('hex').slice(0, n);
+  const name = `bundle-${hash(`${process.version} ${process.platform} ${process.arch} ${file}`, 16)}-${hash(`${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, 32)}.v8`;
   fs.writeFileSync(path.join(cacheDir(), name), 'not a code cache');
-  fs.writeFileSync(file, text);
   delete (globalThis as any)[KEY];
   expect(requireWithCodeCache(file).v).toBe(4);
   saveCodeCaches();
