@@ -6,12 +6,13 @@
 // or undone by the next one. A failing app (bad props, validation errors) leaves the folder untouched.
 //
 // The validator checks the objects the app produced (no YAML is parsed back). For a small output it runs on
-// the main thread (it loads in ~20 ms from its code cache; a worker thread costs more than that to start).
+// the main thread (it loads from its code cache in less time than a worker thread takes to start).
 // From WORKER_MIN_OBJECTS objects on, it runs in a worker thread while the main thread renders the YAML.
 //
 // It runs the compiled code users run (lib/, from `npm run build`; a missing or stale lib/ is refused): the
 // output folder's guarantees of lib/src/synth/out-folder.js (shared with `cdk8s-istio-egress synth`), the
-// validator of the package's `cdk8s-istio-egress/validator` entry point, and the task app compiled into
+// validator of the package's `cdk8s-istio-egress/validator` entry point (from its bundle, lib/src/validator/bundle.js,
+// with a V8 code cache: lib/src/synth/bundles.js), and the task app compiled into
 // lib/app/. A TypeScript --app is transpiled by the package's own loader, as `cdk8s-istio-egress synth`
 // runs a user's TypeScript app; it imports the library by its package name, which resolves to lib/.
 const path = require('path');
@@ -115,6 +116,8 @@ async function main(argv) {
   const { findPrivateKeys, privateKeyMessage, privateKeyWarning } = require('../lib/src/synth/private-keys.js');
   // scalars kubectl (go-yaml v2) would read as another type than cdk8s wrote them are double-quoted
   const { kubectlSafeText } = require('../lib/src/synth/kubectl-safe.js');
+  // the library and the validator of the package's entry points from their bundles, with their V8 code caches
+  const { loadValidator, preloadLibrary, saveCodeCaches } = require('../lib/src/synth/bundles.js');
   lap('node+require');
   const out = path.resolve(opts.out);
   const shown = show(out);
@@ -127,6 +130,7 @@ async function main(argv) {
     if (recovered) console.error(recovered);
     lap('check');
 
+    preloadLibrary(); // the app's require('cdk8s-istio-egress') returns the bundle's exports
     const { buildApp } = loadApp(opts.app);
     lap('load');
     const app = buildApp?.({ outdir: out });
@@ -153,7 +157,7 @@ async function main(argv) {
         checked = worker.validate(request);
         lap('post');
       } else {
-        checked = Promise.resolve(validateObjects(require('cdk8s-istio-egress/validator'), request));
+        checked = Promise.resolve(validateObjects(loadValidator(), request));
         lap('validate');
       }
     }
@@ -170,11 +174,13 @@ async function main(argv) {
       if (errors > 0) throw Object.assign(new Error(`validation failed with ${errors} error(s); ${shown} was left untouched`), { quiet: true });
     }
 
+    if (opts.validate && !worker) saveCodeCaches(); // a run without the bundles' code caches writes them
     const keys = findPrivateKeys(docs);
     if (keys.length && !opts.allowPrivateKeys) throw Object.assign(new Error(privateKeyMessage(keys, shown)), { quiet: true });
     if (keys.length) console.error(privateKeyWarning(keys, shown));
     const result = writeOutFolder(out, texts, { shown, adopt: opts.adopt });
     lap('write');
+    saveCodeCaches(); // a run with --no-validate or the worker writes them here
     process.stderr.write(summarize(result, shown, opts.adopt));
     return 0;
   } catch (err) {
@@ -282,10 +288,15 @@ function startValidator() {
   const worker = new Worker(`
     const { parentPort, workerData } = require('worker_threads');
     require('module').enableCompileCache?.();
-    const v = require(workerData.validator);
+    const { loadValidator, saveCodeCaches } = require(workerData.loader);
+    const v = loadValidator();
     ${validateObjects.toString()}
-    parentPort.on('message', (request) => parentPort.postMessage(validateObjects(v, request)));
-  `, { eval: true, workerData: { validator: require.resolve('cdk8s-istio-egress/validator') } });
+    parentPort.on('message', (request) => {
+      const answer = validateObjects(v, request);
+      saveCodeCaches();
+      parentPort.postMessage(answer);
+    });
+  `, { eval: true, workerData: { loader: require.resolve('../lib/src/synth/bundles.js') } });
   const failed = new Promise((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined); // reported by validate()
   return {

@@ -15,6 +15,7 @@ import * as Module from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { kubectlSafeFile } from './kubectl-safe';
+import { loadValidator, preloadLibrary, saveCodeCaches } from './bundles';
 import { checkOutFolder, OutFolderError, quote, recoverIfInterrupted, showPath, summarize, writeOutFolder } from './out-folder';
 import { ALLOW_PRIVATE_KEYS, findPrivateKeys, privateKeyMessage, privateKeyWarning } from './private-keys';
 import { findUp, TypeScriptError, TypeScriptLoader } from './typescript-loader';
@@ -127,8 +128,7 @@ interface Cdk8sYaml {
 
 /** `value` when it names a supported Istio release; else a usage error naming `what` and the supported ones. */
 function istioRelease(what: string, value: unknown): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ISTIO_RELEASES } = require('../validator') as typeof import('../validator');
+  const { ISTIO_RELEASES } = loadValidator();
   if (typeof value === 'string' && (ISTIO_RELEASES as readonly string[]).includes(value)) return value;
   throw new UsageError(`${what} must be one of the supported Istio releases ${ISTIO_RELEASES.join(', ')} (got ${typeof value === 'string' ? JSON.stringify(value) : `a ${typeof value}`})`);
 }
@@ -312,6 +312,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     }
     process.argv = [process.argv[0], appFile];
     const entry = path.relative(process.cwd(), appFile);
+    if (resolvesToThisLibrary(from)) preloadLibrary(); // the library from its bundle (./bundles.ts)
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(appFile);
@@ -350,6 +351,7 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
     if (recovered) process.stderr.write(`${recovered}\n`);
     const result = writeOutFolder(out, files, { shown, manifest, adopt: opts.adopt });
     process.stderr.write(summarize(result, shown, opts.adopt));
+    saveCodeCaches(); // the bundles loaded without a code cache get one (common/code-cache.ts)
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -374,9 +376,17 @@ export async function synthMain(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** Whether `cdk8s-istio-egress`, required from the app (`from`), is this package. */
+function resolvesToThisLibrary(from: NodeJS.Require): boolean {
+  try {
+    return from.resolve('cdk8s-istio-egress') === path.join(__dirname, '..', 'index.js');
+  } catch {
+    return false;
+  }
+}
+
 function checkRules(warn: readonly string[]): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { RULES } = require('../validator') as typeof import('../validator');
+  const { RULES } = loadValidator();
   for (const w of warn) {
     if (w === '*') continue;
     const known = w.endsWith('/') || w.endsWith('/*') ? RULES.some((r) => r.id.startsWith(w.replace(/\*$/, ''))) : RULES.some((r) => r.id === w);
@@ -386,8 +396,7 @@ function checkRules(warn: readonly string[]): void {
 
 /** Validates the objects of the files the app wrote (all together, or each file on its own); throws on errors. */
 function validate(captured: Captured, shown: string, { eachFile, downgrade, istio }: { eachFile: boolean; downgrade: string[]; istio?: string }): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const v = require('../validator') as typeof import('../validator');
+  const v = loadValidator();
   const fileOf = new Map<object, string>();
   const groups: object[][] = [];
   for (const [name, docs] of [...captured.objects].sort(([a], [b]) => a.localeCompare(b))) {
@@ -399,6 +408,7 @@ function validate(captured: Captured, shown: string, { eachFile, downgrade, isti
   const findings = sets.flatMap((objects) => v.validateManifests(objects, {
     files: fileOf, downgrade, constructPaths: (o: object) => captured.pathOf.get(o), ...(istio ? { istio } : {}),
   }).findings);
+  saveCodeCaches(); // a run without the validator's code cache writes it (common/code-cache.ts)
   if (findings.length) process.stderr.write(v.formatFindings(findings));
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (errors > 0) throw new AppError(`validation failed with ${errors} error(s); ${shown} was left untouched`, true);

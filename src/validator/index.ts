@@ -57,7 +57,9 @@ export function validateManifests(objects: any[], options: ValidateOptions = {})
 
 /** The objects of a list with identical copies left out (the first one kept, with its position in the list). */
 function distinct(objects: any[]): Array<{ raw: any; i: number }> {
-  const seen = new Map<string, string[]>();
+  // the objects kept so far by group and key, with their canonical JSON once a second object has the key
+  // (only then is there something to compare: most keys are unique, and their objects are never serialized)
+  const seen = new Map<string, Array<{ raw: any; text?: string }>>();
   const kept = new Set<unknown>();
   const out: Array<{ raw: any; i: number }> = [];
   objects.forEach((raw, i) => {
@@ -66,10 +68,14 @@ function distinct(objects: any[]): Array<{ raw: any; i: number }> {
       kept.add(raw);
       const group = typeof raw.apiVersion === 'string' && raw.apiVersion.includes('/') ? raw.apiVersion.split('/')[0] : '';
       const key = `${group}/${objectKey(raw)}`;
-      const text = canonicalJson(raw);
       const earlier = seen.get(key);
-      if (earlier?.includes(text)) return;
-      seen.set(key, [...earlier ?? [], text]);
+      if (earlier) {
+        const text = canonicalJson(raw);
+        if (earlier.some((e) => (e.text ??= canonicalJson(e.raw)) === text)) return;
+        earlier.push({ raw, text });
+      } else {
+        seen.set(key, [{ raw }]);
+      }
     }
     out.push({ raw, i });
   });

@@ -212,6 +212,29 @@ function describeOneOf(s: Schema): string {
   return [...names].join(', ');
 }
 
+/** Records an issue at `path` (the root when empty). */
+function addIssue(ctx: WalkContext, path: string, rule: Rule, message: string, fix: string): void {
+  ctx.issues.push({ rule, field: path || '(root)', message, fix });
+}
+/** A value as a finding quotes it, or as it is described when `path` is a Secret's data (redact.ts). */
+function shown(ctx: WalkContext, path: string, x: unknown): string {
+  return ctx.redact?.(path) ? describeSecretValue(x) : quote(x);
+}
+/** The length of `text` in code points, as `[...text].length` counts it, without making the array. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // a high surrogate followed by a low one is one code point; a lone surrogate is one too
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
 /**
  * Validates `v` against `schema`; returns false when the node itself has a type error
  * (so that CEL rules are not evaluated on it).
@@ -219,54 +242,52 @@ function describeOneOf(s: Schema): string {
 export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext): boolean {
   const s = resolveRef(schema, ctx.defs);
   if (!s) return true;
-  const issue = (rule: Rule, message: string, fix: string) => ctx.issues.push({ rule, field: path || '(root)', message, fix });
-  const display = (x: unknown) => (ctx.redact?.(path) ? describeSecretValue(x) : quote(x));
 
   if (v === null) {
     if (s.nullable || ctx.defs) return true; // built-in objects: null means absent
-    issue(SCHEMA_TYPE, `null is not allowed here (expected ${s.type ?? 'a value'})`, 'Remove the field or give it a value.');
+    addIssue(ctx, path, SCHEMA_TYPE, `null is not allowed here (expected ${s.type ?? 'a value'})`, 'Remove the field or give it a value.');
     return false;
   }
 
   if (s['x-kubernetes-int-or-string']) {
     if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) {
-      issue(SCHEMA_TYPE, `expected an integer or a string, got ${typeOf(v)} ${display(v)}`, 'Use an integer port number or a named port (string).');
+      addIssue(ctx, path, SCHEMA_TYPE, `expected an integer or a string, got ${typeOf(v)} ${shown(ctx, path, v)}`, 'Use an integer port number or a named port (string).');
       return false;
     }
   } else if (s.type && !typeMatches(s.type, v)) {
-    issue(SCHEMA_TYPE, `expected ${s.type}, got ${typeOf(v)} ${display(v)}`, `Change the value to a ${s.type}.`);
+    addIssue(ctx, path, SCHEMA_TYPE, `expected ${s.type}, got ${typeOf(v)} ${shown(ctx, path, v)}`, `Change the value to a ${s.type}.`);
     return false;
   }
 
   let ok = true;
   if (s.enum && !s.enum.some((e: unknown) => e === v)) {
-    issue(SCHEMA_ENUM, `unsupported value ${display(v)}; supported values: ${s.enum.map((e: unknown) => JSON.stringify(e)).join(', ')}`, 'Use one of the supported values.');
+    addIssue(ctx, path, SCHEMA_ENUM, `unsupported value ${shown(ctx, path, v)}; supported values: ${s.enum.map((e: unknown) => JSON.stringify(e)).join(', ')}`, 'Use one of the supported values.');
     ok = false;
   }
 
   if (typeof v === 'string') {
-    const len = [...v].length;
-    if (s.minLength !== undefined && len < s.minLength) issue(SCHEMA_RANGE, `must be at least ${s.minLength} characters long`, 'Give a longer value.');
-    if (s.maxLength !== undefined && len > s.maxLength) issue(SCHEMA_RANGE, `must be at most ${s.maxLength} characters long (is ${len})`, 'Shorten the value.');
+    const len = s.minLength !== undefined || s.maxLength !== undefined ? codePoints(v) : 0;
+    if (s.minLength !== undefined && len < s.minLength) addIssue(ctx, path, SCHEMA_RANGE, `must be at least ${s.minLength} characters long`, 'Give a longer value.');
+    if (s.maxLength !== undefined && len > s.maxLength) addIssue(ctx, path, SCHEMA_RANGE, `must be at most ${s.maxLength} characters long (is ${len})`, 'Shorten the value.');
     if (s.pattern) {
       const r = regex(s.pattern);
-      if (r && !r.test(v)) issue(SCHEMA_PATTERN, `${display(v)} does not match the pattern ${s.pattern}`, 'Change the value to match the pattern.');
+      if (r && !r.test(v)) addIssue(ctx, path, SCHEMA_PATTERN, `${shown(ctx, path, v)} does not match the pattern ${s.pattern}`, 'Change the value to match the pattern.');
     }
-    if (s.format && !formatOk(s.format, v)) issue(SCHEMA_FORMAT, `${display(v)} is not a valid ${s.format}`, `Give a valid ${s.format} value.`);
+    if (s.format && !formatOk(s.format, v)) addIssue(ctx, path, SCHEMA_FORMAT, `${shown(ctx, path, v)} is not a valid ${s.format}`, `Give a valid ${s.format} value.`);
   } else if (typeof v === 'number') {
-    if (s.minimum !== undefined && (s.exclusiveMinimum === true ? v <= s.minimum : v < s.minimum)) issue(SCHEMA_RANGE, `${display(v)} is below the minimum ${s.minimum}`, `Use a value >= ${s.minimum}.`);
-    if (s.maximum !== undefined && (s.exclusiveMaximum === true ? v >= s.maximum : v > s.maximum)) issue(SCHEMA_RANGE, `${display(v)} is above the maximum ${s.maximum}`, `Use a value <= ${s.maximum}.`);
-    if (s.format && !formatOk(s.format, v)) issue(SCHEMA_FORMAT, `${display(v)} is out of range for ${s.format}`, `Use a value that fits ${s.format}.`);
+    if (s.minimum !== undefined && (s.exclusiveMinimum === true ? v <= s.minimum : v < s.minimum)) addIssue(ctx, path, SCHEMA_RANGE, `${shown(ctx, path, v)} is below the minimum ${s.minimum}`, `Use a value >= ${s.minimum}.`);
+    if (s.maximum !== undefined && (s.exclusiveMaximum === true ? v >= s.maximum : v > s.maximum)) addIssue(ctx, path, SCHEMA_RANGE, `${shown(ctx, path, v)} is above the maximum ${s.maximum}`, `Use a value <= ${s.maximum}.`);
+    if (s.format && !formatOk(s.format, v)) addIssue(ctx, path, SCHEMA_FORMAT, `${shown(ctx, path, v)} is out of range for ${s.format}`, `Use a value that fits ${s.format}.`);
   } else if (Array.isArray(v)) {
-    if (s.minItems !== undefined && v.length < s.minItems) issue(SCHEMA_RANGE, `must have at least ${s.minItems} item(s)`, 'Add items.');
-    if (s.maxItems !== undefined && v.length > s.maxItems) issue(SCHEMA_RANGE, `must have at most ${s.maxItems} item(s) (has ${v.length})`, 'Remove items.');
+    if (s.minItems !== undefined && v.length < s.minItems) addIssue(ctx, path, SCHEMA_RANGE, `must have at least ${s.minItems} item(s)`, 'Add items.');
+    if (s.maxItems !== undefined && v.length > s.maxItems) addIssue(ctx, path, SCHEMA_RANGE, `must have at most ${s.maxItems} item(s) (has ${v.length})`, 'Remove items.');
     if (s.items) v.forEach((it, i) => walk(s.items, it, `${path}[${i}]`, ctx));
     const lt = s['x-kubernetes-list-type'];
     if (lt === 'set') {
       const seen = new Set<string>();
       v.forEach((it, i) => {
         const k = JSON.stringify(it);
-        if (seen.has(k)) issue(SCHEMA_DUPLICATE, `duplicate entry ${display(it)} at index ${i} in a set-type list`, 'Remove the duplicate entry.');
+        if (seen.has(k)) addIssue(ctx, path, SCHEMA_DUPLICATE, `duplicate entry ${shown(ctx, path, it)} at index ${i} in a set-type list`, 'Remove the duplicate entry.');
         seen.add(k);
       });
     } else if (lt === 'map' && Array.isArray(s['x-kubernetes-list-map-keys'])) {
@@ -274,15 +295,15 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
       const seen = new Set<string>();
       v.forEach((it, i) => {
         const k = JSON.stringify(keys.map(key => (it as any)?.[key]));
-        if (seen.has(k)) issue(SCHEMA_DUPLICATE, `duplicate entry with ${keys.join('/')} = ${ctx.redact?.(path) ? describeSecretValue(keys.map(key => (it as any)?.[key])) : k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
+        if (seen.has(k)) addIssue(ctx, path, SCHEMA_DUPLICATE, `duplicate entry with ${keys.join('/')} = ${ctx.redact?.(path) ? describeSecretValue(keys.map(key => (it as any)?.[key])) : k} at index ${i}`, 'Entries of this list must be unique by ' + keys.join(', ') + '.');
         seen.add(k);
       });
     }
   } else if (typeof v === 'object') {
     const obj = v as { [k: string]: unknown };
     const keys = Object.keys(obj);
-    if (s.minProperties !== undefined && keys.length < s.minProperties) issue(SCHEMA_RANGE, `must have at least ${s.minProperties} entr(y/ies)`, 'Add entries.');
-    if (s.maxProperties !== undefined && keys.length > s.maxProperties) issue(SCHEMA_RANGE, `must have at most ${s.maxProperties} entr(y/ies)`, 'Remove entries.');
+    if (s.minProperties !== undefined && keys.length < s.minProperties) addIssue(ctx, path, SCHEMA_RANGE, `must have at least ${s.minProperties} entr(y/ies)`, 'Add entries.');
+    if (s.maxProperties !== undefined && keys.length > s.maxProperties) addIssue(ctx, path, SCHEMA_RANGE, `must have at most ${s.maxProperties} entr(y/ies)`, 'Remove entries.');
     if (Array.isArray(s.required)) {
       for (const r of s.required) {
         if (obj[r] === undefined || obj[r] === null) ctx.issues.push({ rule: SCHEMA_REQUIRED, field: childPath(path, r), message: `required field "${r}" is missing`, fix: `Set ${childPath(path, r)}.` });
@@ -320,7 +341,7 @@ export function walk(schema: Schema, v: unknown, path: string, ctx: WalkContext)
       || (s.not && matches(s.not, v, ctx.defs));
     if (bad) {
       const names = describeOneOf(s);
-      issue(SCHEMA_ONE_OF, names ? `at most one of the fields ${names} may be set` : 'value does not satisfy the schema combinators (oneOf/anyOf/allOf/not)', names ? `Keep only one of ${names}.` : 'Check the field against the CRD.');
+      addIssue(ctx, path, SCHEMA_ONE_OF, names ? `at most one of the fields ${names} may be set` : 'value does not satisfy the schema combinators (oneOf/anyOf/allOf/not)', names ? `Keep only one of ${names}.` : 'Check the field against the CRD.');
       ok = false;
     }
   }
