@@ -137,4 +137,10 @@ describe('load cost', () => {
       .filter((f) => /^import\s+(?!type\b)[^;]*from\s+'@bufbuild\//m.test(fs.readFileSync(f, 'utf8')));
     expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);
   });
+
+  test('no module of the validator or synth imports yaml at load (13 ms): it loads where YAML is read (read.ts yaml(), the annotations analyzer)', () => {
+    const offenders = [...tsFiles(path.join(SRC, 'validator')), ...tsFiles(path.join(SRC, 'synth'))]
+      .filter((f) => /^import\s+(?!type\b)[^;]*from\s+'yaml'/m.test(fs.readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
 });

@@ -21,7 +21,7 @@
  * ValidateMeshConfigProxyConfig). Objects of kube-system, kube-public, kube-node-lease and local-path-storage are not
  * read.
  */
-import { parse } from 'yaml';
+import type * as YAML from 'yaml';
 import type { Obj, Reporter } from '../../context';
 import type { MeshIndex } from '../../mesh-index';
 import { isIp } from '../istio/common';
@@ -158,7 +158,7 @@ export const ANNOTATION_VALIDATION: { readonly [name: string]: (v: string) => st
   'prometheus.istio.io/merge-metrics': v => (BOOLS.has(v) ? undefined : `strconv.ParseBool: parsing ${q(v)}: invalid syntax`),
   'proxy.istio.io/config': v => {
     try {
-      const doc = parse(v);
+      const doc = yaml().parse(v);
       return doc === null || doc === undefined || (typeof doc === 'object' && !Array.isArray(doc)) ? undefined : 'failed to convert to apply proxy config: not a YAML mapping';
     } catch (e) {
       return `failed to convert to apply proxy config: ${(e as Error).message.split('\n')[0]}`;
@@ -169,6 +169,13 @@ export const ANNOTATION_VALIDATION: { readonly [name: string]: (v: string) => st
   'sidecar.istio.io/proxyCPULimit': quantityError,
   'sidecar.istio.io/proxyMemoryLimit': quantityError,
 };
+
+let yamlModule: typeof YAML | undefined;
+/** The yaml package, loaded on the first proxy.istio.io/config annotation: requiring the validator does not load it. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlModule ??= require('yaml') as typeof YAML);
+}
 
 const KINDS: ReadonlyArray<readonly [string, string]> = [['v1', 'Namespace'], ['v1', 'Service'], ['v1', 'Pod'], ['apps/v1', 'Deployment']];
 
