@@ -97,6 +97,11 @@ export function requireWithCodeCache(file: string): any {
   return mod.exports;
 }
 
+/** The name of a cache file this module writes: `<bundle>-<16 hex: path and Node>-<32 hex: the file's version>.v8`. */
+const CACHE_FILE = /^[A-Za-z0-9._-]+-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/;
+/** A cache not written for this long (30 days) is removed when another is saved. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
 /**
  * Writes the code caches of the bundles loaded without one, with every function compiled so far: call it once
  * the work is done (a run with caches writes nothing).
@@ -108,10 +113,15 @@ export function saveCodeCaches(): void {
     try {
       fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       fs.renameSync(tmp, file);
-      // the caches of earlier texts of the same bundle for the same Node are of no more use
+      // the caches of earlier texts of the same bundle for the same Node are of no more use, nor, after STALE_MS
+      // without a write, the caches of installs and Node versions that may be gone (a cache in use is only read:
+      // such a one is written again by its next run)
       const stem = path.basename(file).replace(/[0-9a-f]{32}\.v8$/, '');
+      const now = Date.now();
       for (const f of fs.readdirSync(path.dirname(file))) {
-        if (f.startsWith(stem) && f.endsWith('.v8') && f !== path.basename(file)) fs.rmSync(path.join(path.dirname(file), f), { force: true });
+        if (!CACHE_FILE.test(f) || f === path.basename(file)) continue;
+        const p = path.join(path.dirname(file), f);
+        if (f.startsWith(stem) || now - fs.statSync(p).mtimeMs > STALE_MS) fs.rmSync(p, { force: true });
       }
     } catch {
       fs.rmSync(tmp, { force: true });

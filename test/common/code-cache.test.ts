@@ -117,3 +117,23 @@ test('an error of the bundle propagates, with the bundle in its stack', () => {
     expect((err as Error).stack).toContain(`${file}:2`);
   }
 });
+
+test('saving a cache removes the caches not written for 30 days (installs or Node versions that may be gone), and nothing else of the folder', () => {
+  // GIVEN the cache folder with an old cache of another install, a recent one, and a file this module did not write
+  fs.mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
+  const old = `bundle-${'a'.repeat(16)}-${'b'.repeat(32)}.v8`;
+  const recent = `cel-${'c'.repeat(16)}-${'d'.repeat(32)}.v8`;
+  for (const f of [old, recent, 'notes.txt', 'old.v8']) fs.writeFileSync(path.join(cacheDir(), f), 'x');
+  const longAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+  for (const f of [old, 'notes.txt', 'old.v8']) fs.utimesSync(path.join(cacheDir(), f), longAgo, longAgo);
+  // WHEN a bundle's cache is saved
+  const file = bundle('exports.v = 1;\n');
+  requireWithCodeCache(file);
+  saveCodeCaches();
+  // THEN the old cache is gone; the recent one, the new one and the files of other names stay
+  const left = caches().sort();
+  expect(left.filter((f) => f !== recent && f !== 'notes.txt' && f !== 'old.v8')).toEqual([expect.stringMatching(/^bundle-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/)]);
+  expect(left).toEqual(expect.arrayContaining([recent, 'notes.txt', 'old.v8']));
+  expect(left).toHaveLength(4);
+  expect(left).not.toContain(old);
+});
