@@ -9,6 +9,7 @@ import type { Obj, Reporter } from '../../context';
 import { fmtLabels, fqdn, gatewayKey, hostMatches, isClusterLocal, MESH, MeshIndex, visibleFrom } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { selectorString } from './names';
 import { checkAuthorizationPolicies } from './authorization-policies';
 import { checkConflictingMeshGatewayHosts } from './conflicting-mesh-gateway-hosts';
 import { checkConflictingServiceEntries } from './conflicting-service-entries';
@@ -357,13 +358,6 @@ function gatewayHostsFor(gw: Obj, vsNs: string): string[] {
 }
 
 // --- Gateways: selector (gateway/gateway.go) and conflicts (gateway/conflictinggateway.go) ----------------------
-
-/** Istio's string form of a label selector (klabels.SelectorFromSet(...).String()): sorted k=v, comma-joined. */
-function selectorString(sel: unknown): string {
-  if (!sel || typeof sel !== 'object') return '';
-  const m = sel as { [k: string]: unknown };
-  return Object.keys(m).sort().map(k => `${k}=${m[k]}`).join(',');
-}
 
 function checkGateways(idx: MeshIndex, rep: Reporter) {
   // Istio's ConflictingGatewayAnalyzer: servers keyed by selector~port; a Gateway conflicts with the Gateways of its
@@ -885,7 +879,6 @@ function shareNamespace(a: Obj, b: Obj): boolean {
   const eb = b.raw?.spec?.exportTo;
   return visibleFrom(a, ea, b.namespace ?? 'default') || visibleFrom(b, eb, a.namespace ?? 'default');
 }
-
 
 // --- Policies selecting Gateway API gateway pods (k8sgateway/workloadselector.go, IST0166) -----------------------
 

@@ -15,9 +15,10 @@
  * (Istio reads them as namespace-wide).
  */
 import type { Obj, Reporter } from '../../context';
-import { fmtLabels, ROOT_NAMESPACE, type MeshIndex } from '../../mesh-index';
+import { ROOT_NAMESPACE, type MeshIndex } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
+import { selectorString } from './names';
 
 export const AUTHZ_NO_MATCHING_WORKLOADS = defineRule({
   id: 'analyzer/authz-no-matching-workloads',
@@ -62,10 +63,6 @@ function namespaceMatch(ns: string, exp: string): boolean {
   if (exp.startsWith('*')) return ns.endsWith(exp.slice(1));
   if (exp.endsWith('*')) return ns.startsWith(exp.slice(0, -1));
   return ns.toLowerCase() === exp.toLowerCase();
-}
-
-function selectorString(l: { [k: string]: unknown }): string {
-  return fmtLabels(Object.fromEntries(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
 /** Reports IST0127 and IST0101 (namespace) on the AuthorizationPolicies of the run. */

@@ -12,3 +12,10 @@ export function fullName(o: Obj): string {
 export function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Kubernetes' labels.SelectorFromSet(...).String(): the pairs sorted by key, `k=v` joined by "," ('' for no map). */
+export function selectorString(sel: unknown): string {
+  if (!sel || typeof sel !== 'object') return '';
+  const m = sel as { [k: string]: unknown };
+  return Object.keys(m).sort(byCodePoint).map(k => `${k}=${m[k]}`).join(',');
+}

@@ -11,10 +11,10 @@
  * IST0159 once per conflicting pod; here once per Telemetry, with the first pod template it shares (input order).
  */
 import type { Obj, Reporter } from '../../context';
-import { fmtLabels, type MeshIndex } from '../../mesh-index';
+import type { MeshIndex } from '../../mesh-index';
 import { selectorMatches, type PodTemplate } from '../../pods';
 import { defineRule } from '../rule';
-import { byCodePoint } from './names';
+import { byCodePoint, selectorString } from './names';
 
 export const TELEMETRY_SELECTOR_CONFLICT = defineRule({
   id: 'analyzer/telemetry-selector-conflict',
@@ -39,10 +39,6 @@ function matchLabelsOf(t: Obj): { [k: string]: string } | undefined {
   return l && typeof l === 'object' && !Array.isArray(l) && Object.keys(l).length ? l : undefined;
 }
 
-/** Kubernetes' labels.SelectorFromSet(...).String(): the pairs sorted by key, joined by ",". */
-function selectorString(l: { [k: string]: string }): string {
-  return fmtLabels(Object.fromEntries(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-}
 
 /** Reports IST0101 (selector) and IST0159 on the Telemetries of the run. */
 export function checkTelemetrySelectors(idx: MeshIndex, rep: Reporter): void {
