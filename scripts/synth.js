@@ -64,7 +64,7 @@ function parseArgs(argv) {
       case '--app': opts.app = value(); break;
       case '--istio': {
         const release = value();
-        const { ISTIO_RELEASES } = require('cdk8s-istio-egress/validator');
+        const { ISTIO_RELEASES } = require('../lib/src/synth/bundles.js').loadValidator(); // the copy validation uses
         if (!ISTIO_RELEASES.includes(release)) throw new UsageError(`--istio must be one of the supported Istio releases ${ISTIO_RELEASES.join(', ')} (got ${JSON.stringify(release)})`);
         opts.istio = release;
         break;
