@@ -44,6 +44,11 @@ export function celLib(): CelLib {
   return lib;
 }
 
+/** Whether celLib() has loaded @bufbuild/cel in this module's instance (for the tests: a validation the fast path decides never does). */
+export function celLibLoaded(): boolean {
+  return lib !== undefined;
+}
+
 /**
  * The parser that runs here (`@bufbuild/cel <version>`), as cel-<release>.json records it: trees another version wrote
  * are not used. Undefined when its package.json cannot be found.

@@ -5,8 +5,8 @@
  * not evaluated by the API server, so they are skipped here too.
  *
  * Kubernetes CEL library functions used by the kept Istio/cert-manager/Gateway API CRDs that are not
- * in @bufbuild/cel are implemented below: isURL(string), url(string) and <URL>.getScheme() (URL values
- * are represented as their string form), isIP(string) and isCIDR(string). The strings extension
+ * in @bufbuild/cel are implemented in cel-functions.ts and bound here: isURL(string), url(string) and
+ * <URL>.getScheme() (URL values are represented as their string form), isIP(string) and isCIDR(string). The strings extension
  * supplies substring() and split(). A rule that calls any other unknown function is reported as not
  * compiled (cel/unsupported), never evaluated to an "unbound function" error.
  *
@@ -14,11 +14,15 @@
  * toCel() fills absent properties that have a `default` (Gateway API rules rely on it: an HTTPRoute
  * rule without `matches` is validated as if it had the default PathPrefix "/" match).
  *
- * @bufbuild/cel is loaded when the first rule is compiled (celLib() of cel-ast.ts), not with this module.
+ * evalRule() first runs a rule's fast program (cel-fast.ts: its stored tree compiled into closures), which
+ * decides only where its answer cannot differ from the interpreter's; on any other value the rule goes to
+ * @bufbuild/cel, which is loaded when the first rule is compiled for it (celLib() of cel-ast.ts), not with this
+ * module: a validation whose rules the fast path decides never loads it.
  */
-import { isIP as netIsIp } from 'net';
 import * as path from 'path';
 import { celLib, decodeAst, parserVersion, type CelLib, type ParsedRule } from './cel-ast';
+import { compileFast, type CelExprNode, type FastProgram } from './cel-fast';
+import { isCidr, isIp, isUrl, schemeOf } from './cel-functions';
 import { JsonEntries, readText } from './json-entries';
 import { DEFAULT_RELEASE, type IstioRelease } from './rules/rule';
 import { validationDataDir } from './schemas';
@@ -27,40 +31,7 @@ import type { Schema } from './rules/schema/structural';
 type Program = (ctx: { self: unknown }) => unknown;
 export type CompiledRule = { ok: true; program: Program } | { ok: false; reason: string; transition?: boolean };
 
-const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-/** Go's url.ParseRequestURI acceptance, approximately: absolute URL with scheme, or absolute path. */
-function isUrl(s: string): boolean {
-  if (/\s/.test(s) || s === '') return false;
-  if (s.startsWith('/')) return true;
-  const m = SCHEME.exec(s);
-  if (!m) return false;
-  try {
-    new URL(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function schemeOf(s: string): string {
-  const m = SCHEME.exec(s);
-  return m ? m[1].toLowerCase() : '';
-}
-
-/**
- * Kubernetes' isIP(): an IPv4 address without leading zeros or an IPv6 address (IPv4-mapped allowed),
- * without a zone. Node's net.isIP agrees except that it accepts an IPv6 zone ("fe80::1%eth0").
- */
-function isIp(s: string): boolean {
-  return netIsIp(s) !== 0 && !s.includes('%');
-}
-/** Kubernetes' isCIDR(): an address (as isIP) and a prefix length within the family's bits. */
-function isCidr(s: string): boolean {
-  const m = /^([^/]+)\/(0|[1-9][0-9]{0,2})$/.exec(s);
-  if (!m || !isIp(m[1])) return false;
-  return Number(m[2]) <= (netIsIp(m[1]) === 4 ? 32 : 128);
-}
-
-/** The Kubernetes CEL library functions above, for the environment. */
+/** The Kubernetes CEL library functions of cel-functions.ts, for the environment. */
 function k8sFuncs() {
   const { celFunc, celMethod, CelScalar } = celLib();
   return [
@@ -114,38 +85,67 @@ function env() {
   return envCache;
 }
 
-/** cel-<release>.json of each release looked at (null: none, or written by another parser). */
-const parsedRules = new Map<IstioRelease, JsonEntries<string> | null>();
+/** The syntax trees of cel-<release>.json and the parser that wrote them (null: no such file). */
+interface StoredTrees { readonly trees: JsonEntries<string>; readonly parser: string | undefined }
+const stored = new Map<IstioRelease, StoredTrees | null>();
+function storedTrees(release: IstioRelease): StoredTrees | null {
+  let t = stored.get(release);
+  if (t === undefined) {
+    t = null;
+    try {
+      const text = readText(path.join(validationDataDir(), `cel-${release}.json`));
+      // the version is the first entry: read it without parsing the file
+      const parser = /^\{\n {2}"parser": ("[^"\n]*"),\n/.exec(text);
+      const data = parser ? { parser: JSON.parse(parser[1]) } : JSON.parse(text);
+      t = { trees: new JsonEntries<string>(text, 'rules'), parser: data.parser };
+    } catch {
+      // no cel-<release>.json (an older validation folder): every rule is parsed
+    }
+    stored.set(release, t);
+  }
+  return t;
+}
+
 /**
  * The syntax tree of `rule` that `npm run import` stored in cel-<release>.json (cel-ast.ts) of the release
  * whose CRDs hold the rule, if it holds one made by this parser; else the rule is parsed here. A tree depends
  * on the rule's text only, so a rule compiled for one release serves every release.
  */
 function parseRule(rule: string, release: IstioRelease): ParsedRule {
-  let rules = parsedRules.get(release);
-  if (rules === undefined) {
-    rules = null;
-    try {
-      const text = readText(path.join(validationDataDir(), `cel-${release}.json`));
-      // the version is the first entry: read it without parsing the file
-      const parser = /^\{\n {2}"parser": ("[^"\n]*"),\n/.exec(text);
-      const data = parser ? { parser: JSON.parse(parser[1]) } : JSON.parse(text);
-      if (data.parser !== undefined && data.parser === parserVersion()) rules = new JsonEntries<string>(text, 'rules');
-    } catch {
-      // no cel-<release>.json (an older validation folder): every rule is parsed
-    }
-    parsedRules.set(release, rules);
-  }
-  const text = rules?.get(rule);
+  const t = storedTrees(release);
+  const text = t && t.parser !== undefined && t.parser === parserVersion() ? t.trees.get(rule) : undefined;
   return text === undefined ? celLib().parse(rule) : decodeAst(text);
 }
 
+const fastPrograms = new Map<string, FastProgram | null>();
+/**
+ * The fast program of `rule` (cel-fast.ts), compiled from its stored tree, whichever parser version wrote it (the
+ * tree's meaning does not depend on it); null when there is no stored tree or the fast path does not take it.
+ */
+function fastProgram(rule: string, release: IstioRelease): FastProgram | null {
+  let f = fastPrograms.get(rule);
+  if (f !== undefined) return f;
+  f = null;
+  const text = storedTrees(release)?.trees.get(rule);
+  if (text !== undefined) {
+    try {
+      f = compileFast((decodeAst(text) as unknown as { expr: CelExprNode }).expr) ?? null;
+    } catch {
+      f = null;
+    }
+  }
+  // a rule without a tree in this release's file may have one in another's: only a found tree is final
+  if (f || text !== undefined) fastPrograms.set(rule, f);
+  return f;
+}
+
+const TRANSITION = /\boldSelf\b/;
 const compiled = new Map<string, CompiledRule>();
 /** Compiles `rule`, a CEL rule of the CRDs of `release`. */
 export function compileRule(rule: string, release: IstioRelease = DEFAULT_RELEASE): CompiledRule {
   let c = compiled.get(rule);
   if (c) return c;
-  if (/\boldSelf\b/.test(rule)) {
+  if (TRANSITION.test(rule)) {
     c = { ok: false, transition: true, reason: 'transition rule (uses oldSelf): not evaluated on create' };
   } else {
     try {
@@ -196,16 +196,26 @@ export function toCel(schema: Schema | undefined, v: unknown): unknown {
 export type RuleOutcome = { status: 'pass' } | { status: 'fail' } | { status: 'skipped'; reason: string; transition?: boolean } | { status: 'error'; reason: string };
 
 export function evalRule(rule: string, schema: Schema, value: unknown, celValue?: unknown, release: IstioRelease = DEFAULT_RELEASE): RuleOutcome {
+  let self = celValue;
+  if (!TRANSITION.test(rule)) {
+    const fast = fastProgram(rule, release);
+    if (fast) {
+      if (self === undefined) self = toCel(schema, value);
+      const r = fast(self);
+      if (r !== undefined) return { status: r ? 'pass' : 'fail' };
+      // the fast path does not decide on this value: the interpreter does, with its own answer or error
+    }
+  }
   const c = compileRule(rule, release);
   if (!c.ok) return { status: 'skipped', reason: c.reason, transition: c.transition };
   let r: unknown;
   try {
-    r = c.program({ self: celValue !== undefined ? celValue : toCel(schema, value) });
+    r = c.program({ self: self !== undefined ? self : toCel(schema, value) });
   } catch (e) {
     return { status: 'error', reason: (e as Error).message };
   }
-  if (celLib().isCelError(r)) return { status: 'error', reason: r.message };
   if (r === true) return { status: 'pass' };
   if (r === false) return { status: 'fail' };
+  if (celLib().isCelError(r)) return { status: 'error', reason: r.message };
   return { status: 'error', reason: `rule did not evaluate to a bool (got ${String(r)})` };
 }
