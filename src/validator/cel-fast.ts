@@ -12,9 +12,10 @@
  * ints (bigint) with ints, strings with strings, maps by a key they hold, lists by an index they hold, strings
  * without UTF-16 surrogates where CEL counts code points, ASCII strings where a regular expression or substring()
  * looks at them. Anything else (a missing key, a type mismatch, an int overflow, a heterogeneous comparison, a
- * value that is not a bool) returns undefined, and the interpreter evaluates the rule and gives its own answer
- * or error message. Errors never come from here, so CEL's error absorption by `&&` and `||` (`error || true` is
- * true) is the interpreter's to apply.
+ * value that is not a bool) is undecided, and a rule that ends undecided returns undefined: the interpreter
+ * evaluates it and gives its own answer or error message. Only `&&` and `||` look past an undecided operand, as
+ * CEL's commutative logic does (`error || true` is true): one operand that decides (false for `&&`, true for
+ * `||`) gives the result whatever the others are.
  *
  * Regular expressions: CEL's matches() is RE2. A pattern is translated into an equivalent JavaScript RegExp when it
  * is written with literal ASCII characters, character classes of literals and ranges, \d \w \s, `.`, groups
@@ -430,10 +431,24 @@ function call(fn: string, target: CelExprNode | undefined, argNodes: CelExprNode
     case '_&&_':
     case '_||_': {
       if (t !== undefined || args.length < 2) unsupported();
+      // CEL's && and || are commutative: one false (true) operand decides, whatever the others evaluate to, errors
+      // included; an operand the fast path does not decide on matters only when no operand decides
       const stop = fn === '_||_';
       return (s) => {
-        for (const f of args) if (bool(f(s)) === stop) return stop;
-        return !stop;
+        let unknown = false;
+        for (const f of args) {
+          let v: unknown;
+          try {
+            v = f(s);
+          } catch (e) {
+            if (e !== DEFER) throw e;
+            unknown = true;
+            continue;
+          }
+          if (v === stop) return stop;
+          if (typeof v !== 'boolean') unknown = true;
+        }
+        return unknown ? defer() : !stop;
       };
     }
     case '!_':

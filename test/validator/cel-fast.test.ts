@@ -256,6 +256,39 @@ describe('cel-fast: every rule of the kept CRDs, both ways', () => {
   });
 });
 
+describe('cel-fast: && and || look past an operand they do not decide on', () => {
+  const rule = "self.mode == 'Terminate' ? size(self.certificateRefs) > 0 || size(self.options) > 0 : true";
+  const stored = (): string => trees('1.31')[rule] ?? trees('1.30')[rule];
+  const both = (value: unknown) => {
+    const self = toCel(undefined, value);
+    const fast = compileFast(decodeAst(stored()).expr as unknown as CelExprNode)!;
+    const interpreted = compileRule(rule, '1.31');
+    if (!interpreted.ok) throw new Error(interpreted.reason);
+    let expected: unknown;
+    try {
+      expected = interpreted.program({ self });
+    } catch (e) {
+      expected = e;
+    }
+    return { fast: fast(self), interpreter: expected };
+  };
+
+  test('one operand that decides gives the result, the missing key of the other notwithstanding', () => {
+    // GIVEN the Gateway listener TLS rule, a listener with certificateRefs and without options (CEL: no such key)
+    // WHEN it is evaluated both ways
+    // THEN the fast path answers true, as CEL's commutative || does
+    expect(both({ mode: 'Terminate', certificateRefs: [{ name: 'c' }] })).toEqual({ fast: true, interpreter: true });
+  });
+
+  test('when no operand decides, the rule goes to the interpreter', () => {
+    // GIVEN certificateRefs empty and options absent: the || hinges on the missing key
+    const r = both({ mode: 'Terminate', certificateRefs: [] });
+    // THEN the fast path does not answer, and the interpreter's answer is not a plain true
+    expect(r.fast).toBeUndefined();
+    expect(r.interpreter).not.toBe(true);
+  });
+});
+
 describe('re2ToRegExp', () => {
   test.each([
     ['^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', ['a', 'a-b', 'a1'], ['-a', 'a-', 'A', '']],
