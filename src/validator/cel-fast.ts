@@ -33,8 +33,15 @@ export interface CelExprNode {
 /** A compiled rule: the rule's result for `self`, or undefined when the interpreter must decide. */
 export type FastProgram = (self: unknown) => boolean | undefined;
 
-type Scope = Record<string, unknown>;
-type Fn = (scope: Scope) => unknown;
+/**
+ * A compiled node: its value in the current evaluation. Variables are cells, one per declaration (`self`, and the
+ * iteration and accumulator variables of each comprehension), bound at compile time by lexical scope and set as the
+ * evaluation enters them: a program runs to its end before it runs again (nothing in CEL calls back into a rule),
+ * so one cell per declaration is enough, and no scope object is created per evaluation or iteration.
+ */
+type Fn = () => unknown;
+interface Cell { v: unknown }
+type Env = ReadonlyMap<string, Cell>;
 
 /** Thrown while compiling a tree that holds something the fast path does not take. */
 const UNSUPPORTED = Symbol('unsupported');
@@ -299,18 +306,18 @@ function characterClass(p: string, start: number): { text: string; end: number }
 
 /** The program of a rule's tree, or undefined when the tree holds anything the fast path does not take. */
 export function compileFast(expr: CelExprNode): FastProgram | undefined {
+  const self: Cell = { v: undefined };
   let fn: Fn;
   try {
-    fn = compile(expr, new Set(['self']));
+    fn = compile(expr, new Map([['self', self]]));
   } catch (e) {
     if (e === UNSUPPORTED) return undefined;
     throw e;
   }
-  return (self) => {
-    const scope: Scope = Object.create(null);
-    scope.self = self;
+  return (value) => {
+    self.v = value;
     try {
-      const r = fn(scope);
+      const r = fn();
       return typeof r === 'boolean' ? r : undefined;
     } catch {
       return undefined; // deferred (or any failure, such as a stack overflow on deep input): the interpreter decides
@@ -318,7 +325,7 @@ export function compileFast(expr: CelExprNode): FastProgram | undefined {
   };
 }
 
-function compile(e: CelExprNode, names: ReadonlySet<string>): Fn {
+function compile(e: CelExprNode, env: Env): Fn {
   const v = e?.exprKind?.value;
   switch (e?.exprKind?.case) {
     case 'constExpr': {
@@ -342,87 +349,83 @@ function compile(e: CelExprNode, names: ReadonlySet<string>): Fn {
       }
     }
     case 'identExpr': {
-      const name: string = v.name;
-      if (!names.has(name)) unsupported();
-      return (s) => s[name];
+      const cell = env.get(v.name as string) ?? unsupported();
+      return () => cell.v;
     }
     case 'selectExpr': {
       const field: string = v.field;
-      const operand = compile(v.operand, names);
+      const operand = compile(v.operand, env);
       // a key whose value is null: the interpreter's has() says false, as for an absent field; left to it
       if (v.testOnly) {
-        return (s) => {
-          const m = operand(s);
+        return () => {
+          const m = operand();
           if (!(m instanceof Map)) defer();
           const x = m.get(field);
           return x === null ? defer() : x !== undefined || m.has(field);
         };
       }
-      return (s) => {
-        const m = operand(s);
+      return () => {
+        const m = operand();
         const x = m instanceof Map ? m.get(field) : undefined;
         return x === undefined || x === null ? defer() : x;
       };
     }
     case 'listExpr': {
       if (v.optionalIndices?.length) unsupported();
-      const items = (v.elements as CelExprNode[]).map((x) => compile(x, names));
-      return (s) => items.map((f) => f(s));
+      const items = (v.elements as CelExprNode[]).map((x) => compile(x, env));
+      return () => items.map((f) => f());
     }
     case 'structExpr': {
       if (v.messageName) unsupported(); // a message; without a name, a map literal
       const entries = (v.entries as any[]).map((x) => {
         if (x.optionalEntry || x.keyKind?.case !== 'mapKey') unsupported();
-        return [compile(x.keyKind.value, names), compile(x.value, names)] as const;
+        return [compile(x.keyKind.value, env), compile(x.value, env)] as const;
       });
-      return (s) => {
+      return () => {
         const m = new Map<string, unknown>();
         for (const [k, x] of entries) {
-          const key = k(s);
+          const key = k();
           if (typeof key !== 'string' || m.has(key)) defer(); // other key types; a repeated key is an error
-          m.set(key, x(s));
+          m.set(key, x());
         }
         return m;
       };
     }
     case 'callExpr':
-      return call(v.function, v.target, v.args ?? [], names);
+      return call(v.function, v.target, v.args ?? [], env);
     case 'comprehensionExpr':
-      return comprehension(v, names);
+      return comprehension(v, env);
     default:
       return unsupported();
   }
 }
 
-function comprehension(v: any, names: ReadonlySet<string>): Fn {
+function comprehension(v: any, env: Env): Fn {
   if (v.iterVar2) unsupported(); // two-variable comprehensions
-  const iterVar: string = v.iterVar;
-  const accuVar: string = v.accuVar;
-  const range = compile(v.iterRange, names);
-  const init = compile(v.accuInit, names);
-  const loop = new Set([...names, iterVar, accuVar]);
+  const iter: Cell = { v: undefined };
+  const accu: Cell = { v: undefined };
+  const range = compile(v.iterRange, env);
+  const init = compile(v.accuInit, env);
+  const loop = new Map([...env, [v.iterVar as string, iter], [v.accuVar as string, accu]]);
   const cond = compile(v.loopCondition, loop);
   const step = compile(v.loopStep, loop);
-  const result = compile(v.result, new Set([...names, accuVar]));
-  return (s) => {
-    const r = range(s);
+  const result = compile(v.result, new Map([...env, [v.accuVar as string, accu]]));
+  return () => {
+    const r = range();
     const items: Iterable<unknown> = Array.isArray(r) ? r : r instanceof Map ? r.keys() : defer();
-    const frame: Scope = Object.create(s);
-    frame[accuVar] = init(s);
+    accu.v = init();
     for (const x of items) {
-      frame[iterVar] = x;
-      if (!bool(cond(frame))) break;
-      frame[accuVar] = step(frame);
+      iter.v = x;
+      if (!bool(cond())) break;
+      accu.v = step();
     }
-    const out: Scope = Object.create(s);
-    out[accuVar] = frame[accuVar];
-    return result(out);
+    return result();
   };
 }
 
-function call(fn: string, target: CelExprNode | undefined, argNodes: CelExprNode[], names: ReadonlySet<string>): Fn {
-  const t = target === undefined ? undefined : compile(target, names);
-  const args = argNodes.map((x) => compile(x, names));
+function call(fn: string, target: CelExprNode | undefined, argNodes: CelExprNode[], env: Env): Fn {
+  const t = target === undefined ? undefined : compile(target, env);
+  const args = argNodes.map((x) => compile(x, env));
   const [a, b, c] = args;
   const arity = (withTarget: boolean, n: number) => {
     if ((t !== undefined) !== withTarget || args.length !== n) unsupported();
@@ -434,12 +437,12 @@ function call(fn: string, target: CelExprNode | undefined, argNodes: CelExprNode
       // CEL's && and || are commutative: one false (true) operand decides, whatever the others evaluate to, errors
       // included; an operand the fast path does not decide on matters only when no operand decides
       const stop = fn === '_||_';
-      return (s) => {
+      return () => {
         let unknown = false;
         for (const f of args) {
           let v: unknown;
           try {
-            v = f(s);
+            v = f();
           } catch (e) {
             if (e !== DEFER) throw e;
             unknown = true;
@@ -453,57 +456,57 @@ function call(fn: string, target: CelExprNode | undefined, argNodes: CelExprNode
     }
     case '!_':
       arity(false, 1);
-      return (s) => !bool(a(s));
+      return () => !bool(a());
     case '@not_strictly_false':
     case '__not_strictly_false__':
       arity(false, 1);
-      return (s) => bool(a(s));
+      return () => bool(a());
     case '_?_:_':
       arity(false, 3);
-      return (s) => (bool(a(s)) ? b(s) : c(s));
+      return () => (bool(a()) ? b() : c());
     case '_==_':
       arity(false, 2);
-      return (s) => equals(a(s), b(s));
+      return () => equals(a(), b());
     case '_!=_':
       arity(false, 2);
-      return (s) => !equals(a(s), b(s));
+      return () => !equals(a(), b());
     case '_<_':
       arity(false, 2);
-      return (s) => compare(a(s), b(s)) < 0;
+      return () => compare(a(), b()) < 0;
     case '_<=_':
       arity(false, 2);
-      return (s) => compare(a(s), b(s)) <= 0;
+      return () => compare(a(), b()) <= 0;
     case '_>_':
       arity(false, 2);
-      return (s) => compare(a(s), b(s)) > 0;
+      return () => compare(a(), b()) > 0;
     case '_>=_':
       arity(false, 2);
-      return (s) => compare(a(s), b(s)) >= 0;
+      return () => compare(a(), b()) >= 0;
     case '_+_':
       arity(false, 2);
-      return (s) => add(a(s), b(s));
+      return () => add(a(), b());
     case '_[_]':
       arity(false, 2);
-      return (s) => index(a(s), b(s));
+      return () => index(a(), b());
     case '@in':
       arity(false, 2);
-      return (s) => within(a(s), b(s));
+      return () => within(a(), b());
     case 'size':
       if (t !== undefined) {
         arity(true, 0);
-        return (s) => size(t(s));
+        return () => size(t());
       }
       arity(false, 1);
-      return (s) => size(a(s));
+      return () => size(a());
     case 'contains':
       arity(true, 1);
-      return (s) => plain(t!(s)).includes(plain(a(s)));
+      return () => plain(t!()).includes(plain(a()));
     case 'startsWith':
       arity(true, 1);
-      return (s) => plain(t!(s)).startsWith(plain(a(s)));
+      return () => plain(t!()).startsWith(plain(a()));
     case 'endsWith':
       arity(true, 1);
-      return (s) => plain(t!(s)).endsWith(plain(a(s)));
+      return () => plain(t!()).endsWith(plain(a()));
     case 'matches': {
       // s.matches(re) or matches(s, re), with a literal pattern
       const [subject, patternNode] = t !== undefined ? [t, argNodes[0]] : [a, argNodes[1]];
@@ -511,41 +514,41 @@ function call(fn: string, target: CelExprNode | undefined, argNodes: CelExprNode
       const k = (patternNode as any)?.exprKind?.value?.constantKind;
       if (patternNode?.exprKind?.case !== 'constExpr' || k?.case !== 'stringValue') unsupported();
       const re = re2ToRegExp(k.value) ?? unsupported();
-      return (s) => re.test(ascii(subject(s)));
+      return () => re.test(ascii(subject()));
     }
     case 'split':
       arity(true, 1);
-      return (s) => {
-        const sep = plain(a(s));
-        return sep === '' ? defer() : plain(t!(s)).split(sep);
+      return () => {
+        const sep = plain(a());
+        return sep === '' ? defer() : plain(t!()).split(sep);
       };
     case 'substring':
       if (t === undefined || args.length < 1 || args.length > 2) unsupported();
-      return (s) => substring(t(s), a(s), b === undefined ? undefined : b(s));
+      return () => substring(t(), a(), b === undefined ? undefined : b());
     case 'int':
       arity(false, 1);
-      return (s) => toInt(a(s));
+      return () => toInt(a());
     case 'duration':
       arity(false, 1);
-      return (s) => duration(a(s));
+      return () => duration(a());
     case 'isURL':
       arity(false, 1);
-      return (s) => isUrl(plain(a(s)));
+      return () => isUrl(plain(a()));
     case 'url':
       arity(false, 1);
-      return (s) => {
-        const u = plain(a(s));
+      return () => {
+        const u = plain(a());
         return isUrl(u) ? u : defer();
       };
     case 'getScheme':
       arity(true, 0);
-      return (s) => schemeOf(plain(t!(s)));
+      return () => schemeOf(plain(t!()));
     case 'isIP':
       arity(false, 1);
-      return (s) => isIp(plain(a(s)));
+      return () => isIp(plain(a()));
     case 'isCIDR':
       arity(false, 1);
-      return (s) => isCidr(plain(a(s)));
+      return () => isCidr(plain(a()));
     default:
       return unsupported();
   }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { validateManifests } from '../../src/validator';
 import { lookupSchema } from '../../src/validator/schemas';
-import { decodeAst } from '../../src/validator/cel-ast';
+import { celLib, decodeAst } from '../../src/validator/cel-ast';
 import { compileRule, toCel } from '../../src/validator/cel';
 import { compileFast, re2ToRegExp, type CelExprNode } from '../../src/validator/cel-fast';
 import { seed } from '../support/validator-seed';
@@ -286,6 +286,39 @@ describe('cel-fast: && and || look past an operand they do not decide on', () =>
     // THEN the fast path does not answer, and the interpreter's answer is not a plain true
     expect(r.fast).toBeUndefined();
     expect(r.interpreter).not.toBe(true);
+  });
+});
+
+describe('cel-fast: comprehension variables', () => {
+  // trees parsed here by @bufbuild/cel (the stored trees hold only the CRDs' rules)
+  const both = (rule: string, value: unknown) => {
+    const fast = compileFast(celLib().parse(rule).expr as unknown as CelExprNode);
+    if (!fast) throw new Error(`not taken by the fast path: ${rule}`);
+    const self = toCel(undefined, value);
+    return { fast: fast(self), interpreter: celLib().plan(celLib().celEnv({}), celLib().parse(rule))({ self }) };
+  };
+
+  test.each([
+    // the ServiceEntry ports rule: two nested comprehensions, each with its own @result
+    ['self.all(l1, self.exists_one(l2, l1.number == l2.number))', [{ number: 80 }, { number: 443 }], true],
+    ['self.all(l1, self.exists_one(l2, l1.number == l2.number))', [{ number: 80 }, { number: 80 }], false],
+    // an inner variable shadows the outer one of the same name, which is its own again after the inner loop
+    ['self.all(x, self.exists(x, x > 2) && x > 0)', [1, 2, 3], true],
+    ['self.all(x, self.exists(x, x > 2) && x > 1)', [1, 2, 3], false],
+    ['self.exists(x, x == 2) && self.all(x, x < 4)', [1, 2, 3], true],
+    ['self.map(x, self.filter(y, y < x).size())[2] == 2', [1, 2, 3], true],
+    ['self.map(x, self.filter(y, y < x).size())[2] == 3', [1, 2, 3], false],
+  ])('%s on %j is %s, both ways', (rule, value, expected) => {
+    expect(both(rule, value)).toEqual({ fast: expected, interpreter: expected });
+  });
+
+  test('a program runs again with a fresh state after an evaluation it did not decide', () => {
+    const fast = compileFast(celLib().parse('self.all(x, x.a > 0)').expr as unknown as CelExprNode)!;
+    // GIVEN an evaluation abandoned in the middle of its loop (an element without the key)
+    expect(fast(toCel(undefined, [{ a: 1 }, {}]))).toBeUndefined();
+    // THEN the next evaluation decides on its own value
+    expect(fast(toCel(undefined, [{ a: 1 }, { a: 2 }]))).toBe(true);
+    expect(fast(toCel(undefined, [{ a: 0 }]))).toBe(false);
   });
 });
 
