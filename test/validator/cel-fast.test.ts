@@ -295,7 +295,8 @@ describe('cel-fast: comprehension variables', () => {
     const fast = compileFast(celLib().parse(rule).expr as unknown as CelExprNode);
     if (!fast) throw new Error(`not taken by the fast path: ${rule}`);
     const self = toCel(undefined, value);
-    return { fast: fast(self), interpreter: celLib().plan(celLib().celEnv({}), celLib().parse(rule))({ self }) };
+    const program = celLib().plan(celLib().celEnv({}), celLib().parse(rule)) as unknown as (ctx: { self: unknown }) => unknown;
+    return { fast: fast(self), interpreter: program({ self }) };
   };
 
   test.each([
