@@ -74,23 +74,37 @@ export enum TlsMode {
   ISTIO_MUTUAL = 'ISTIO_MUTUAL',
 }
 
-/** Removes `undefined`, empty arrays and empty objects, recursively (Istio's CEL `has()` treats empties as set). */
+/**
+ * Removes `undefined`, empty arrays and empty objects, recursively (Istio's CEL `has()` treats empties as set).
+ * Keys keep their order; inside an array only `undefined` is removed. One pass, no entry pairs: it runs on
+ * every spec the library emits.
+ */
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) {
-    return value.map((v) => compact(v)).filter((v) => v !== undefined) as unknown as T;
+    const out: unknown[] = [];
+    for (const v of value) {
+      const c = compact(v);
+      if (c !== undefined) out.push(c);
+    }
+    return out as unknown as T;
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const c = compact(v);
-      if (c === undefined) continue;
-      if (Array.isArray(c) && c.length === 0) continue;
-      if (c !== null && typeof c === 'object' && !Array.isArray(c) && Object.keys(c).length === 0) continue;
+    for (const k of Object.keys(value)) {
+      const c = compact((value as Record<string, unknown>)[k]);
+      if (c === undefined || (typeof c === 'object' && c !== null && isEmpty(c))) continue;
       out[k] = c;
     }
     return out as T;
   }
   return value;
+}
+
+/** Whether an array or object that compact() returned holds nothing. */
+function isEmpty(c: object): boolean {
+  if (Array.isArray(c)) return c.length === 0;
+  for (const _ in c) return false;
+  return true;
 }
 
 const SERVICE_ENTRY = {
