@@ -130,10 +130,12 @@ export interface ResolvedOrigination {
   readonly apiVersion: IstioApiVersion;
 }
 
+const RESOLUTIONS: ReadonlySet<string> = new Set(Object.values(Resolution));
+
 /** Validates the shared options; throws with the prop name on bad input. */
 export function resolveOrigination(options: TlsOriginationOptions, originates: boolean): ResolvedOrigination {
   const resolution = options.resolution ?? Resolution.DNS;
-  if (!Object.values(Resolution).includes(resolution)) {
+  if (!RESOLUTIONS.has(resolution)) {
     throw new Error(`'resolution' must be one of ${Object.values(Resolution).join(', ')} (got ${show(resolution)})`);
   }
   const dnsResolved = resolution === Resolution.DNS || resolution === Resolution.DNS_ROUND_ROBIN;
@@ -201,11 +203,11 @@ export function emitOrigination(scope: Construct, options: TlsOriginationOptions
   : { serviceEntry: ApiObject; destinationRule?: ApiObject } {
   const metadata = { name: r.name, namespace: r.namespace };
   const ns = r.namespace ?? Chart.of(scope).namespace ?? '';
-  register(scope, ns, 'ServiceEntry', r.name);
   if (spec.tls) {
-    register(scope, ns, 'DestinationRule', r.name);
     const selector = spec.workloadSelector ? JSON.stringify(Object.entries(spec.workloadSelector).sort()) : 'every workload';
-    register(scope, ns, HOST_CLAIM, `host "${r.host}" and the same workloadSelector (${selector})`);
+    register(scope, ns, [['ServiceEntry', r.name], ['DestinationRule', r.name], [HOST_CLAIM, `host "${r.host}" and the same workloadSelector (${selector})`]]);
+  } else {
+    register(scope, ns, [['ServiceEntry', r.name]]);
   }
   const serviceEntry = newServiceEntry(scope, 'ServiceEntry', r.apiVersion, metadata, {
     hosts: [r.host],
@@ -257,18 +259,23 @@ const CHECKED = new WeakSet<object>();
 const HOST_CLAIM = 'host';
 
 /**
- * Records that `scope` emits an object of `kind` named `value` (or, for the host claim, a DestinationRule
- * for that host and workloads) in `namespace`, and makes its chart fail synth when two constructs of the app
- * claim the same thing: `kubectl apply` would let the second object overwrite the first, or Istio would
- * apply one of two DestinationRules for the same workloads and host. The advice says what resolves it:
- * when two originations compete for a host, another 'name' alone does not.
+ * Records that `scope` emits, for each `[kind, value]` of `what`, an object of `kind` named `value` (or, for
+ * the host claim, a DestinationRule for that host and workloads) in `namespace`, and makes its chart fail
+ * synth when two constructs of the app claim the same thing: `kubectl apply` would let the second object
+ * overwrite the first, or Istio would apply one of two DestinationRules for the same workloads and host. The
+ * advice says what resolves it: when two originations compete for a host, another 'name' alone does not.
  */
-function register(scope: Construct, namespace: string, kind: string, value: string): void {
+function register(scope: Construct, namespace: string, what: ReadonlyArray<readonly [kind: string, value: string]>): void {
   const root = scope.node.root;
   let claims = CLAIMS.get(root);
   if (!claims) CLAIMS.set(root, claims = new Map());
-  const key = `${namespace}\0${kind}\0${value}`;
-  claims.set(key, [...claims.get(key) ?? [], scope.node.path]);
+  const at = scope.node.path;
+  for (const [kind, value] of what) {
+    const key = `${namespace}\0${kind}\0${value}`;
+    const paths = claims.get(key);
+    if (paths) paths.push(at);
+    else claims.set(key, [at]);
+  }
   const chart = Chart.of(scope);
   if (CHECKED.has(chart)) return;
   CHECKED.add(chart);
