@@ -136,6 +136,14 @@ export function goYamlResolve(plain: string): GoYamlReading {
 }
 
 /**
+ * False when kubectlMisreading(value, options) is certainly undefined, from the first character alone (go-yaml
+ * v2 reads a plain scalar without a hint for its first character as a string): a cheap test before the full one.
+ */
+export function mayMisread(value: string, options: { key?: boolean } = {}): boolean {
+  return value === '' || HINT[value[0]] !== undefined || (options.key === true && value === '<<');
+}
+
+/**
  * What kubectl reads instead of the string `value` when it is written unquoted, described for a message
  * (`the integer 15`, `the boolean true`, `null`, `the number 10000000000`, `a merge key`), or undefined when
  * kubectl reads the same string. `key`: the scalar is a mapping key, where a plain `<<` merges a map.

@@ -7,7 +7,7 @@
  * into place. Internal.
  */
 import type * as YAML from 'yaml';
-import { kubectlMisreading } from '../common/kubectl-yaml';
+import { kubectlMisreading, mayMisread } from '../common/kubectl-yaml';
 
 let yamlModule: typeof YAML | undefined;
 /** The yaml package, loaded on first use: a text without a suspect word is never parsed. */
@@ -31,7 +31,9 @@ const WORD = /[-+._~<0-9A-Za-z]+/g;
 
 /** Whether `word` could be a plain scalar that cdk8s wrote as a string and kubectl misreads (memoised). */
 const suspect = new Map<string, boolean>();
+const AS_KEY = { key: true };
 function isSuspect(word: string): boolean {
+  if (!mayMisread(word, AS_KEY)) return false; // most words (hosts, names, kinds): no lookup, no hash
   let s = suspect.get(word);
   if (s === undefined) {
     s = kubectlMisreading(word, { key: true }) !== undefined && stringIn11(word);

@@ -1,5 +1,5 @@
 import { Yaml } from 'cdk8s';
-import { goYamlResolve, kubectlMisreading } from '../../src/common/kubectl-yaml';
+import { goYamlResolve, kubectlMisreading, mayMisread } from '../../src/common/kubectl-yaml';
 
 // go-yaml v2's own cases (sigs.k8s.io/yaml goyaml.v2/decode_test.go, unmarshalTests decoded into an
 // interface{}): the plain scalar, the tag and the value it resolves to
@@ -77,5 +77,32 @@ describe('what cdk8s writes and what kubectl reads', () => {
   test('a plain << key merges a map in kubectl, while a << value is the string', () => {
     expect(kubectlMisreading('<<', { key: true })).toMatch(/^a merge key/);
     expect(kubectlMisreading('<<')).toBeUndefined();
+  });
+});
+
+describe('mayMisread, the cheap test before kubectlMisreading', () => {
+  // every table above, every printable ASCII character alone and after each character
+  const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
+  const words = [
+    ...GO_YAML_V2_CASES.map(([w]) => w), ...WRITER_TABLE.map(([w]) => w), '<<', '',
+    ...printable, ...printable.flatMap((c) => [`${c}1`, `${c}0x1F`, `${c}rue`, `${c}inf`, `${c}n`]),
+  ];
+
+  test.each([false, true])('never false where kubectlMisreading has an answer (key: %s)', (key) => {
+    // GIVEN every word of the tables and of the generated set
+    // WHEN both tests run; THEN a word mayMisread turns away is one kubectlMisreading reads as the string
+    const wrong = words.filter((w) => !mayMisread(w, { key }) && kubectlMisreading(w, { key }) !== undefined);
+    expect(wrong).toEqual([]);
+  });
+
+  test('turns away the words of hosts and names, which start with no hint of go-yaml v2', () => {
+    // GIVEN words synth scans in every manifest; THEN none needs the full test
+    for (const w of ['api.example.com', 'host-12.example.com', 'ServiceEntry', 'DestinationRule', 'SIMPLE', 'metadata', 'spec']) {
+      expect(mayMisread(w, { key: true })).toBe(false);
+    }
+    // and the ones that might be numbers, booleans or a merge key go on to it
+    for (const w of ['0o17', '1e1_0', 'yes', 'on', '.inf', '~', '-1', '+1']) expect(mayMisread(w)).toBe(true);
+    expect(mayMisread('<<', { key: true })).toBe(true);
+    expect(mayMisread('<<')).toBe(false);
   });
 });
