@@ -28,15 +28,40 @@ function decodesToKey(v: string): boolean {
   return PEM_PRIVATE_KEY.test(Buffer.from(v, 'base64').toString('latin1'));
 }
 
+/** Whether `v` (a string) is a private key, or (in a Secret's `data`) decodes to one. */
+function isKey(v: string, inData: boolean): boolean {
+  return PEM_PRIVATE_KEY.test(v) || (inData && decodesToKey(v));
+}
+
+/**
+ * Whether any string of `o` is a private key, without naming the field: the pass every object but a Secret
+ * takes (naming builds a path per value, which only an object that holds a key needs).
+ */
+function holdsKey(o: unknown): boolean {
+  const stack: unknown[] = [o];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (PEM_PRIVATE_KEY.test(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const it of v) stack.push(it);
+    } else if (v && typeof v === 'object') {
+      for (const k of Object.keys(v)) stack.push((v as any)[k]);
+    }
+  }
+  return false;
+}
+
 /** The fields of `o` that hold a private key: any string (depth-first), and the base64 `data` of a Secret. */
 function keysIn(o: unknown): string[] {
   const found: string[] = [];
   const secret = (o as any)?.kind === 'Secret' && (o as any)?.apiVersion === 'v1';
+  if (!secret && !holdsKey(o)) return found;
   const stack: Array<[unknown, string]> = [[o, '']];
   while (stack.length) {
     const [v, at] = stack.pop()!;
     if (typeof v === 'string') {
-      if (PEM_PRIVATE_KEY.test(v) || (secret && at.startsWith('data.') && decodesToKey(v))) found.push(at);
+      if (isKey(v, secret && at.startsWith('data.'))) found.push(at);
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}[${i}]`]);
     } else if (v && typeof v === 'object') {

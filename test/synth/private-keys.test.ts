@@ -42,6 +42,16 @@ describe('findPrivateKeys', () => {
     expect(findPrivateKeys([['x.k8s.yaml', Testing.synth(c)]]).map((f) => `${f.object} ${f.field}`))
       .toEqual(['Secret s stringData.key', 'ConfigMap x/cm data.id_rsa']);
   });
+
+  test('names every key of an object in document order, at any depth, arrays included', () => {
+    // GIVEN a custom object (not a Secret) with keys nested in maps and lists, and plain strings between them
+    const key = '-----BEGIN PRIVATE KEY-----\nMC4CAQ\n-----END PRIVATE KEY-----\n';
+    const o = { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { a: { deep: [key, 'x', { k: key }] }, b: key, c: 'plain' } };
+    // WHEN synth looks for keys; THEN each is named by its path, in the order of the document
+    expect(findPrivateKeys([['t.k8s.yaml', [o]]]).map((f) => f.field)).toEqual(['spec.a.deep[0]', 'spec.a.deep[2].k', 'spec.b']);
+    // and an object without one has none, whatever its depth
+    expect(findPrivateKeys([['t.k8s.yaml', [{ kind: 'Thing', spec: { a: [[[['-----BEGIN CERTIFICATE-----']]]] } }]]])).toEqual([]);
+  });
 });
 
 test('the message says why (the output ends up in git) and how to opt in, and shows no key', () => {
