@@ -1,0 +1,201 @@
+/**
+ * The text of a manifest file, byte for byte what cdk8s's `Yaml.stringify(...docs)` writes (the `yaml` package
+ * cdk8s bundles, YAML 1.1, `lineWidth: 0`, `keepUndefined: true`), written faster for the documents cdk8s apps
+ * render most: plain objects and arrays of strings, integers, booleans and null, without shared references.
+ * A document holding anything else (a string that would need quotes or a block, a fraction, a key that is not
+ * a plain word, an object met twice, a class instance) is written by `Yaml.stringify` itself, so the output
+ * never depends on this module's reading of the `yaml` package beyond the subset below:
+ *
+ * - a plain scalar: a string of `[A-Za-z0-9_/]` then `[A-Za-z0-9_./:@=+~-]`, not ending with `:`, at most 1,000
+ *   characters, that none of the YAML 1.1 schema's default tags (bool, int, float, null, timestamp, merge...)
+ *   of cdk8s's own copy of `yaml` reads as something else (their tests, as `yaml`'s plainString() runs them);
+ * - a safe integer (not -0) as `String(n)`, `true`, `false`, `null` (and `undefined` as `null`, as
+ *   `keepUndefined` writes it);
+ * - block maps and block sequences (sequences indented under their key), `{}` and `[]` for empty ones.
+ *
+ * Used by both synth commands; internal. test/synth/yaml-text.test.ts compares it with `Yaml.stringify` on
+ * every object of the task app, of the corpus of real configurations and on generated values.
+ */
+import { createRequire } from 'module';
+
+interface YamlTag {
+  readonly default?: boolean | string;
+  readonly tag?: string;
+  readonly test?: RegExp;
+}
+
+/** What the fast path needs of one copy of cdk8s: its Yaml class and its `yaml` package's verdicts on strings. */
+interface Writer {
+  readonly stringify: (...docs: unknown[]) => string;
+  /** Whether a default tag other than `str` of this `yaml` (YAML 1.1) reads a string: then `yaml` quotes it. */
+  readonly readAsOtherType: (s: string) => boolean;
+  /** Memo of plainWord() for this copy. */
+  readonly plain: Map<string, boolean>;
+}
+
+const writers = new Map<string, Writer>();
+/** The writer of the cdk8s package whose main module is `cdk8sMain` (each copy has its own `yaml`). */
+function writerOf(cdk8sMain: string): Writer {
+  let w = writers.get(cdk8sMain);
+  if (!w) {
+    const req = createRequire(cdk8sMain);
+    const { Yaml } = req(cdk8sMain) as typeof import('cdk8s');
+    const YAML = req('yaml');
+    const schema = new YAML.Document(null, { keepUndefined: true, lineWidth: 0, version: '1.1' }).schema as { tags: YamlTag[]; compat?: YamlTag[] | null };
+    const tests = [...schema.tags, ...(schema.compat ?? [])]
+      .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
+      .map((t) => t.test as RegExp);
+    w = { stringify: (...docs) => Yaml.stringify(...docs), readAsOtherType: (str) => tests.some((re) => re.test(str)), plain: new Map() };
+    writers.set(cdk8sMain, w);
+  }
+  return w;
+}
+
+/** The strings the fast path writes plain (see the module comment); the rest make the document fall back. */
+const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./:@=+~-]{0,999}$/;
+
+/** Thrown inside a document the fast path does not write; caught per document. */
+const FALLBACK = Symbol('fallback');
+
+/** The writer of the current yamlText() call. */
+let writer: Writer;
+
+function plain(s: string): string {
+  let ok = writer.plain.get(s);
+  if (ok === undefined) {
+    ok = PLAIN.test(s) && !s.endsWith(':') && !writer.readAsOtherType(s);
+    if (writer.plain.size < 100_000) writer.plain.set(s, ok);
+  }
+  if (!ok) throw FALLBACK;
+  return s;
+}
+
+function scalar(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string': return plain(v);
+    case 'number':
+      if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw FALLBACK;
+      return String(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'undefined': return 'null';
+    case 'object': return v === null ? 'null' : undefined;
+    default: throw FALLBACK;
+  }
+}
+
+/** A plain object or an array, seen for the first time in this document; anything else falls back. */
+function collection(v: object, seen: Set<object>): 'map' | 'seq' {
+  if (seen.has(v)) throw FALLBACK; // yaml writes an anchor and an alias
+  seen.add(v);
+  const proto = Object.getPrototypeOf(v);
+  if (Array.isArray(v)) {
+    if (proto !== Array.prototype) throw FALLBACK;
+    return 'seq';
+  }
+  if (proto !== Object.prototype && proto !== null) throw FALLBACK;
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') throw FALLBACK;
+  return 'map';
+}
+
+/**
+ * Appends the block collection `v` at `indent` to `out`. `first` is the prefix of its first line when it
+ * continues a `- ` of a sequence (its first item on that line), else undefined.
+ */
+function block(out: string[], v: object, indent: string, seen: Set<object>, first?: string): void {
+  let lead = first;
+  const next = (): string => {
+    const l = lead ?? indent;
+    lead = undefined;
+    return l;
+  };
+  if (collection(v, seen) === 'seq') {
+    const items = v as unknown[];
+    for (let i = 0; i < items.length; i++) {
+      if (!(i in items)) throw FALLBACK; // a hole
+      item(out, `${next()}- `, items[i], `${indent}  `, seen);
+    }
+    return;
+  }
+  const map = v as Record<string, unknown>;
+  const keys = Object.keys(map);
+  let nonNull = false;
+  for (const k of keys) if (map[k] !== null && map[k] !== undefined) nonNull = true;
+  if (!nonNull) throw FALLBACK; // a map of only null values (yaml may write it as a set)
+  for (const k of keys) {
+    const value = map[k];
+    const head = `${next()}${plain(k)}:`;
+    const s = scalar(value);
+    if (s !== undefined) {
+      out.push(`${head} ${s}\n`);
+      continue;
+    }
+    const c = value as object;
+    if (isEmpty(c, seen)) {
+      out.push(`${head} ${Array.isArray(c) ? '[]' : '{}'}\n`);
+      continue;
+    }
+    out.push(`${head}\n`);
+    block(out, c, `${indent}  `, seen);
+  }
+}
+
+/** Appends one item of a sequence: `prefix` (`<indent>- `), then the value, its collection continuing that line. */
+function item(out: string[], prefix: string, value: unknown, indent: string, seen: Set<object>): void {
+  const s = scalar(value);
+  if (s !== undefined) {
+    out.push(`${prefix}${s}\n`);
+    return;
+  }
+  const c = value as object;
+  if (isEmpty(c, seen)) {
+    out.push(`${prefix}${Array.isArray(c) ? '[]' : '{}'}\n`);
+    return;
+  }
+  block(out, c, indent, seen, prefix);
+}
+
+/** Whether the collection `c` is empty (written `{}` or `[]`); checks it as collection() does when it is. */
+function isEmpty(c: object, seen: Set<object>): boolean {
+  const empty = Array.isArray(c) ? c.length === 0 : Object.keys(c).length === 0;
+  if (empty) collection(c, seen);
+  return empty;
+}
+
+/** One document as `Yaml.stringify(doc)` writes it, or undefined when the fast path does not write it. */
+function fastDocument(doc: unknown): string | undefined {
+  try {
+    const s = scalar(doc);
+    if (s !== undefined) return `${s}\n`;
+    const seen = new Set<object>();
+    if (isEmpty(doc as object, seen)) return Array.isArray(doc) ? '[]\n' : '{}\n';
+    const out: string[] = [];
+    block(out, doc as object, '', seen);
+    return out.join('');
+  } catch (e) {
+    if (e === FALLBACK) return undefined;
+    throw e;
+  }
+}
+
+/** How many documents of the last call the fast path wrote, and how many `Yaml.stringify` (for tests and the bench). */
+export const yamlTextStats = { fast: 0, fallback: 0 };
+
+/**
+ * `Yaml.stringify(...docs)` of cdk8s, byte for byte (`yaml` writes a document the fast path does not);
+ * `cdk8sMain`: the main module of the app's copy of cdk8s (default: the one this package resolves).
+ */
+export function yamlText(docs: readonly unknown[], cdk8sMain: string = require.resolve('cdk8s')): string {
+  writer = writerOf(cdk8sMain);
+  yamlTextStats.fast = 0;
+  yamlTextStats.fallback = 0;
+  return docs.map((d) => {
+    if (d === undefined) return '\n';
+    const fast = fastDocument(d);
+    if (fast !== undefined) {
+      yamlTextStats.fast++;
+      return fast;
+    }
+    yamlTextStats.fallback++;
+    return writer.stringify(d);
+  }).join('---\n');
+}
