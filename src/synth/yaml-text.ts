@@ -2,13 +2,14 @@
  * The text of a manifest file, byte for byte what cdk8s's `Yaml.stringify(...docs)` writes (the `yaml` package
  * cdk8s bundles, YAML 1.1, `lineWidth: 0`, `keepUndefined: true`), written faster for the documents cdk8s apps
  * render most: plain objects and arrays of strings, integers, booleans and null, without shared references.
- * A document holding anything else (a string that would need quotes or a block, a fraction, a key that is not
- * a plain word, an object met twice, a class instance) is written by `Yaml.stringify` itself, so the output
- * never depends on this module's reading of the `yaml` package beyond the subset below:
+ * A document holding anything else (a string of several lines, of other characters or that `yaml` would quote
+ * with single quotes, a fraction, an object met twice, a class instance) is written by `Yaml.stringify` itself,
+ * so the output never depends on this module's reading of the `yaml` package beyond the subset below:
  *
- * - a plain scalar: a string of `[A-Za-z0-9_/]` then `[A-Za-z0-9_./:@=+~-]`, not ending with `:`, at most 1,000
- *   characters, that none of the YAML 1.1 schema's default tags (bool, int, float, null, timestamp, merge...)
- *   of cdk8s's own copy of `yaml` reads as something else (their tests, as `yaml`'s plainString() runs them);
+ * - a string of one line of printable ASCII without `"` or `\`, at most 1,000 characters: plain where `yaml`
+ *   writes it plain (no indicator, `: ` or ` #`, and none of the YAML 1.1 schema's default tags (bool, int,
+ *   float, null, timestamp, merge...) of cdk8s's own copy of `yaml` reads it as another type, as its
+ *   plainString() tests them), else double-quoted, which for these characters is JSON.stringify()'s quoting;
  * - a safe integer (not -0) as `String(n)`, `true`, `false`, `null` (and `undefined` as `null`, as
  *   `keepUndefined` writes it);
  * - block maps and block sequences (sequences indented under their key), `{}` and `[]` for empty ones.
@@ -22,6 +23,7 @@ interface YamlTag {
   readonly default?: boolean | string;
   readonly tag?: string;
   readonly test?: RegExp;
+  readonly identify?: (value: unknown) => boolean;
 }
 
 /** What the fast path needs of one copy of cdk8s: its Yaml class and its `yaml` package's verdicts on strings. */
@@ -29,8 +31,10 @@ interface Writer {
   readonly stringify: (...docs: unknown[]) => string;
   /** Whether a default tag other than `str` of this `yaml` (YAML 1.1) reads a string: then `yaml` quotes it. */
   readonly readAsOtherType: (s: string) => boolean;
-  /** Memo of plainWord() for this copy. */
-  readonly plain: Map<string, boolean>;
+  /** Whether a tag other than `str` takes the string itself when the node is made (`<<`, the merge key). */
+  readonly takenByOtherTag: (s: string) => boolean;
+  /** Memo of text() for this copy. */
+  readonly texts: Map<string, string>;
 }
 
 const writers = new Map<string, Writer>();
@@ -42,17 +46,30 @@ function writerOf(cdk8sMain: string): Writer {
     const { Yaml } = req(cdk8sMain) as typeof import('cdk8s');
     const YAML = req('yaml');
     const schema = new YAML.Document(null, { keepUndefined: true, lineWidth: 0, version: '1.1' }).schema as { tags: YamlTag[]; compat?: YamlTag[] | null };
-    const tests = [...schema.tags, ...(schema.compat ?? [])]
-      .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
-      .map((t) => t.test as RegExp);
-    w = { stringify: (...docs) => Yaml.stringify(...docs), readAsOtherType: (str) => tests.some((re) => re.test(str)), plain: new Map() };
+    const others = [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.tag !== 'tag:yaml.org,2002:str');
+    const tests = others.filter((t) => t.default && t.test instanceof RegExp).map((t) => t.test as RegExp);
+    const identifies = others.filter((t) => typeof t.identify === 'function').map((t) => t.identify!);
+    w = {
+      stringify: (...docs) => Yaml.stringify(...docs),
+      readAsOtherType: (str) => tests.some((re) => re.test(str)),
+      takenByOtherTag: (str) => identifies.some((identify) => identify(str)),
+      texts: new Map(),
+    };
     writers.set(cdk8sMain, w);
   }
   return w;
 }
 
-/** The strings the fast path writes plain (see the module comment); the rest make the document fall back. */
-const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./:@=+~-]{0,999}$/;
+/**
+ * The strings the fast path writes: one line of printable ASCII without `"` or `\` (so that `yaml` writes them
+ * plain, or double-quoted as JSON.stringify() quotes them), at most 1,000 characters (longer keys are written as
+ * explicit `? ` keys); the others make the document fall back.
+ */
+const WRITABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]{0,1000}$/;
+/** yaml's plainString(): a string it quotes whatever the schema (indicators, `: `, ` #`, trailing space or `:`). */
+const NEEDS_QUOTES = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+/** yaml's containsDocumentMarker() (after `%`, which NEEDS_QUOTES covers): written as a block in places; not taken. */
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)/;
 
 /** Thrown inside a document the fast path does not write; caught per document. */
 const FALLBACK = Symbol('fallback');
@@ -60,19 +77,22 @@ const FALLBACK = Symbol('fallback');
 /** The writer of the current yamlText() call. */
 let writer: Writer;
 
-function plain(s: string): string {
-  let ok = writer.plain.get(s);
-  if (ok === undefined) {
-    ok = PLAIN.test(s) && !s.endsWith(':') && !writer.readAsOtherType(s);
-    if (writer.plain.size < 100_000) writer.plain.set(s, ok);
+/** A string as `yaml` writes it, as a value or a key: plain, or double-quoted where `yaml` quotes it. */
+function text(s: string): string {
+  let t = writer.texts.get(s);
+  if (t === undefined) {
+    if (!WRITABLE.test(s) || writer.takenByOtherTag(s)) throw FALLBACK;
+    if (NEEDS_QUOTES.test(s)) t = `"${s}"`;
+    else if (DOCUMENT_MARKER.test(s)) throw FALLBACK;
+    else t = writer.readAsOtherType(s) ? `"${s}"` : s;
+    if (writer.texts.size < 100_000) writer.texts.set(s, t);
   }
-  if (!ok) throw FALLBACK;
-  return s;
+  return t;
 }
 
 function scalar(v: unknown): string | undefined {
   switch (typeof v) {
-    case 'string': return plain(v);
+    case 'string': return text(v);
     case 'number':
       if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw FALLBACK;
       return String(v);
@@ -123,7 +143,7 @@ function block(out: string[], v: object, indent: string, seen: Set<object>, firs
   if (!nonNull) throw FALLBACK; // a map of only null values (yaml may write it as a set)
   for (const k of keys) {
     const value = map[k];
-    const head = `${next()}${plain(k)}:`;
+    const head = `${next()}${text(k)}:`;
     const s = scalar(value);
     if (s !== undefined) {
       out.push(`${head} ${s}\n`);
