@@ -359,7 +359,7 @@ function injectionKnown(idx: MeshIndex, p: PodTemplate): boolean {
   return (p.labels['sidecar.istio.io/inject'] ?? p.annotations['sidecar.istio.io/inject']) === 'true' || idx.namespaces.has(p.namespace);
 }
 
-function describeLookup(idx: MeshIndex, host: string, proxyNs: string, found: Obj[]): string {
+function describeLookup(idx: MeshIndex, host: string, proxyNs: string, found: readonly Obj[]): string {
   if (found.length) return `it uses DestinationRule ${found.map(ref).join(', ')} (subsets: ${found.flatMap(d => (d.raw.spec.subsets ?? []).map((s: any) => s?.name)).join(', ') || 'none'}), which shadows the others`;
   const svcNs = idx.serviceNamespace(host);
   return `no DestinationRule for ${host} is in "${proxyNs}", or in ${svcNs && svcNs !== proxyNs ? `the service namespace "${svcNs}" or ` : ''}istio-system exported to "${proxyNs}"`;
@@ -436,7 +436,7 @@ function istioGatewayProxies(idx: MeshIndex, key: string, vs: Obj): GatewayProxi
   if (!gn.assumed) return { namespaces: gn.namespaces, known: true, how: 'where its pods run' };
   // the sidecars' traffic goes to the gateway's Service, and a Service selects pods of its own namespace only
   const vsNs = vs.namespace ?? 'default';
-  const services = [...new Set(idx.routes.filter(r => r.vs === vs && r.gateways.has(MESH) && typeof r.destination.host === 'string')
+  const services = [...new Set(idx.routesOf(vs).filter(r => r.gateways.has(MESH) && typeof r.destination.host === 'string')
     .map(r => fqdn(r.destination.host, vsNs)).filter(h => serviceOfHost(h) !== undefined))];
   const nss = [...new Set(services.map(h => serviceOfHost(h)!.namespace))];
   if (nss.length) return { namespaces: nss, known: true, how: `the namespace of ${services.join(', ')}, where this VirtualService sends the sidecars' traffic` };
