@@ -144,50 +144,42 @@ function block(out: string[], v: object, indent: string, seen: Set<object>, firs
   for (const k of keys) {
     const value = map[k];
     const head = `${next()}${text(k)}:`;
-    const s = scalar(value);
-    if (s !== undefined) {
-      out.push(`${head} ${s}\n`);
-      continue;
-    }
-    const c = value as object;
-    if (isEmpty(c, seen)) {
-      out.push(`${head} ${Array.isArray(c) ? '[]' : '{}'}\n`);
+    const one = inline(value, seen);
+    if (one !== undefined) {
+      out.push(`${head} ${one}\n`);
       continue;
     }
     out.push(`${head}\n`);
-    block(out, c, `${indent}  `, seen);
+    block(out, value as object, `${indent}  `, seen);
   }
 }
 
 /** Appends one item of a sequence: `prefix` (`<indent>- `), then the value, its collection continuing that line. */
 function item(out: string[], prefix: string, value: unknown, indent: string, seen: Set<object>): void {
-  const s = scalar(value);
-  if (s !== undefined) {
-    out.push(`${prefix}${s}\n`);
-    return;
-  }
-  const c = value as object;
-  if (isEmpty(c, seen)) {
-    out.push(`${prefix}${Array.isArray(c) ? '[]' : '{}'}\n`);
-    return;
-  }
-  block(out, c, indent, seen, prefix);
+  const one = inline(value, seen);
+  if (one !== undefined) out.push(`${prefix}${one}\n`);
+  else block(out, value as object, indent, seen, prefix);
 }
 
-/** Whether the collection `c` is empty (written `{}` or `[]`); checks it as collection() does when it is. */
-function isEmpty(c: object, seen: Set<object>): boolean {
-  const empty = Array.isArray(c) ? c.length === 0 : Object.keys(c).length === 0;
-  if (empty) collection(c, seen);
-  return empty;
+/**
+ * A value written on its key's or its dash's line: a scalar, or `{}` / `[]` for an empty collection (checked as
+ * collection() checks it); undefined for a collection written as a block.
+ */
+function inline(value: unknown, seen: Set<object>): string | undefined {
+  const s = scalar(value);
+  if (s !== undefined) return s;
+  const c = value as object;
+  if (Array.isArray(c) ? c.length > 0 : Object.keys(c).length > 0) return undefined;
+  collection(c, seen);
+  return Array.isArray(c) ? '[]' : '{}';
 }
 
 /** One document as `Yaml.stringify(doc)` writes it, or undefined when the fast path does not write it. */
 function fastDocument(doc: unknown): string | undefined {
   try {
-    const s = scalar(doc);
-    if (s !== undefined) return `${s}\n`;
     const seen = new Set<object>();
-    if (isEmpty(doc as object, seen)) return Array.isArray(doc) ? '[]\n' : '{}\n';
+    const one = inline(doc, seen);
+    if (one !== undefined) return `${one}\n`;
     const out: string[] = [];
     block(out, doc as object, '', seen);
     return out.join('');
