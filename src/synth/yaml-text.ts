@@ -29,6 +29,8 @@ interface YamlTag {
 /** What the fast path needs of one copy of cdk8s: its Yaml class and its `yaml` package's verdicts on strings. */
 interface Writer {
   readonly stringify: (...docs: unknown[]) => string;
+  /** Whether the fast path may write for this copy: its `yaml` is the major version the subset was written for. */
+  readonly fast: boolean;
   /** Whether a default tag other than `str` of this `yaml` (YAML 1.1) reads a string: then `yaml` quotes it. */
   readonly readAsOtherType: (s: string) => boolean;
   /** Whether a tag other than `str` takes the string itself when the node is made (`<<`, the merge key). */
@@ -37,26 +39,39 @@ interface Writer {
   readonly texts: Map<string, string>;
 }
 
+/** The `yaml` major version whose output the fast path reproduces (cdk8s 2 bundles yaml 2). */
+const YAML_MAJOR = 2;
+
 const writers = new Map<string, Writer>();
-/** The writer of the cdk8s package whose main module is `cdk8sMain` (each copy has its own `yaml`). */
+/**
+ * The writer of the cdk8s package whose main module is `cdk8sMain` (each copy has its own `yaml`). A copy whose
+ * `yaml` is not of YAML_MAJOR, or whose schema cannot be read, has every document written by its Yaml.stringify.
+ */
 function writerOf(cdk8sMain: string): Writer {
   let w = writers.get(cdk8sMain);
-  if (!w) {
-    const req = createRequire(cdk8sMain);
-    const { Yaml } = req(cdk8sMain) as typeof import('cdk8s');
+  if (w) return w;
+  const req = createRequire(cdk8sMain);
+  const { Yaml } = req(cdk8sMain) as typeof import('cdk8s');
+  const stringify = (...docs: unknown[]) => Yaml.stringify(...docs);
+  try {
+    const version = String(req('yaml/package.json').version);
+    if (Number(version.split('.')[0]) !== YAML_MAJOR) throw new Error(`yaml ${version}`);
     const YAML = req('yaml');
     const schema = new YAML.Document(null, { keepUndefined: true, lineWidth: 0, version: '1.1' }).schema as { tags: YamlTag[]; compat?: YamlTag[] | null };
     const others = [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.tag !== 'tag:yaml.org,2002:str');
     const tests = others.filter((t) => t.default && t.test instanceof RegExp).map((t) => t.test as RegExp);
     const identifies = others.filter((t) => typeof t.identify === 'function').map((t) => t.identify!);
     w = {
-      stringify: (...docs) => Yaml.stringify(...docs),
+      stringify,
+      fast: true,
       readAsOtherType: (str) => tests.some((re) => re.test(str)),
       takenByOtherTag: (str) => identifies.some((identify) => identify(str)),
       texts: new Map(),
     };
-    writers.set(cdk8sMain, w);
+  } catch {
+    w = { stringify, fast: false, readAsOtherType: () => true, takenByOtherTag: () => true, texts: new Map() };
   }
+  writers.set(cdk8sMain, w);
   return w;
 }
 
@@ -202,7 +217,7 @@ export function yamlText(docs: readonly unknown[], cdk8sMain: string = require.r
   yamlTextStats.fallback = 0;
   return docs.map((d) => {
     if (d === undefined) return '\n';
-    const fast = fastDocument(d);
+    const fast = writer.fast ? fastDocument(d) : undefined;
     if (fast !== undefined) {
       yamlTextStats.fast++;
       return fast;

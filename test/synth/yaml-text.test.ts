@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
@@ -144,6 +145,28 @@ describe('yamlText is Yaml.stringify', () => {
     for (let i = 0; i < 2000; i++) {
       const d = value(0);
       expect(yamlText([d])).toBe(Yaml.stringify(d));
+    }
+  });
+
+  test.each([
+    ['a yaml of another major version', '{ "name": "yaml", "version": "1.10.2", "main": "index.js" }', 'module.exports = {};'],
+    ['a yaml whose schema cannot be read', '{ "name": "yaml", "version": "2.9.1", "main": "index.js" }', 'module.exports = {};'],
+  ])('a copy of cdk8s with %s has every document written by its own Yaml.stringify', (_what, pkg, main) => {
+    // GIVEN a cdk8s whose Yaml.stringify marks what it writes, with that yaml beside it
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yaml-text-'));
+    try {
+      const cdk8s = path.join(dir, 'node_modules', 'cdk8s');
+      fs.mkdirSync(path.join(cdk8s, 'node_modules', 'yaml'), { recursive: true });
+      fs.writeFileSync(path.join(cdk8s, 'index.js'), 'exports.Yaml = { stringify: (...docs) => `own ${docs.length}\\n` };');
+      fs.writeFileSync(path.join(cdk8s, 'node_modules', 'yaml', 'package.json'), pkg);
+      fs.writeFileSync(path.join(cdk8s, 'node_modules', 'yaml', 'index.js'), main);
+      // WHEN yamlText writes documents the fast path would take for the real cdk8s
+      const out = yamlText([{ a: 1 }, { b: ['x'] }], path.join(cdk8s, 'index.js'));
+      // THEN each went to that cdk8s's Yaml.stringify, none to the fast path
+      expect(out).toBe('own 1\n---\nown 1\n');
+      expect(yamlTextStats).toEqual({ fast: 0, fallback: 2 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
