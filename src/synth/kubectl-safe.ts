@@ -36,7 +36,7 @@ function isSuspect(word: string): boolean {
   if (!mayMisread(word, AS_KEY)) return false; // most words (hosts, names, kinds): no lookup, no hash
   let s = suspect.get(word);
   if (s === undefined) {
-    s = kubectlMisreading(word, { key: true }) !== undefined && stringIn11(word);
+    s = kubectlMisreading(word, AS_KEY) !== undefined && stringIn11(word);
     if (suspect.size < 10_000) suspect.set(word, s);
   }
   return s;

@@ -26,11 +26,15 @@ interface YamlTag {
   readonly identify?: (value: unknown) => boolean;
 }
 
-/** What the fast path needs of one copy of cdk8s: its Yaml class and its `yaml` package's verdicts on strings. */
+/** One copy of cdk8s: its Yaml.stringify, and what the fast path needs of its `yaml` when it may write for it. */
 interface Writer {
   readonly stringify: (...docs: unknown[]) => string;
-  /** Whether the fast path may write for this copy: its `yaml` is the major version the subset was written for. */
-  readonly fast: boolean;
+  /** Undefined when the copy's `yaml` is not the major version the subset was written for, or unreadable. */
+  readonly strings?: Strings;
+}
+
+/** The `yaml` package's verdicts on strings, for text(). */
+interface Strings {
   /** Whether a default tag other than `str` of this `yaml` (YAML 1.1) reads a string: then `yaml` quotes it. */
   readonly readAsOtherType: (s: string) => boolean;
   /** Whether a tag other than `str` takes the string itself when the node is made (`<<`, the merge key). */
@@ -52,27 +56,29 @@ function writerOf(cdk8sMain: string): Writer {
   if (w) return w;
   const req = createRequire(cdk8sMain);
   const { Yaml } = req(cdk8sMain) as typeof import('cdk8s');
-  const stringify = (...docs: unknown[]) => Yaml.stringify(...docs);
+  w = { stringify: (...docs: unknown[]) => Yaml.stringify(...docs), strings: stringsOf(req) };
+  writers.set(cdk8sMain, w);
+  return w;
+}
+
+/** What text() needs of the `yaml` that `req` resolves, or undefined when it is not one the fast path knows. */
+function stringsOf(req: NodeJS.Require): Strings | undefined {
   try {
     const version = String(req('yaml/package.json').version);
-    if (Number(version.split('.')[0]) !== YAML_MAJOR) throw new Error(`yaml ${version}`);
+    if (Number(version.split('.')[0]) !== YAML_MAJOR) return undefined;
     const YAML = req('yaml');
     const schema = new YAML.Document(null, { keepUndefined: true, lineWidth: 0, version: '1.1' }).schema as { tags: YamlTag[]; compat?: YamlTag[] | null };
     const others = [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.tag !== 'tag:yaml.org,2002:str');
     const tests = others.filter((t) => t.default && t.test instanceof RegExp).map((t) => t.test as RegExp);
     const identifies = others.filter((t) => typeof t.identify === 'function').map((t) => t.identify!);
-    w = {
-      stringify,
-      fast: true,
+    return {
       readAsOtherType: (str) => tests.some((re) => re.test(str)),
       takenByOtherTag: (str) => identifies.some((identify) => identify(str)),
       texts: new Map(),
     };
   } catch {
-    w = { stringify, fast: false, readAsOtherType: () => true, takenByOtherTag: () => true, texts: new Map() };
+    return undefined;
   }
-  writers.set(cdk8sMain, w);
-  return w;
 }
 
 /**
@@ -89,18 +95,18 @@ const DOCUMENT_MARKER = /^(?:---|\.\.\.)/;
 /** Thrown inside a document the fast path does not write; caught per document. */
 const FALLBACK = Symbol('fallback');
 
-/** The writer of the current yamlText() call. */
-let writer: Writer;
+/** The strings of the current yamlText() call's writer. */
+let strings: Strings;
 
 /** A string as `yaml` writes it, as a value or a key: plain, or double-quoted where `yaml` quotes it. */
 function text(s: string): string {
-  let t = writer.texts.get(s);
+  let t = strings.texts.get(s);
   if (t === undefined) {
-    if (!WRITABLE.test(s) || writer.takenByOtherTag(s)) throw FALLBACK;
+    if (!WRITABLE.test(s) || strings.takenByOtherTag(s)) throw FALLBACK;
     if (NEEDS_QUOTES.test(s)) t = `"${s}"`;
     else if (DOCUMENT_MARKER.test(s)) throw FALLBACK;
-    else t = writer.readAsOtherType(s) ? `"${s}"` : s;
-    if (writer.texts.size < 100_000) writer.texts.set(s, t);
+    else t = strings.readAsOtherType(s) ? `"${s}"` : s;
+    if (strings.texts.size < 100_000) strings.texts.set(s, t);
   }
   return t;
 }
@@ -153,9 +159,7 @@ function block(out: string[], v: object, indent: string, seen: Set<object>, firs
   }
   const map = v as Record<string, unknown>;
   const keys = Object.keys(map);
-  let nonNull = false;
-  for (const k of keys) if (map[k] !== null && map[k] !== undefined) nonNull = true;
-  if (!nonNull) throw FALLBACK; // a map of only null values (yaml may write it as a set)
+  if (!keys.some((k) => map[k] !== null && map[k] !== undefined)) throw FALLBACK; // only nulls: yaml may write a set
   for (const k of keys) {
     const value = map[k];
     const head = `${next()}${text(k)}:`;
@@ -204,7 +208,7 @@ function fastDocument(doc: unknown): string | undefined {
   }
 }
 
-/** How many documents of the last call the fast path wrote, and how many `Yaml.stringify` (for tests and the bench). */
+/** How many documents of the last call the fast path wrote, and how many `Yaml.stringify` (for the tests). */
 export const yamlTextStats = { fast: 0, fallback: 0 };
 
 /**
@@ -212,12 +216,13 @@ export const yamlTextStats = { fast: 0, fallback: 0 };
  * `cdk8sMain`: the main module of the app's copy of cdk8s (default: the one this package resolves).
  */
 export function yamlText(docs: readonly unknown[], cdk8sMain: string = require.resolve('cdk8s')): string {
-  writer = writerOf(cdk8sMain);
+  const writer = writerOf(cdk8sMain);
+  if (writer.strings) strings = writer.strings;
   yamlTextStats.fast = 0;
   yamlTextStats.fallback = 0;
   return docs.map((d) => {
     if (d === undefined) return '\n';
-    const fast = writer.fast ? fastDocument(d) : undefined;
+    const fast = writer.strings ? fastDocument(d) : undefined;
     if (fast !== undefined) {
       yamlTextStats.fast++;
       return fast;

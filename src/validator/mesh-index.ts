@@ -142,6 +142,8 @@ export class MeshIndex {
   readonly podsByNs = new Map<string, PodTemplate[]>();
   readonly routes: RouteDestination[] = [];
   private routesByVs?: Map<Obj, RouteDestination[]>;
+  /** effectiveDestinationRules() by `<proxyNs>\0<host>`. */
+  private readonly effective = new Map<string, readonly Obj[]>();
   readonly rules: RouteRule[] = [];
   /** Every object of the run, in input order (for the analyzers of Kubernetes kinds the index does not sort). */
   readonly objects: readonly Obj[];
@@ -325,7 +327,6 @@ export class MeshIndex {
     if (!eff) this.effective.set(key, eff = this.lookupEffective(host, proxyNs));
     return eff;
   }
-  private readonly effective = new Map<string, readonly Obj[]>();
 
   private lookupEffective(host: string, proxyNs: string): readonly Obj[] {
     const exact = this.drByHostNs.get(host);
