@@ -21,22 +21,21 @@ function synth(out: string, env: Record<string, string>, args: readonly string[]
   return { status: r.status, report: r.stderr.split(`${out}/`).join('OUT/'), files };
 }
 
-test('npm run synth writes the code caches of the library\'s and the validator\'s bundles once, then reads them; the output is that of a run without them', () => {
+/**
+ * Three runs of synth with `args` sharing one cache folder: without caches, then a first run that writes them and
+ * a second that reads them. Checks what every such sequence must show: the run without caches writes none, the
+ * second run rewrites none, and all three write the same manifests and report. Returns the caches the first wrote.
+ */
+function synthThrice(args?: readonly string[]) {
   const cache = path.join(work, 'cache');
   const caches = () => (fs.existsSync(cache) ? fs.readdirSync(cache).sort() : []);
-  // GIVEN a run with the caches turned off
-  const plain = synth(path.join(work, 'plain'), { NODE_DISABLE_COMPILE_CACHE: '1', CDK8S_ISTIO_EGRESS_CODE_CACHE: cache });
+  const plain = synth(path.join(work, 'plain'), { NODE_DISABLE_COMPILE_CACHE: '1', CDK8S_ISTIO_EGRESS_CODE_CACHE: cache }, args);
   expect(plain.status).toBe(0);
   expect(caches()).toEqual([]);
-  // WHEN a first run with caches writes them, and a second run reads them
-  const first = synth(path.join(work, 'first'), { CDK8S_ISTIO_EGRESS_CODE_CACHE: cache });
+  const first = synth(path.join(work, 'first'), { CDK8S_ISTIO_EGRESS_CODE_CACHE: cache }, args);
   const written = caches();
   const bytes = written.map((f) => fs.readFileSync(path.join(cache, f)));
-  const second = synth(path.join(work, 'second'), { CDK8S_ISTIO_EGRESS_CODE_CACHE: cache });
-  // THEN: one cache each for the library's and the validator's bundle (none for the CEL engine, which the task
-  // app's validation does not load), in a private folder
-  expect(written).toEqual([expect.stringMatching(/^bundle-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/), expect.stringMatching(/^bundle-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/)]);
-  expect(fs.statSync(cache).mode & 0o777).toBe(0o700);
+  const second = synth(path.join(work, 'second'), { CDK8S_ISTIO_EGRESS_CODE_CACHE: cache }, args);
   expect(caches()).toEqual(written);
   caches().forEach((f, i) => expect(fs.readFileSync(path.join(cache, f)).equals(bytes[i])).toBe(true)); // the second run wrote none
   for (const r of [first, second]) {
@@ -44,30 +43,25 @@ test('npm run synth writes the code caches of the library\'s and the validator\'
     expect(r.files).toEqual(plain.files);
     expect(r.report).toEqual(plain.report);
   }
+  return { cache, written, files: plain.files };
+}
+
+test('npm run synth writes the code caches of the library\'s and the validator\'s bundles once, then reads them; the output is that of a run without them', () => {
+  // GIVEN a run with the caches turned off; WHEN a first run with caches writes them, and a second run reads them
+  const { cache, written } = synthThrice();
+  // THEN: one cache each for the library's and the validator's bundle (none for the CEL engine, which the task
+  // app's validation does not load), in a private folder
+  expect(written).toEqual([expect.stringMatching(/^bundle-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/), expect.stringMatching(/^bundle-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/)]);
+  expect(fs.statSync(cache).mode & 0o777).toBe(0o700);
 });
 
 test('a validation that needs the CEL engine writes its cache once, and reads it afterwards', () => {
-  const cache = path.join(work, 'cache');
-  const caches = () => (fs.existsSync(cache) ? fs.readdirSync(cache).sort() : []);
-  const args = ['--app', path.join(ROOT, 'test/fixtures/apps/access-log-filter.ts')];
   // GIVEN an app with a Telemetry whose access-log filter the validator parses with @bufbuild/cel
-  const plain = synth(path.join(work, 'plain'), { NODE_DISABLE_COMPILE_CACHE: '1', CDK8S_ISTIO_EGRESS_CODE_CACHE: cache }, args);
-  expect(plain.status).toBe(0);
-  expect(caches()).toEqual([]);
-  // WHEN a first run writes the caches and a second reads them
-  const first = synth(path.join(work, 'first'), { CDK8S_ISTIO_EGRESS_CODE_CACHE: cache }, args);
-  const written = caches();
-  const bytes = written.map((f) => fs.readFileSync(path.join(cache, f)));
-  const second = synth(path.join(work, 'second'), { CDK8S_ISTIO_EGRESS_CODE_CACHE: cache }, args);
+  // WHEN it is synthesized without caches, then twice with them
+  const { written, files } = synthThrice(['--app', path.join(ROOT, 'test/fixtures/apps/access-log-filter.ts')]);
   // THEN the CEL engine has a cache of its own beside the two bundles', which the second run left as it was
   expect(written).toEqual([expect.stringMatching(/^bundle-/), expect.stringMatching(/^bundle-/), expect.stringMatching(/^cel-[0-9a-f]{16}-[0-9a-f]{32}\.v8$/)]);
-  caches().forEach((f, i) => expect(fs.readFileSync(path.join(cache, f)).equals(bytes[i])).toBe(true));
-  for (const r of [first, second]) {
-    expect(r.status).toBe(0);
-    expect(r.files).toEqual(plain.files);
-    expect(r.report).toEqual(plain.report);
-  }
-  expect(Object.keys(plain.files)).toContain('logged.k8s.yaml');
+  expect(Object.keys(files)).toContain('logged.k8s.yaml');
 });
 
 test('each bundle exports what its entry point exports', () => {
